@@ -1,0 +1,26 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+{
+    "name": "Sales OKRs",
+    "summary": "Objectives and key results for a sales organisation, "
+    "cascaded from the company down to each salesperson",
+    "version": "19.0.1.0.0",
+    "category": "Sales/CRM",
+    "author": "okr_sales contributors",
+    "license": "AGPL-3",
+    "depends": ["crm", "web_hierarchy"],
+    "data": [
+        "security/okr_security.xml",
+        "security/ir.model.access.csv",
+        "data/ir_cron_data.xml",
+        "views/okr_checkin_views.xml",
+        "views/okr_key_result_views.xml",
+        "views/okr_objective_views.xml",
+        "views/okr_menus.xml",
+    ],
+    "demo": [
+        "demo/okr_demo_users.xml",
+        "demo/okr_demo_objectives.xml",
+    ],
+    "application": True,
+    "installable": True,
+}

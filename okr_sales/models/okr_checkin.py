@@ -1,0 +1,75 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..engine.progress import key_result_progress
+
+
+class OkrCheckin(models.Model):
+    _name = "okr.checkin"
+    _description = "Key Result Check-in"
+    _order = "date desc, id desc"
+    _rec_name = "key_result_id"
+
+    key_result_id = fields.Many2one(
+        "okr.key.result",
+        "Key Result",
+        required=True,
+        index=True,
+        ondelete="cascade",
+    )
+    objective_id = fields.Many2one(related="key_result_id.objective_id", store=True)
+    company_id = fields.Many2one(
+        related="key_result_id.company_id", store=True, index=True
+    )
+    date = fields.Date(required=True, default=fields.Date.context_today)
+    value = fields.Float(required=True)
+    progress = fields.Float(
+        compute="_compute_progress",
+        store=True,
+        digits=(16, 1),
+        help="Progress of the key result at this value, as of the check-in.",
+    )
+    confidence = fields.Integer(
+        default=5,
+        help="How sure the owner is to reach the target, from 0 (not at all) "
+        "to 10 (certain).",
+    )
+    comment = fields.Text()
+    user_id = fields.Many2one(
+        "res.users", "Checked In By", default=lambda self: self.env.user, index=True
+    )
+
+    @api.depends("value", "key_result_id")
+    def _compute_progress(self):
+        # A snapshot: it keeps the baseline and target of the day.
+        for checkin in self:
+            key_result = checkin.key_result_id
+            checkin.progress = key_result_progress(
+                key_result.baseline_value, key_result.target_value, checkin.value
+            )
+
+    @api.constrains("confidence")
+    def _check_confidence(self):
+        for checkin in self:
+            if not 0 <= checkin.confidence <= 10:
+                raise ValidationError(
+                    self.env._("Confidence must be between 0 and 10.")
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        checkins = super().create(vals_list)
+        checkins.key_result_id._sync_current_value_from_checkins()
+        return checkins
+
+    def write(self, vals):
+        key_results = self.key_result_id
+        result = super().write(vals)
+        (key_results | self.key_result_id)._sync_current_value_from_checkins()
+        return result
+
+    def unlink(self):
+        key_results = self.key_result_id
+        result = super().unlink()
+        key_results.exists()._sync_current_value_from_checkins()
+        return result

@@ -1,0 +1,205 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..engine.period import PERIOD_QUARTER, PERIOD_SELECTION, period_bounds
+from ..engine.progress import STATUS_SELECTION, pace_status, weighted_progress
+
+LEVEL_COMPANY = "company"
+LEVEL_DEPARTMENT = "department"
+LEVEL_TEAM = "team"
+LEVEL_INDIVIDUAL = "individual"
+
+LEVEL_SELECTION = [
+    (LEVEL_COMPANY, "Company"),
+    (LEVEL_DEPARTMENT, "Department"),
+    (LEVEL_TEAM, "Team"),
+    (LEVEL_INDIVIDUAL, "Individual"),
+]
+
+
+class OkrObjective(models.Model):
+    _name = "okr.objective"
+    _description = "Objective"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "sequence, date_start desc, id"
+    _parent_store = True
+
+    name = fields.Char("Objective", required=True, tracking=True)
+    description = fields.Html()
+    active = fields.Boolean(default=True)
+    color = fields.Integer("Color Index")
+    sequence = fields.Integer(default=10)
+
+    # Ownership
+    user_id = fields.Many2one(
+        "res.users",
+        "Owner",
+        default=lambda self: self.env.user,
+        index=True,
+        tracking=True,
+        domain="[('share', '=', False)]",
+    )
+    team_id = fields.Many2one("crm.team", "Sales Team", index=True, tracking=True)
+    company_id = fields.Many2one(
+        "res.company",
+        "Company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    level = fields.Selection(
+        LEVEL_SELECTION,
+        required=True,
+        default=LEVEL_INDIVIDUAL,
+        tracking=True,
+        help="Where the objective sits in the cascade: company, sales "
+        "department, team leader or salesperson.",
+    )
+
+    # Alignment
+    parent_id = fields.Many2one(
+        "okr.objective",
+        "Aligned With",
+        index=True,
+        ondelete="restrict",
+        tracking=True,
+        domain="[('company_id', '=', company_id)]",
+        help="The higher-level objective this one contributes to.",
+    )
+    parent_path = fields.Char(index=True)
+    child_ids = fields.One2many("okr.objective", "parent_id", "Aligned Objectives")
+
+    # Period
+    period_type = fields.Selection(
+        PERIOD_SELECTION,
+        "Period",
+        required=True,
+        default=PERIOD_QUARTER,
+        help="Quick choice of the period: the year, quarter or month around "
+        "the start date. Custom keeps the dates as entered.",
+    )
+    date_start = fields.Date(
+        "Start Date",
+        required=True,
+        compute="_compute_period_dates",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    date_end = fields.Date(
+        "End Date",
+        required=True,
+        compute="_compute_period_dates",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+
+    # Key results and progress
+    key_result_ids = fields.One2many(
+        "okr.key.result", "objective_id", "Key Results", copy=True
+    )
+    key_result_count = fields.Integer(compute="_compute_key_result_count")
+    progress = fields.Float(
+        compute="_compute_progress",
+        store=True,
+        aggregator="avg",
+        digits=(16, 1),
+        help="Mean progress of the key results, weighted by their weight.",
+    )
+    status = fields.Selection(
+        STATUS_SELECTION,
+        compute="_compute_status",
+        store=True,
+        index=True,
+        help="Progress compared with the share of the period already elapsed.",
+    )
+
+    @api.depends("period_type")
+    def _compute_period_dates(self):
+        today = fields.Date.context_today(self)
+        for objective in self:
+            bounds = period_bounds(
+                objective.period_type, objective.date_start or today
+            )
+            if bounds:
+                objective.date_start, objective.date_end = bounds
+
+    def _compute_key_result_count(self):
+        counts = dict(
+            self.env["okr.key.result"]._read_group(
+                [("objective_id", "in", self.ids)], ["objective_id"], ["__count"]
+            )
+        )
+        for objective in self:
+            objective.key_result_count = counts.get(objective, 0)
+
+    @api.depends("key_result_ids.progress", "key_result_ids.weight")
+    def _compute_progress(self):
+        for objective in self:
+            objective.progress = weighted_progress(
+                [(kr.progress, kr.weight) for kr in objective.key_result_ids]
+            )
+
+    @api.depends("progress", "date_start", "date_end")
+    def _compute_status(self):
+        today = fields.Date.context_today(self)
+        for objective in self:
+            objective.status = pace_status(
+                objective.progress, objective.date_start, objective.date_end, today
+            )
+
+    @api.constrains("date_start", "date_end")
+    def _check_dates(self):
+        for objective in self:
+            if objective.date_end < objective.date_start:
+                raise ValidationError(
+                    self.env._(
+                        "End Date of objective “%(name)s” is before its Start Date.",
+                        name=objective.name,
+                    )
+                )
+
+    def write(self, vals):
+        if vals.get("parent_id"):
+            self._check_alignment_cycle(self.browse(vals["parent_id"]))
+        return super().write(vals)
+
+    def _check_alignment_cycle(self, parent):
+        # Checked before writing: the parent store would otherwise stop the
+        # write with a bare "Recursion Detected." that names no field.
+        ancestor_path = (parent.parent_path or "").split("/")[:-1]
+        ancestor_ids = {int(label) for label in ancestor_path}
+        if ancestor_ids & set(self.ids):
+            raise ValidationError(
+                self.env._(
+                    "Aligned With: objective “%(name)s” cannot be aligned with "
+                    "itself or with an objective aligned under it.",
+                    name=parent.name,
+                )
+            )
+
+    def _cron_refresh_status(self):
+        """Move the traffic lights along with the calendar.
+
+        The status depends on today's date, which no field dependency sees:
+        recompute it once a day for the objectives and key results that are
+        running or just ended.
+        """
+        today = fields.Date.context_today(self)
+        domain = [("date_start", "<=", today), ("date_end", ">=", today - timedelta(days=1))]
+        for model_name in ("okr.objective", "okr.key.result"):
+            records = self.env[model_name].search(domain)
+            self.env.add_to_compute(records._fields["status"], records)
+            records.flush_recordset(["status"])
+
+    def action_open_key_results(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "okr_sales.okr_key_result_action"
+        )
+        action["domain"] = [("objective_id", "=", self.id)]
+        action["context"] = {"default_objective_id": self.id}
+        return action
