@@ -23,7 +23,7 @@ class OkrObjective(models.Model):
     _name = "okr.objective"
     _description = "Objective"
     _inherit = ["mail.thread", "mail.activity.mixin"]
-    _order = "sequence, date_start desc, id"
+    _order = "sequence, date_start, date_end desc, id"
     _parent_store = True
 
     name = fields.Char("Objective", required=True, tracking=True)
@@ -52,6 +52,7 @@ class OkrObjective(models.Model):
     level = fields.Selection(
         LEVEL_SELECTION,
         required=True,
+        group_expand=True,
         default=LEVEL_INDIVIDUAL,
         tracking=True,
         help="Where the objective sits in the cascade: company, sales "
