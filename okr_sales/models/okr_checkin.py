@@ -12,7 +12,6 @@ class OkrCheckin(models.Model):
 
     key_result_id = fields.Many2one(
         "okr.key.result",
-        "Key Result",
         required=True,
         index=True,
         ondelete="cascade",

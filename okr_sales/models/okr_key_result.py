@@ -28,7 +28,6 @@ class OkrKeyResult(models.Model):
     sequence = fields.Integer(default=10)
     objective_id = fields.Many2one(
         "okr.objective",
-        "Objective",
         required=True,
         index=True,
         ondelete="cascade",
@@ -58,7 +57,6 @@ class OkrKeyResult(models.Model):
     unit = fields.Selection(UNIT_SELECTION, required=True, default=UNIT_NUMBER)
     currency_id = fields.Many2one(
         "res.currency",
-        "Currency",
         compute="_compute_currency_id",
         store=True,
         readonly=False,
@@ -72,7 +70,6 @@ class OkrKeyResult(models.Model):
     )
     target_value = fields.Float("Target", required=True, tracking=True)
     current_value = fields.Float(
-        "Current Value",
         compute="_compute_current_value",
         store=True,
         readonly=False,

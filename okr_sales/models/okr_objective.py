@@ -44,7 +44,6 @@ class OkrObjective(models.Model):
     team_id = fields.Many2one("crm.team", "Sales Team", index=True, tracking=True)
     company_id = fields.Many2one(
         "res.company",
-        "Company",
         required=True,
         index=True,
         default=lambda self: self.env.company,
@@ -122,9 +121,7 @@ class OkrObjective(models.Model):
     def _compute_period_dates(self):
         today = fields.Date.context_today(self)
         for objective in self:
-            bounds = period_bounds(
-                objective.period_type, objective.date_start or today
-            )
+            bounds = period_bounds(objective.period_type, objective.date_start or today)
             if bounds:
                 objective.date_start, objective.date_end = bounds
 
@@ -190,7 +187,10 @@ class OkrObjective(models.Model):
         running or just ended.
         """
         today = fields.Date.context_today(self)
-        domain = [("date_start", "<=", today), ("date_end", ">=", today - timedelta(days=1))]
+        domain = [
+            ("date_start", "<=", today),
+            ("date_end", ">=", today - timedelta(days=1)),
+        ]
         for model_name in ("okr.objective", "okr.key.result"):
             records = self.env[model_name].search(domain)
             self.env.add_to_compute(records._fields["status"], records)

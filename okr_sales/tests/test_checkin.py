@@ -46,8 +46,7 @@ class TestCheckin(OkrCase):
         action = self.prospects.action_checkin()
         self.assertEqual(action["res_model"], "okr.checkin")
         self.assertEqual(action["target"], "new")
-        context = dict(self.env.context, **action["context"])
-        with Form(self.env["okr.checkin"].with_context(context)) as form:
+        with Form(self.env["okr.checkin"].with_context(**action["context"])) as form:
             self.assertEqual(form.key_result_id, self.prospects)
             self.assertEqual(form.value, 12)
             self.assertEqual(form.confidence, 6)

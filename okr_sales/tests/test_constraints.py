@@ -24,9 +24,7 @@ class TestBadInputIsRefused(OkrCase):
 
     def test_end_before_start(self):
         with self.assertRaisesRegex(ValidationError, "End Date .* Start Date"):
-            self._new_objective(
-                date_start=date(2026, 6, 30), date_end=date(2026, 4, 1)
-            )
+            self._new_objective(date_start=date(2026, 6, 30), date_end=date(2026, 4, 1))
         key_result = self._new_key_result(self.objective)
         with self.assertRaisesRegex(ValidationError, "End Date .* Start Date"):
             key_result.write(

@@ -48,20 +48,18 @@ class TestDemoData(TransactionCase):
             self.assertEqual(len(mine.key_result_ids), 5, login)
             # Each individual objective climbs to the company goal.
             for objective in mine:
-                self.assertEqual(
-                    objective.parent_id.parent_id.parent_id, company
-                )
+                self.assertEqual(objective.parent_id.parent_id.parent_id, company)
 
     def test_four_quarters_aligned_under_the_year(self):
         company = self.env.ref("okr_sales.okr_objective_company")
         quarters = company.child_ids.filtered(lambda o: o.period_type == "quarter")
         self.assertEqual(len(quarters), 4)
-        self.assertEqual(
-            sorted(q.date_start.month for q in quarters), [1, 4, 7, 10]
-        )
+        self.assertEqual(sorted(q.date_start.month for q in quarters), [1, 4, 7, 10])
 
     def test_demo_salesperson_sees_her_okrs(self):
         lan = self.env.ref("okr_sales.okr_user_lan")
-        mine = self.env["okr.objective"].with_user(lan).search([("user_id", "=", lan.id)])
+        mine = (
+            self.env["okr.objective"].with_user(lan).search([("user_id", "=", lan.id)])
+        )
         self.assertEqual(len(mine), 3)
         self.assertTrue(all(o.progress > 0 for o in mine))

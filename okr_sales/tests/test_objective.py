@@ -77,14 +77,10 @@ class TestObjective(OkrCase):
     def test_daily_job_moves_status_with_the_calendar(self):
         objective = self._new_objective()
         key_result = self._new_key_result(objective, target_value=100)
-        with patch.object(
-            fields.Date, "context_today", return_value=date(2026, 1, 10)
-        ):
+        with patch.object(fields.Date, "context_today", return_value=date(2026, 1, 10)):
             self._check_in(key_result, 10)
             self.assertEqual(objective.status, "on_track")
-        with patch.object(
-            fields.Date, "context_today", return_value=date(2026, 9, 1)
-        ):
+        with patch.object(fields.Date, "context_today", return_value=date(2026, 9, 1)):
             self.env["okr.objective"]._cron_refresh_status()
         self.assertEqual(objective.status, "off_track")
         self.assertEqual(key_result.status, "off_track")
@@ -102,9 +98,7 @@ class TestObjective(OkrCase):
 
     def test_objective_lists_its_key_results(self):
         objective = self._new_objective()
-        key_results = self._new_key_result(objective) | self._new_key_result(
-            objective
-        )
+        key_results = self._new_key_result(objective) | self._new_key_result(objective)
         self.assertEqual(objective.key_result_count, 2)
         action = objective.action_open_key_results()
         self.assertEqual(

@@ -89,7 +89,9 @@ class TestSecurity(OkrCase):
         self.assertFalse(self.company_objective.exists())
 
     def test_user_without_sales_rights_has_no_okrs(self):
-        employee = new_test_user(self.env, login="okr_employee", groups="base.group_user")
+        employee = new_test_user(
+            self.env, login="okr_employee", groups="base.group_user"
+        )
         with self.assertRaises(AccessError):
             self.env["okr.objective"].with_user(employee).search([])
 
