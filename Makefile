@@ -1,0 +1,104 @@
+# okr_sales developer tasks; `make help` lists them, README.md explains them.
+# Variables can be overridden from the environment or the command line:
+#   make demo HTTP_PORT=8070        DB_HOST=db.example DB_USER=odoo make test
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.ONESHELL:
+.DEFAULT_GOAL := help
+
+PYTHON    ?= python3
+ODOO_BIN  ?= $(PYTHON) -m odoo
+DB_HOST   ?=
+DB_PORT   ?=
+DB_USER   ?=
+HTTP_PORT ?= 8069
+HTTP_INTERFACE ?= 127.0.0.1
+DEMO_DB   ?= okr_demo
+export PYTHON ODOO_BIN DB_HOST DB_PORT DB_USER
+
+OKR    := $(CURDIR)/.okr
+CONF   := $(OKR)/odoo.conf
+ODOO   := $(ODOO_BIN) -c $(CONF)
+# Every addon of the repository: the folders holding a __manifest__.py.
+ADDONS := $(patsubst %/__manifest__.py,%,$(wildcard */__manifest__.py))
+# Loads DB_HOST, DB_PORT, DB_USER written by tools/setup_postgres.py.
+PG_ENV := set -a; source $(OKR)/pg.env; set +a
+# Drops the databases of a recipe on exit, whether it passed, failed or was stopped.
+DROP_ON_EXIT = trap '$(PYTHON) tools/okr_db.py drop $(1)' EXIT; trap 'exit 130' INT TERM
+
+.PHONY: help setup setup-odoo demo test lint crm-test clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+setup-odoo: ## Install Odoo 19 and the dev tools if missing (fast when present)
+	@$(PYTHON) tools/setup_odoo.py
+
+setup: setup-odoo ## setup-odoo, then find or start PostgreSQL and write .okr/odoo.conf
+	@$(PYTHON) tools/setup_postgres.py
+	$(PG_ENV)
+	mkdir -p $(OKR)/logs $(OKR)/data
+	cat > $(CONF) <<-EOF
+	# Written by make setup. Odoo's own addons are found next to its code.
+	[options]
+	addons_path = $(CURDIR)
+	data_dir = $(OKR)/data
+	db_host = $$DB_HOST
+	db_port = $$DB_PORT
+	db_user = $$DB_USER
+	http_interface = $(HTTP_INTERFACE)
+	http_port = $(HTTP_PORT)
+	EOF
+
+demo: setup ## Serve database okr_demo (crm + okr_sales, demo data) at http://localhost:8069
+	@if $(PYTHON) tools/okr_db.py exists $(DEMO_DB); then
+	  modules="-u okr_sales"
+	else
+	  modules="-i crm,okr_sales --with-demo"
+	fi
+	echo "== Odoo at http://localhost:$(HTTP_PORT) (admin / admin), database $(DEMO_DB); Ctrl+C stops it"
+	exec $(ODOO) -d $(DEMO_DB) $$modules --db-filter='^$(DEMO_DB)$$' --http-port=$(HTTP_PORT)
+
+test: setup ## Install okr_sales with demo data in a throwaway database, run all tests
+	@$(PG_ENV)
+	db=okr_test_$$$$
+	$(call DROP_ON_EXIT,$$db $${db}_uninstall)
+	echo "== installing okr_sales with demo data in $$db"
+	$(ODOO) -d $$db -i okr_sales --with-demo --stop-after-init --max-cron-threads=0 \
+	  --log-level=warn
+	status=0
+	echo "== okr_sales/tests (pytest-odoo on $$db)"
+	$(PYTHON) -m pytest --odoo-config=$(CONF) --odoo-database=$$db --odoo-http \
+	  okr_sales/tests || status=$$?
+	echo "== tests/ (end to end, Odoo server on $$db)"
+	OKR_TEST_DB=$$db OKR_ODOO_CONF=$(CONF) $(PYTHON) -m pytest tests || \
+	  { rc=$$?; [ $$status -ne 0 ] || status=$$rc; }
+	exit $$status
+
+lint: setup-odoo ## ruff check, ruff format --check, pylint-odoo mandatory checks
+	@status=0
+	echo "== ruff check"
+	$(PYTHON) -m ruff check --no-fix . || status=1
+	echo "== ruff format --check"
+	$(PYTHON) -m ruff format --check . || status=1
+	echo "== pylint-odoo (mandatory checks) on: $(ADDONS)"
+	if [ -n "$(ADDONS)" ]; then
+	  $(PYTHON) -m pylint --rcfile=.pylintrc-mandatory --valid-odoo-versions=19.0 \
+	    $(ADDONS) || status=1
+	fi
+	exit $$status
+
+crm-test: setup ## Odoo's crm tests with okr_sales installed (see tools/crm_tests.py)
+	@$(PG_ENV)
+	$(PYTHON) tools/crm_tests.py --config $(CONF) --odoo "$(ODOO_BIN)" --logs $(OKR)/logs
+
+clean: ## Drop leftover okr_test_* databases, remove .okr/ runtime files
+	@if [ -f $(OKR)/pg.env ]; then
+	  dbs=$$($(PYTHON) tools/okr_db.py list okr_test_) || echo "(database server unreachable)"
+	  [ -z "$$dbs" ] || $(PYTHON) tools/okr_db.py drop $$dbs
+	fi
+	$(PYTHON) tools/setup_postgres.py stop
+	rm -rf $(OKR)/logs $(OKR)/pg.env $(CONF) $(OKR)/data/sessions $(OKR)/data/filestore/okr_test_*
+	rm -rf .pytest_cache tests/.pytest_cache .ruff_cache
+	find . -name __pycache__ -not -path './.okr/*' -prune -exec rm -rf {} +
