@@ -1,7 +1,70 @@
-from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+import logging
+from datetime import timedelta
 
+from odoo import api, fields, models, tools
+from odoo.exceptions import AccessError, ValidationError
+from odoo.fields import Domain
+
+from ..engine.definitions import (
+    CADENCE_PERIOD,
+    CADENCE_SELECTION,
+    DISTINCT_MEASURES,
+    DURATION_DAYS,
+    DURATION_HOURS,
+    MEASURE_COUNT,
+    MEASURE_DURATION,
+    MEASURE_RATIO,
+    MEASURE_SELECTION,
+    SCOPE_COMPANY,
+    SCOPE_OWNER,
+    SCOPE_SELECTION,
+    SCOPE_TEAM,
+    SOURCE_AUTOMATIC,
+    SOURCE_LINKED,
+    SOURCE_MANUAL,
+    SOURCE_SELECTION,
+    KeyResultDefinition,
+)
+from ..engine.domains import DomainSyntaxError, parse_domain
+from ..engine.engine import ProgressEngine
 from ..engine.progress import STATUS_SELECTION, key_result_progress, pace_status
+from ..engine.sources import CRM_SOURCES
+from .okr_source_mixin import OLD_KEYS_KEY, PENDING_KEY
+
+_logger = logging.getLogger(__name__)
+
+# precommit data key: ids of key results to rebuild from scratch at commit
+REBUILD_KEY = "okr_sales.rebuild_key_results"
+
+# The fields that define what an automatic key result counts: only OKR
+# managers set them, and changing them rebuilds the key result.
+DEFINITION_FIELDS = (
+    "source",
+    "source_model",
+    "source_domain",
+    "date_field_id",
+    "scope",
+    "measure",
+    "measure_field_id",
+    "duration_start_field_id",
+    "duration_end_field_id",
+    "numerator_domain",
+    "first_time_only",
+    "cadence",
+)
+# Fields that change which records count without being a definition.
+REBUILD_FIELDS = (
+    *DEFINITION_FIELDS,
+    "user_id",
+    "team_id",
+    "company_id",
+    "date_start",
+    "date_end",
+    "currency_id",
+    "active",
+)
+NUMERIC_TYPES = ("integer", "float", "monetary")
+DATE_TYPES = ("date", "datetime")
 
 UNIT_NUMBER = "number"
 UNIT_PERCENT = "percent"
@@ -18,6 +81,13 @@ UNIT_SELECTION = [
 ]
 
 
+def _frozen(value):
+    """Lists to tuples, all the way down: definitions are immutable."""
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(item) for item in value)
+    return value
+
+
 class OkrKeyResult(models.Model):
     _name = "okr.key.result"
     _description = "Key Result"
@@ -26,6 +96,7 @@ class OkrKeyResult(models.Model):
 
     name = fields.Char("Key Result", required=True, tracking=True)
     sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
     objective_id = fields.Many2one(
         "okr.objective",
         required=True,
@@ -121,6 +192,189 @@ class OkrKeyResult(models.Model):
         store=True,
         help="Confidence of the latest check-in, from 0 to 10.",
     )
+
+    # Automatic progress: what the key result counts (set by OKR managers)
+    source = fields.Selection(
+        SOURCE_SELECTION,
+        required=True,
+        default=SOURCE_MANUAL,
+        tracking=True,
+        help="Manual: the owner checks in. Automatic: the value counts the "
+        "records matching a rule, as they change. Linked records: the value "
+        "counts the records linked to it by hand.",
+    )
+    preset_id = fields.Many2one(
+        "okr.key.result.preset",
+        "Preset",
+        help="A ready-made definition: picking one fills in what is counted.",
+    )
+    source_model = fields.Selection(
+        selection="_selection_source_model",
+        string="Counted Records",
+        compute="_compute_from_preset",
+        store=True,
+        readonly=False,
+    )
+    source_domain = fields.Char(
+        "Rule",
+        compute="_compute_from_preset",
+        store=True,
+        readonly=False,
+        help="Which records count. Placeholders: owner_id, team_id, company_id, "
+        "date_start, date_end of the key result. For a ratio, the records the "
+        "share is taken of (the denominator).",
+    )
+    numerator_domain = fields.Char(
+        "Successes",
+        compute="_compute_from_preset",
+        store=True,
+        readonly=False,
+        help="For a ratio: which of the counted records are successes.",
+    )
+    date_field_id = fields.Many2one(
+        "ir.model.fields",
+        "Dated By",
+        compute="_compute_from_preset",
+        store=True,
+        readonly=False,
+        ondelete="set null",
+        domain="[('model', '=', source_model), ('ttype', 'in', ('date', 'datetime'))]",
+        help="The date that places a record in the key result's period.",
+    )
+    scope = fields.Selection(
+        SCOPE_SELECTION,
+        "Whose Records",
+        compute="_compute_scope",
+        store=True,
+        readonly=False,
+        help="Records of the owner, of the objective's sales team, or of the "
+        "whole company: one definition serves a salesperson, her team and the "
+        "department.",
+    )
+    measure = fields.Selection(
+        MEASURE_SELECTION,
+        compute="_compute_from_preset",
+        store=True,
+        readonly=False,
+    )
+    measure_field_id = fields.Many2one(
+        "ir.model.fields",
+        "Measured Field",
+        compute="_compute_from_preset",
+        store=True,
+        readonly=False,
+        ondelete="set null",
+        domain="[('model', '=', source_model), ('store', '=', True)]",
+    )
+    duration_start_field_id = fields.Many2one(
+        "ir.model.fields",
+        "Duration From",
+        compute="_compute_from_preset",
+        store=True,
+        readonly=False,
+        ondelete="set null",
+        domain="[('model', '=', source_model), ('ttype', 'in', ('date', 'datetime'))]",
+    )
+    duration_end_field_id = fields.Many2one(
+        "ir.model.fields",
+        "Duration To",
+        compute="_compute_from_preset",
+        store=True,
+        readonly=False,
+        ondelete="set null",
+        domain="[('model', '=', source_model), ('ttype', 'in', ('date', 'datetime'))]",
+    )
+    first_time_only = fields.Boolean(
+        "First Time Ever Only",
+        compute="_compute_from_preset",
+        store=True,
+        readonly=False,
+        help="Distinct count: a value counts only if no earlier record of the "
+        "company has it (new customers, new provinces).",
+    )
+    cadence = fields.Selection(
+        CADENCE_SELECTION,
+        "Measured Over",
+        compute="_compute_from_preset",
+        store=True,
+        readonly=False,
+        help="The whole period, or each month or quarter against the same "
+        "target (e.g. meet 50 prospects every month).",
+    )
+    computation_error = fields.Text(
+        readonly=True,
+        copy=False,
+        help="Why the last automatic update failed. The value stays as it was; "
+        "the next recompute clears this once the cause is fixed.",
+    )
+    period_value_ids = fields.One2many(
+        "okr.key.result.period", "key_result_id", "Values per Period"
+    )
+    contribution_count = fields.Integer(
+        "Contributing Records", compute="_compute_contribution_count"
+    )
+
+    @api.model
+    def _okr_sources(self):
+        """``{model name: SourceSpec}`` of the records key results can count.
+
+        The extension point: a bridge addon adds its model here and mixes
+        ``okr.source.mixin`` into it.
+        """
+        return {spec.model: spec for spec in CRM_SOURCES}
+
+    @api.model
+    def _selection_source_model(self):
+        return [
+            (spec.model, spec.label)
+            for spec in self._okr_sources().values()
+            if spec.model in self.env
+        ]
+
+    @api.depends("preset_id")
+    def _compute_from_preset(self):
+        for key_result in self:
+            preset = key_result.preset_id
+            if preset:
+                key_result.update(preset._definition_values())
+            elif not key_result.cadence:
+                key_result.cadence = CADENCE_PERIOD
+
+    @api.depends("objective_id.level", "source")
+    def _compute_scope(self):
+        level_scope = {
+            "individual": SCOPE_OWNER,
+            "team": SCOPE_TEAM,
+        }
+        for key_result in self:
+            if not key_result.scope:
+                key_result.scope = level_scope.get(
+                    key_result.objective_id.level, SCOPE_COMPANY
+                )
+
+    def _compute_contribution_count(self):
+        self._okr_process_pending()
+        counts = dict(
+            self.env["okr.contribution"]
+            .sudo()
+            ._read_group(
+                [("key_result_id", "in", self.ids)], ["key_result_id"], ["__count"]
+            )
+        )
+        for key_result in self:
+            key_result.contribution_count = counts.get(key_result, 0)
+
+    @api.onchange("preset_id")
+    def _onchange_preset_id(self):
+        preset = self.preset_id
+        if not preset:
+            return
+        self.source = preset.source
+        self.unit = preset.unit
+        if not self.measurement_method:
+            self.measurement_method = preset.description
+        if not self.name:
+            self.name = preset.name
 
     @api.depends("objective_id")
     def _compute_user_id(self):
@@ -238,6 +492,364 @@ class OkrKeyResult(models.Model):
                         end=objective.date_end,
                     )
                 )
+
+    @api.constrains(*DEFINITION_FIELDS, "objective_id")
+    def _check_definition(self):
+        for key_result in self:
+            if key_result.source != SOURCE_MANUAL:
+                key_result._check_automatic_definition()
+
+    def _check_automatic_definition(self):
+        """Refuse a definition the engine could not compute, naming the field."""
+        self.ensure_one()
+        _ = self.env._
+        fields_info = self._fields
+        if not self.source_model or self.source_model not in self.env:
+            raise ValidationError(
+                _("%(field)s: choose which records the key result counts.",
+                  field=fields_info["source_model"].string)
+            )
+        model = self.env[self.source_model]
+        if self.date_field_id.model != self.source_model or (
+            self.date_field_id.ttype not in DATE_TYPES
+        ):
+            raise ValidationError(
+                _("%(field)s: choose a date or date-time field of %(model)s.",
+                  field=fields_info["date_field_id"].string,
+                  model=model._description)
+            )
+        if not self.scope and self.source != SOURCE_LINKED:
+            raise ValidationError(
+                _("%(field)s: choose whose records count.",
+                  field=fields_info["scope"].string)
+            )
+        if self.scope == SCOPE_TEAM and self.source != SOURCE_LINKED and not self.team_id:
+            raise ValidationError(
+                _("%(field)s: the objective “%(objective)s” has no sales team.",
+                  field=fields_info["scope"].string,
+                  objective=self.objective_id.name)
+            )
+        if not self.measure:
+            raise ValidationError(
+                _("%(field)s: choose how the records are measured.",
+                  field=fields_info["measure"].string)
+            )
+        self._check_domain("source_domain", model)
+        if self.measure == MEASURE_RATIO:
+            if not (self.source_domain or "").strip():
+                raise ValidationError(
+                    _("%(field)s: a ratio needs the rule of the records it is "
+                      "taken of (the denominator); use [] for all records.",
+                      field=fields_info["source_domain"].string)
+                )
+            if not (self.numerator_domain or "").strip():
+                raise ValidationError(
+                    _("%(field)s: a ratio needs the rule of its successes "
+                      "(the numerator).",
+                      field=fields_info["numerator_domain"].string)
+                )
+            self._check_domain("numerator_domain", model)
+        if self.measure in ("sum", "average"):
+            self._check_measure_field(NUMERIC_TYPES, _("a number or an amount"))
+        if self.measure in DISTINCT_MEASURES:
+            self._check_measure_field(("many2one",), _("a many-to-one field"))
+        if self.measure == MEASURE_DURATION:
+            for fname in ("duration_start_field_id", "duration_end_field_id"):
+                field = self[fname]
+                if field.model != self.source_model or field.ttype not in DATE_TYPES:
+                    raise ValidationError(
+                        _("%(field)s: choose a date or date-time field of %(model)s.",
+                          field=fields_info[fname].string,
+                          model=model._description)
+                    )
+            if self.unit not in (DURATION_DAYS, DURATION_HOURS):
+                raise ValidationError(
+                    _("Unit: a duration is measured in days or hours.")
+                )
+        if self.first_time_only and self.measure not in DISTINCT_MEASURES:
+            raise ValidationError(
+                _("%(field)s: only a distinct count can count first times.",
+                  field=fields_info["first_time_only"].string)
+            )
+
+    def _check_domain(self, fname, model):
+        label = self._fields[fname].string
+        try:
+            domain = parse_domain(self[fname], self._okr_placeholders())
+            Domain(domain).validate(model)
+        except DomainSyntaxError as error:
+            raise ValidationError(
+                self.env._("%(field)s: %(error)s", field=label, error=error)
+            ) from error
+        except (ValueError, TypeError, KeyError) as error:
+            raise ValidationError(
+                self.env._(
+                    "%(field)s: the rule does not fit %(model)s: %(error)s",
+                    field=label,
+                    model=model._description,
+                    error=error,
+                )
+            ) from error
+
+    def _check_measure_field(self, types, expected):
+        field = self.measure_field_id
+        if (
+            not field
+            or field.model != self.source_model
+            or field.ttype not in types
+            or not field.store
+        ):
+            raise ValidationError(
+                self.env._(
+                    "%(field)s: the %(measure)s needs %(expected)s stored on the "
+                    "counted records%(found)s.",
+                    field=self._fields["measure_field_id"].string,
+                    measure=dict(MEASURE_SELECTION)[self.measure].lower(),
+                    expected=expected,
+                    found=self.env._(", not “%s”", field.field_description)
+                    if field
+                    else "",
+                )
+            )
+
+    # Progress engine plumbing
+
+    def _okr_placeholders(self):
+        return {
+            "owner_id": self.user_id.id,
+            "team_id": self.team_id.id,
+            "company_id": self.company_id.id,
+            "date_start": fields.Date.to_string(self.date_start),
+            "date_end": fields.Date.to_string(self.date_end),
+        }
+
+    def _okr_definition(self):
+        """This key result as the engine sees it; raises if it is broken."""
+        self.ensure_one()
+        if self.source == SOURCE_MANUAL:
+            raise ValueError(f"key result {self.id} is manual")
+        if not self.date_field_id or not self.measure or not self.source_model:
+            raise ValueError(
+                self.env._("the definition is incomplete (a field was removed?)")
+            )
+        placeholders = self._okr_placeholders()
+        measure_field = self.measure_field_id.name or False
+        numerator = ()
+        if self.measure == MEASURE_RATIO:
+            numerator = _frozen(parse_domain(self.numerator_domain, placeholders))
+        return KeyResultDefinition(
+            id=self.id,
+            source=self.source,
+            model=self.source_model,
+            domain=_frozen(parse_domain(self.source_domain, placeholders)),
+            numerator_domain=numerator,
+            date_field=self.date_field_id.name,
+            scope=self.scope or SCOPE_OWNER,
+            user_id=self.user_id.id,
+            team_id=self.team_id.id,
+            company_id=self.company_id.id,
+            measure=self.measure,
+            measure_field=measure_field,
+            duration_start_field=self.duration_start_field_id.name or False,
+            duration_end_field=self.duration_end_field_id.name or False,
+            duration_unit=self.unit,
+            first_time_only=self.first_time_only,
+            cadence=self.cadence or CADENCE_PERIOD,
+            date_start=self.date_start,
+            date_end=self.date_end,
+            currency_id=self.currency_id.id,
+        )
+
+    @api.model
+    @tools.ormcache("model_name")
+    def _okr_definitions(self, model_name):
+        """``{key result id: definition}`` of the live automatic key results
+        counting records of ``model_name``, cached until one changes."""
+        key_results = (
+            self.sudo()
+            .with_context(active_test=True)
+            .search(
+                [
+                    ("source", "!=", SOURCE_MANUAL),
+                    ("source_model", "=", model_name),
+                    ("objective_id.active", "=", True),
+                ]
+            )
+        )
+        definitions = {}
+        for key_result in key_results:
+            try:
+                definitions[key_result.id] = key_result._okr_definition()
+            except Exception as error:  # noqa: BLE001 - a broken KR must not block
+                _logger.warning(
+                    "Key result %s is left out of automatic updates: %s",
+                    key_result.id,
+                    error,
+                )
+        return definitions
+
+    def _okr_schedule_rebuild(self):
+        """Rebuild these key results from scratch when the transaction commits."""
+        self.env.registry.clear_cache()
+        data = self.env.cr.precommit.data
+        if REBUILD_KEY not in data:
+            data[REBUILD_KEY] = set()
+            self.env.cr.precommit.add(self.sudo()._okr_process_pending)
+        data[REBUILD_KEY].update(self.ids)
+
+    @api.model
+    def _okr_process_pending(self):
+        """Run the engine on what the transaction changed (see the engine's
+        docstring); called at commit, and before contributions are read."""
+        data = self.env.cr.precommit.data
+        pending = data.pop(PENDING_KEY, None) or {}
+        old_keys = data.pop(OLD_KEYS_KEY, None) or {}
+        rebuild = data.pop(REBUILD_KEY, None) or set()
+        if not (pending or rebuild):
+            return
+        self.env.flush_all()
+        engine = ProgressEngine(self.env)
+        if rebuild:
+            key_results = self.sudo().with_context(active_test=False).browse(rebuild)
+            key_results = key_results.exists()
+            automatic = key_results.filtered(
+                lambda kr: kr.source != SOURCE_MANUAL
+                and kr.active
+                and kr.objective_id.active
+            )
+            engine.clear((key_results - automatic).ids)
+            engine.recompute(automatic.ids)
+        for model_name, record_ids in pending.items():
+            engine.process(model_name, record_ids, old_keys.get(model_name))
+
+    def _okr_check_definition_access(self):
+        """Only OKR managers define what is counted; others pick a preset."""
+        if self.env.su or self.env.user.has_group("okr_sales.group_okr_manager"):
+            return
+        for key_result in self:
+            if key_result.source == SOURCE_MANUAL:
+                continue
+            preset = key_result.preset_id
+            if not preset or any(
+                key_result[fname] != value
+                for fname, value in preset._definition_values().items()
+            ):
+                raise AccessError(
+                    self.env._(
+                        "Only OKR managers can define what an automatic key result "
+                        "counts; pick one of the presets instead."
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("preset_id"):
+                # What the form's onchange does, for key results made in code.
+                preset = self.env["okr.key.result.preset"].browse(vals["preset_id"])
+                vals.setdefault("source", preset.source)
+                vals.setdefault("unit", preset.unit)
+                vals.setdefault("measurement_method", preset.description)
+                for fname, value in preset._definition_values().items():
+                    # Explicit: given one field of the preset's compute, the
+                    # ORM computes none of the others.
+                    vals.setdefault(fname, value.id if fname.endswith("_id") else value)
+        key_results = super().create(vals_list)
+        key_results._okr_check_definition_access()
+        automatic = key_results.filtered(lambda kr: kr.source != SOURCE_MANUAL)
+        if automatic:
+            automatic._okr_schedule_rebuild()
+        return key_results
+
+    def write(self, vals):
+        result = super().write(vals)
+        if set(vals) & {*DEFINITION_FIELDS, "preset_id"}:
+            self._okr_check_definition_access()
+        if set(vals) & set(REBUILD_FIELDS) or "objective_id" in vals:
+            self._okr_schedule_rebuild()
+        return result
+
+    def unlink(self):
+        self.env.registry.clear_cache()
+        return super().unlink()
+
+    def action_recompute(self):
+        """Rebuild the selected automatic key results and say what changed."""
+        automatic = self.filtered(lambda kr: kr.source != SOURCE_MANUAL)
+        self.env.flush_all()
+        drift = ProgressEngine(self.env).recompute(automatic.ids)
+        automatic._okr_post_drift(drift)
+        message = (
+            self.env._(
+                "%(count)s key result(s) recomputed; %(drift)s value(s) corrected.",
+                count=len(automatic),
+                drift=len(drift),
+            )
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "message": message,
+                "type": "warning" if drift else "success",
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def _okr_post_drift(self, drift):
+        for key_result in self.browse(list(drift)):
+            old, new = drift[key_result.id]
+            _logger.warning(
+                "Key result %s drifted: %s instead of %s, corrected by recompute",
+                key_result.id,
+                old,
+                new,
+            )
+            key_result.message_post(
+                body=self.env._(
+                    "Recompute corrected the value from %(old)s to %(new)s.",
+                    old=old,
+                    new=new,
+                ),
+            )
+
+    @api.model
+    def _cron_recompute_all(self):
+        """Nightly: rebuild every automatic key result of the running periods
+        (the current month moves on; changes made in raw SQL are caught up)."""
+        today = fields.Date.context_today(self)
+        key_results = self.search(
+            [
+                ("source", "!=", SOURCE_MANUAL),
+                ("date_end", ">=", today - timedelta(days=1)),
+            ]
+        )
+        drift = ProgressEngine(self.env).recompute(key_results.ids)
+        key_results._okr_post_drift(drift)
+
+    def action_open_contributing_records(self):
+        """The records behind the value, opened with the viewer's own rights."""
+        self.ensure_one()
+        self._okr_process_pending()
+        only_successes = self.env.context.get("okr_numerator")
+        domain = [("key_result_id", "=", self.id)]
+        if only_successes:
+            domain.append(("in_numerator", "=", True))
+        contributions = self.env["okr.contribution"].sudo().search(domain)
+        model = self.env[self.source_model]
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Records behind: %(name)s", name=self.name),
+            "res_model": self.source_model,
+            "view_mode": "list,form",
+            "views": [(False, "list"), (False, "form")],
+            "domain": [("id", "in", contributions.mapped("res_id"))],
+            "context": {"active_test": False, "create": False},
+            "help": self.env._(
+                "<p>No %(records)s count toward this key result yet.</p>",
+                records=model._description,
+            ),
+        }
 
     def _sync_current_value_from_checkins(self):
         """The current value of a key result is that of its latest check-in."""

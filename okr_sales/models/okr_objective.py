@@ -3,6 +3,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..engine.definitions import SOURCE_MANUAL
 from ..engine.period import PERIOD_QUARTER, PERIOD_SELECTION, period_bounds
 from ..engine.progress import STATUS_SELECTION, pace_status, weighted_progress
 
@@ -10,6 +11,16 @@ LEVEL_COMPANY = "company"
 LEVEL_DEPARTMENT = "department"
 LEVEL_TEAM = "team"
 LEVEL_INDIVIDUAL = "individual"
+
+# Objective fields its automatic key results depend on.
+OKR_REBUILD_FIELDS = {
+    "team_id",
+    "company_id",
+    "date_start",
+    "date_end",
+    "period_type",
+    "active",
+}
 
 LEVEL_SELECTION = [
     (LEVEL_COMPANY, "Company"),
@@ -163,7 +174,15 @@ class OkrObjective(models.Model):
     def write(self, vals):
         if vals.get("parent_id"):
             self._check_alignment_cycle(self.browse(vals["parent_id"]))
-        return super().write(vals)
+        result = super().write(vals)
+        if set(vals) & OKR_REBUILD_FIELDS:
+            # Whose records and which dates its key results count changed.
+            automatic = self.with_context(active_test=False).key_result_ids.filtered(
+                lambda kr: kr.source != SOURCE_MANUAL
+            )
+            if automatic:
+                automatic._okr_schedule_rebuild()
+        return result
 
     def _check_alignment_cycle(self, parent):
         # Checked before writing: the parent store would otherwise stop the

@@ -5,3 +5,8 @@ from . import test_checkin
 from . import test_constraints
 from . import test_security
 from . import test_demo_data
+from . import test_automatic_progress
+from . import test_automatic_definition
+from . import test_engine_faults
+from . import test_contributions
+from . import test_engine_consistency

@@ -1,7 +1,11 @@
 from datetime import date
 
+from odoo import fields
 from odoo.fields import Command
 from odoo.tests import TransactionCase, new_test_user
+from odoo.tools import date_utils
+
+from ..engine.engine import ProgressEngine
 
 # A context that keeps the chatter quiet: tests are about OKR values.
 QUIET_CONTEXT = {
@@ -18,35 +22,30 @@ class OkrCase(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, **QUIET_CONTEXT))
-        cls.company = cls.env.company
-        cls.director = new_test_user(
-            cls.env,
-            login="okr_director",
-            name="Director",
-            groups="base.group_user,sales_team.group_sale_manager",
+        # A company of its own: company-wide key results count only what
+        # the test creates, whatever demo data the database holds.
+        cls.company = cls.env["res.company"].create(
+            {
+                "name": "OKR Test Company",
+                "currency_id": cls.env.company.currency_id.id,
+            }
         )
-        cls.leader = new_test_user(
-            cls.env,
-            login="okr_leader",
-            name="Team Leader",
-            groups="base.group_user,sales_team.group_sale_salesman_all_leads",
+        cls.env.user.company_ids |= cls.company
+        cls.env = cls.env(
+            context=dict(
+                cls.env.context, allowed_company_ids=[cls.company.id], **QUIET_CONTEXT
+            )
         )
-        cls.salesperson = new_test_user(
-            cls.env,
-            login="okr_lan",
-            name="Lan",
-            groups="base.group_user,sales_team.group_sale_salesman",
+        cls.director = cls._new_user("okr_director", "Director", "sale_manager")
+        cls.leader = cls._new_user(
+            "okr_leader", "Team Leader", "sale_salesman_all_leads"
         )
-        cls.colleague = new_test_user(
-            cls.env,
-            login="okr_hung",
-            name="Hung",
-            groups="base.group_user,sales_team.group_sale_salesman",
-        )
+        cls.salesperson = cls._new_user("okr_lan", "Lan", "sale_salesman")
+        cls.colleague = cls._new_user("okr_hung", "Hung", "sale_salesman")
         cls.team = cls.env["crm.team"].create(
             {
                 "name": "OKR Test Team",
+                "company_id": cls.company.id,
                 "user_id": cls.leader.id,
                 "member_ids": [
                     Command.link(cls.salesperson.id),
@@ -56,6 +55,17 @@ class OkrCase(TransactionCase):
         )
         cls.year_start = date(2026, 1, 1)
         cls.year_end = date(2026, 12, 31)
+
+    @classmethod
+    def _new_user(cls, login, name, sales_group):
+        return new_test_user(
+            cls.env,
+            login=login,
+            name=name,
+            groups=f"base.group_user,sales_team.group_{sales_group}",
+            company_id=cls.company.id,
+            company_ids=[cls.company.id],
+        )
 
     @classmethod
     def _new_objective(cls, **vals):
@@ -87,3 +97,87 @@ class OkrCase(TransactionCase):
         values = {"key_result_id": key_result.id, "value": value}
         values.update(vals)
         return cls.env["okr.checkin"].create(values)
+
+
+class OkrCrmCase(OkrCase):
+    """Automatic key results over this year's pipeline.
+
+    Periods are the current year: the database stamps ``create_date`` with
+    its own clock, which tests cannot move.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        today = fields.Date.context_today(cls.env["okr.key.result"])
+        cls.period_start = date_utils.start_of(today, "year")
+        cls.period_end = date_utils.end_of(today, "year")
+        cls.won_stage = cls.env["crm.stage"].search([("is_won", "=", True)], limit=1)
+        cls.open_stage = cls.env["crm.stage"].search(
+            [("is_won", "=", False)], limit=1
+        )
+        cls.customer_company = cls.env["res.partner"].create(
+            {"name": "Hanoi Steel JSC", "is_company": True}
+        )
+        cls.customer_person = cls.env["res.partner"].create(
+            {"name": "Trần Văn Bình", "is_company": False}
+        )
+        # The cascade: department (company scope), team leader, salesperson.
+        cls.department = cls._new_objective(
+            name="Grow sales revenue",
+            level="department",
+            user_id=cls.director.id,
+            date_start=cls.period_start,
+            date_end=cls.period_end,
+        )
+        cls.team_objective = cls._new_objective(
+            name="Reach the team's revenue goal",
+            level="team",
+            user_id=cls.leader.id,
+            parent_id=cls.department.id,
+            date_start=cls.period_start,
+            date_end=cls.period_end,
+        )
+        cls.my_objective = cls._new_objective(
+            name="Reach my revenue goal",
+            parent_id=cls.team_objective.id,
+            date_start=cls.period_start,
+            date_end=cls.period_end,
+        )
+
+    @classmethod
+    def _new_auto_key_result(cls, objective, preset, **vals):
+        values = {
+            "name": preset.capitalize().replace("_", " "),
+            "objective_id": objective.id,
+            "preset_id": cls.env.ref(f"okr_sales.okr_preset_{preset}").id,
+            "target_value": 1000.0,
+        }
+        values.update(vals)
+        key_result = cls.env["okr.key.result"].create(values)
+        cls.env.cr.flush()
+        return key_result
+
+    @classmethod
+    def _new_deal(cls, user=None, amount=1000.0, partner=None, **vals):
+        values = {
+            "name": "Deal",
+            "type": "opportunity",
+            "user_id": (user or cls.salesperson).id,
+            "team_id": cls.team.id,
+            "expected_revenue": amount,
+            "partner_id": (partner or cls.customer_company).id,
+            "stage_id": cls.open_stage.id,
+            "company_id": cls.company.id,
+        }
+        values.update(vals)
+        return cls.env["crm.lead"].create(values)
+
+    def _commit_point(self):
+        """What a commit does to OKRs: run the pending engine work."""
+        self.env.cr.flush()
+
+    def _recomputed_values(self, key_results):
+        """Values a full recompute gives, and the drift it had to correct."""
+        drift = ProgressEngine(self.env).recompute(key_results.ids)
+        return drift

@@ -104,10 +104,13 @@ class TestSecurity(OkrCase):
             company_id=other_company.id,
             company_ids=[other_company.id],
         )
+        other_env = self.env(
+            user=other_manager, context={"allowed_company_ids": [other_company.id]}
+        )
         for model in ("okr.objective", "okr.key.result", "okr.checkin"):
             self.assertFalse(
-                self.env[model].with_user(other_manager).search([]),
+                other_env[model].search([]),
                 f"{model} of the first company leaks into the second",
             )
         with self.assertRaises(AccessError):
-            self.company_objective.with_user(other_manager).read(["name"])
+            self.company_objective.with_env(other_env).read(["name"])

@@ -1,0 +1,245 @@
+"""Which records count toward a key result, and what each one contributes.
+
+One SQL query per key result answers both questions for any set of records:
+``contribution_query(env, definition, record_ids)`` selects, for each
+matching record, the bucket its date falls in, its value (converted into the
+key result's currency), whether it is in a ratio's numerator, and the value
+a distinct count counts. The incremental path runs it on the records a
+transaction changed, the full recompute on all records: the same query, so
+both always agree on what a record contributes.
+"""
+
+from datetime import timedelta
+
+from odoo.fields import Domain
+from odoo.tools import SQL
+
+from .definitions import (
+    CADENCE_PERIOD,
+    DISTINCT_MEASURES,
+    DURATION_HOURS,
+    MEASURE_AVERAGE,
+    MEASURE_DURATION,
+    MEASURE_RATIO,
+    MEASURE_SUM,
+    SCOPE_COMPANY,
+    SCOPE_OWNER,
+    SCOPE_TEAM,
+    SOURCE_LINKED,
+)
+
+# The columns of a contribution row, in the order the query returns them.
+CONTRIBUTION_COLUMNS = ("res_id", "bucket_date", "value", "in_numerator", "distinct_key")
+
+
+def _mentions_field(domain, field_name):
+    return any(
+        isinstance(item, list | tuple) and item and item[0] == field_name
+        for item in domain
+    )
+
+
+def records_domain(model, definition, spec):
+    """The full domain of the records a key result counts.
+
+    The key result's own domain, plus: active records only unless the domain
+    speaks of ``active`` (as Odoo's search does), whose records (scope), the
+    dates of the period, and for linked key results the link itself.
+    """
+    domain = Domain(list(definition.domain))
+    if "active" in model._fields and not _mentions_field(definition.domain, "active"):
+        domain &= Domain("active", "=", True)
+    if definition.source == SOURCE_LINKED:
+        domain &= Domain("okr_linked_key_result_ids", "in", [definition.id])
+    else:
+        domain &= scope_domain(definition, spec)
+    domain &= Domain(definition.date_field, ">=", definition.records_start)
+    domain &= Domain(
+        definition.date_field, "<", definition.date_end + timedelta(days=1)
+    )
+    if definition.measure == MEASURE_DURATION:
+        domain &= Domain(definition.duration_start_field, "!=", False)
+        domain &= Domain(definition.duration_end_field, "!=", False)
+    return domain
+
+
+def scope_domain(definition, spec):
+    if definition.scope == SCOPE_OWNER:
+        return Domain(spec.user_field, "in", [definition.user_id])
+    if definition.scope == SCOPE_TEAM:
+        return Domain(spec.team_field, "in", [definition.team_id])
+    if definition.scope == SCOPE_COMPANY:
+        return Domain(spec.company_field, "in", [definition.company_id])
+    raise ValueError(f"unknown scope {definition.scope!r}")
+
+
+def contribution_query(env, definition, spec, record_ids=None):
+    """SQL selecting ``CONTRIBUTION_COLUMNS`` for the matching records.
+
+    ``record_ids`` restricts it to those records (the incremental path);
+    None selects every record that counts (the full recompute).
+    """
+    model = env[definition.model]
+    domain = records_domain(model, definition, spec)
+    if record_ids is not None:
+        domain &= Domain("id", "in", list(record_ids))
+    query = model._search(domain, active_test=False)
+    query.order = None
+    table = query.table
+
+    day = _day_sql(model, table, definition.date_field, query)
+    if definition.measure == MEASURE_RATIO:
+        numerator = model._search(
+            Domain(list(definition.numerator_domain)), active_test=False
+        )
+        numerator.order = None
+        in_numerator = SQL(
+            "%s IN %s", SQL.identifier(table, "id"), numerator.subselect()
+        )
+    else:
+        in_numerator = SQL("FALSE")
+    if definition.measure in DISTINCT_MEASURES:
+        distinct_key = model._field_to_sql(table, definition.measure_field, query)
+        if definition.first_time_only:
+            query.add_where(
+                SQL(
+                    "%s NOT IN %s",
+                    distinct_key,
+                    _earlier_keys_query(model, definition, spec),
+                )
+            )
+        query.add_where(SQL("%s IS NOT NULL", distinct_key))
+    else:
+        distinct_key = SQL("NULL::integer")
+
+    return query.select(
+        SQL.identifier(table, "id"),
+        _bucket_sql(definition, day),
+        _value_sql(model, definition, table, query, day),
+        in_numerator,
+        distinct_key,
+    )
+
+
+def _day_sql(model, table, field_name, query):
+    """The record's date (UTC calendar day for datetimes)."""
+    return SQL("(%s)::date", model._field_to_sql(table, field_name, query))
+
+
+def _bucket_sql(definition, day):
+    """First day of the bucket holding ``day``: ``definition.bucket_of`` in SQL."""
+    if definition.cadence == CADENCE_PERIOD:
+        return SQL(
+            "(CASE WHEN %s >= %s THEN %s ELSE %s END)",
+            day,
+            definition.date_start,
+            definition.date_start,
+            definition.previous_start,
+        )
+    start = SQL("date_trunc(%s, %s)::date", definition.cadence, day)
+    return SQL(
+        "(CASE WHEN %s >= %s THEN GREATEST(%s, %s) ELSE %s END)",
+        day,
+        definition.date_start,
+        start,
+        definition.date_start,
+        start,
+    )
+
+
+def _value_sql(model, definition, table, query, day):
+    if definition.measure in (MEASURE_SUM, MEASURE_AVERAGE):
+        amount = SQL(
+            "COALESCE(%s, 0)",
+            model._field_to_sql(table, definition.measure_field, query),
+        )
+        field = model._fields[definition.measure_field]
+        if field.type == "monetary" and definition.currency_id:
+            return _converted_amount_sql(model, definition, table, query, amount, day)
+        return SQL("(%s)::float", amount)
+    if definition.measure == MEASURE_DURATION:
+        start = model._field_to_sql(table, definition.duration_start_field, query)
+        end = model._field_to_sql(table, definition.duration_end_field, query)
+        if model._fields[definition.duration_start_field].type == "date":
+            days = SQL("((%s)::date - (%s)::date)::float", end, start)
+        else:
+            days = SQL(
+                "(EXTRACT(EPOCH FROM (%s)::timestamp - (%s)::timestamp) / 86400.0)",
+                end,
+                start,
+            )
+        if definition.duration_unit == DURATION_HOURS:
+            return SQL("(%s * 24.0)", days)
+        return days
+    return SQL("1.0")
+
+
+def _converted_amount_sql(model, definition, table, query, amount, day):
+    """``res.currency._convert`` in SQL: the rate of the record's day, rounded."""
+    field = model._fields[definition.measure_field]
+    currency_field = model._fields[field.get_currency_field(model)]
+    company_currency = SQL(
+        "(SELECT currency_id FROM res_company WHERE id = %s)", definition.company_id
+    )
+    if currency_field.store:
+        currency = model._field_to_sql(table, currency_field.name, query)
+    elif "company_id" in model._fields:
+        # Such as crm.lead's company_currency: the record's company currency.
+        currency = SQL(
+            "(SELECT currency_id FROM res_company WHERE id = %s)",
+            model._field_to_sql(table, "company_id", query),
+        )
+    else:
+        currency = company_currency
+    currency = SQL("COALESCE(%s, %s)", currency, company_currency)
+    company = model.env["res.company"].browse(definition.company_id)
+    target = model.env["res.currency"].browse(definition.currency_id)
+    to_rate = _rate_sql(SQL("%s", target.id), day, company.root_id.id)
+    from_rate = _rate_sql(currency, day, company.root_id.id)
+    return SQL(
+        "(CASE WHEN %(currency)s = %(target)s THEN (%(amount)s)::float"
+        " ELSE (ROUND(((%(amount)s) * %(to_rate)s / %(from_rate)s"
+        " / %(rounding)s)::numeric) * %(rounding)s)::float END)",
+        currency=currency,
+        target=target.id,
+        amount=amount,
+        to_rate=to_rate,
+        from_rate=from_rate,
+        rounding=target.rounding,
+    )
+
+
+def _rate_sql(currency, day, root_company_id):
+    """The rate ``res.currency._get_rates`` gives ``currency`` on ``day``."""
+    return SQL(
+        "COALESCE("
+        "(SELECT r.rate FROM res_currency_rate r WHERE r.currency_id = %(currency)s"
+        " AND r.name <= %(day)s AND (r.company_id IS NULL OR r.company_id = %(company)s)"
+        " ORDER BY r.company_id, r.name DESC LIMIT 1),"
+        "(SELECT r.rate FROM res_currency_rate r WHERE r.currency_id = %(currency)s"
+        " AND (r.company_id IS NULL OR r.company_id = %(company)s)"
+        " ORDER BY r.company_id, r.name ASC LIMIT 1),"
+        " 1.0)",
+        currency=currency,
+        day=day,
+        company=root_company_id,
+    )
+
+
+def _earlier_keys_query(model, definition, spec):
+    """Values already seen before the period, for "first time ever" counts.
+
+    Earlier records of the whole company count, whoever's they were: a
+    customer is new to the company, not to one salesperson.
+    """
+    domain = Domain(list(definition.domain))
+    if "active" in model._fields and not _mentions_field(definition.domain, "active"):
+        domain &= Domain("active", "=", True)
+    domain &= Domain(spec.company_field, "in", [definition.company_id])
+    domain &= Domain(definition.date_field, "<", definition.date_start)
+    domain &= Domain(definition.measure_field, "!=", False)
+    earlier = model._search(domain, active_test=False)
+    earlier.order = None
+    return earlier.subselect(
+        model._field_to_sql(earlier.table, definition.measure_field, earlier)
+    )

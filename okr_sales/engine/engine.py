@@ -1,0 +1,574 @@
+"""The progress engine: key results that move with the records they count.
+
+The event flow, from a deal won to a manager's kanban:
+
+1. A salesperson wins a deal. ``okr.source.mixin`` (mixed into ``crm.lead``,
+   ``calendar.event``, ``mail.activity`` and any bridged model) sees the
+   create, write or unlink and only notes the record as changed, in the
+   transaction's precommit data; nothing is computed during the write.
+2. When the transaction commits (or a test calls ``env.cr.flush()``), one
+   precommit callback hands every changed record to
+   ``ProgressEngine.process``, once per model, however many writes there
+   were: an import or a merge costs one pass.
+3. Which key results are touched: those the records contributed to before
+   (their ``okr.contribution`` rows) and those whose owner, team or company
+   the records now belong to, or that they are linked to by hand. The cost
+   grows with these key results, not with the size of the database.
+4. For each touched key result, ``contribution_query`` (one SQL query,
+   restricted to the changed records) says what each record contributes
+   now. The difference with the stored contributions is applied as deltas
+   to the per-bucket totals (``okr.key.result.period``: a row per period,
+   month or quarter), which give the bucket's value.
+5. The key result's current value (its current bucket's value) is written
+   through the ORM, so its progress, its objective's progress and status
+   follow in the same transaction.
+
+A failure while computing one key result is caught in a savepoint: the key
+result keeps its value and shows the error, the error is logged, and the
+deal is still won. ``ProgressEngine.recompute`` rebuilds key results from
+scratch with the same query over all records, reports the drift it
+corrects, and clears errors once fixed.
+"""
+
+import logging
+from collections import defaultdict
+
+from odoo import fields
+from odoo.tools import SQL
+
+from .contributions import CONTRIBUTION_COLUMNS, contribution_query
+from .definitions import (
+    DISTINCT_MEASURES,
+    MEASURE_AVERAGE,
+    MEASURE_COUNT,
+    MEASURE_DISTINCT,
+    MEASURE_DURATION,
+    MEASURE_RATIO,
+    MEASURE_SUM,
+    NO_DATA_MEASURES,
+    SCOPE_COMPANY,
+    SCOPE_OWNER,
+    SCOPE_TEAM,
+    SOURCE_LINKED,
+)
+
+_logger = logging.getLogger(__name__)
+
+# Values closer than this are equal: sums of amounts in float.
+VALUE_TOLERANCE = 1e-6
+
+
+def bucket_value(measure, record_count, numerator_count, value_sum, distinct_value):
+    """The value of one bucket from its totals; None when there is no data."""
+    if measure == MEASURE_COUNT:
+        return float(record_count)
+    if measure == MEASURE_SUM:
+        return value_sum
+    if measure in (MEASURE_AVERAGE, MEASURE_DURATION):
+        return value_sum / record_count if record_count else None
+    if measure == MEASURE_RATIO:
+        return 100.0 * numerator_count / record_count if record_count else None
+    if measure in DISTINCT_MEASURES:
+        return distinct_value
+    raise ValueError(f"unknown measure {measure!r}")
+
+
+class ProgressEngine:
+    """Keeps the values of automatic key results in step with their records.
+
+    ``env`` should be a superuser environment: values count all matching
+    records, whoever may see them. Call ``process(model, ids)`` with changed
+    records, ``recompute(key_result_ids)`` to rebuild from scratch.
+    """
+
+    def __init__(self, env):
+        self.env = env(su=True, context=dict(env.context, active_test=False))
+        self.cr = self.env.cr
+        self.key_results = self.env["okr.key.result"]
+        self.sources = self.key_results._okr_sources()
+
+    # Incremental path
+
+    def process(self, model_name, record_ids, old_keys=None):
+        """Bring the contributions of these records up to date.
+
+        ``old_keys`` maps field names to the values the records had before
+        they changed (see ``_same_key_records``).
+        """
+        old_keys = old_keys or {}
+        definitions = self.key_results._okr_definitions(model_name)
+        if not definitions or not record_ids:
+            return
+        record_ids = sorted(record_ids)
+        old_rows = self._stored_contributions(model_name, record_ids)
+        touched = {kr_id for kr_id, _res_id in old_rows}
+        touched |= self._key_results_of_records(model_name, record_ids, definitions)
+
+        bucket_deltas = defaultdict(lambda: [0, 0, 0.0])
+        changed_key_results = set()
+        errors = {}
+        for kr_id in sorted(touched):
+            definition = definitions.get(kr_id)
+            if definition is None:
+                continue  # no longer automatic: its rows go with its rebuild
+            try:
+                with self.cr.savepoint(flush=False):
+                    kr_record_ids, kr_old_rows = record_ids, old_rows
+                    if definition.first_time_only:
+                        kr_record_ids, kr_old_rows = self._same_key_records(
+                            definition, record_ids, old_rows, old_keys
+                        )
+                    new_rows = self._fetch_contributions(definition, kr_record_ids)
+            except Exception as error:  # noqa: BLE001 - any failure is the KR's
+                errors[kr_id] = error
+                continue
+            if self._apply_contributions(
+                definition, kr_record_ids, kr_old_rows, new_rows, bucket_deltas
+            ):
+                changed_key_results.add(kr_id)
+        self._update_buckets(
+            {kr_id: definitions[kr_id] for kr_id in changed_key_results},
+            bucket_deltas,
+        )
+        self._refresh_key_results(
+            [definitions[kr_id] for kr_id in changed_key_results], errors
+        )
+
+    def _stored_contributions(self, model_name, record_ids):
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT key_result_id, res_id, bucket_date, value, in_numerator,"
+                " distinct_key FROM okr_contribution"
+                " WHERE res_model = %s AND res_id IN %s",
+                model_name,
+                tuple(record_ids),
+            )
+        )
+        return {(row[0], row[1]): row[2:] for row in rows}
+
+    def _key_results_of_records(self, model_name, record_ids, definitions):
+        """Automatic key results whose owner, team or company the records
+        belong to now, and linked key results the records are linked to."""
+        spec = self.sources[model_name]
+        by_scope = defaultdict(set)
+        for definition in definitions.values():
+            if definition.source == SOURCE_LINKED:
+                continue
+            scope_value = {
+                SCOPE_OWNER: definition.user_id,
+                SCOPE_TEAM: definition.team_id,
+                SCOPE_COMPANY: definition.company_id,
+            }[definition.scope]
+            by_scope[definition.scope, scope_value].add(definition.id)
+        records = self.env[model_name].browse(record_ids).exists()
+        touched = set()
+        for scope, path in (
+            (SCOPE_OWNER, spec.user_field),
+            (SCOPE_TEAM, spec.team_field),
+            (SCOPE_COMPANY, spec.company_field),
+        ):
+            for value in records.mapped(path).ids:
+                touched |= by_scope.get((scope, value), set())
+        if "okr_linked_key_result_ids" in records._fields:
+            linked = set(records.okr_linked_key_result_ids.ids)
+            touched |= linked & set(definitions)
+        return touched
+
+    def _same_key_records(self, definition, record_ids, old_rows, old_keys):
+        """For "first time ever" counts: the records sharing a value with the
+        changed ones, whose own contribution may change with them (the deal
+        that was first for a customer is deleted: the next one becomes it).
+
+        Returns the records to re-evaluate and their stored contributions.
+        """
+        model = self.env[definition.model]
+        field = definition.measure_field
+        keys = set(old_keys.get(field, ()))
+        keys |= {
+            row[3] for (kr_id, _res_id), row in old_rows.items() if kr_id == definition.id
+        }
+        current = model.browse(record_ids).exists()
+        keys |= set(current.mapped(field).ids)
+        keys.discard(None)
+        if not keys:
+            return record_ids, old_rows
+        same_key = model._search(
+            [
+                (field, "in", sorted(keys)),
+                (definition.date_field, ">=", definition.records_start),
+                (definition.date_field, "<=", definition.date_end),
+            ],
+            active_test=False,
+        )
+        same_key.order = None
+        extra_ids = {row[0] for row in self.env.execute_query(same_key.select())}
+        self.cr.execute(
+            SQL(
+                "SELECT res_id FROM okr_contribution WHERE key_result_id = %s"
+                " AND distinct_key IN %s",
+                definition.id,
+                tuple(keys),
+            )
+        )
+        extra_ids |= {row[0] for row in self.cr.fetchall()}
+        all_ids = sorted(set(record_ids) | extra_ids)
+        rows = dict(old_rows)
+        rows.update(self._stored_contributions(definition.model, all_ids))
+        return all_ids, rows
+
+    def _fetch_contributions(self, definition, record_ids):
+        spec = self.sources[definition.model]
+        query = contribution_query(self.env, definition, spec, record_ids)
+        return {row[0]: row[1:] for row in self.env.execute_query(query)}
+
+    def _apply_contributions(
+        self, definition, record_ids, old_rows, new_rows, bucket_deltas
+    ):
+        """Store the new contributions of the records; collect bucket deltas."""
+        kr_id = definition.id
+        stale, fresh = [], []
+        for res_id in record_ids:
+            old = old_rows.get((kr_id, res_id))
+            new = new_rows.get(res_id)
+            if _same_row(old, new):
+                continue
+            if old is not None:
+                stale.append(res_id)
+                _add_delta(bucket_deltas, kr_id, old, -1)
+            if new is not None:
+                fresh.append((res_id, *new))
+                _add_delta(bucket_deltas, kr_id, new, +1)
+        if stale:
+            self.cr.execute(
+                SQL(
+                    "DELETE FROM okr_contribution WHERE key_result_id = %s"
+                    " AND res_model = %s AND res_id IN %s",
+                    kr_id,
+                    definition.model,
+                    tuple(stale),
+                )
+            )
+        if fresh:
+            self._insert_contributions(definition, fresh)
+        return bool(stale or fresh)
+
+    def _insert_contributions(self, definition, rows):
+        values = SQL(", ").join(
+            SQL(
+                "(%s, %s, %s, %s, %s, %s, %s)",
+                definition.id,
+                definition.model,
+                *row,
+            )
+            for row in rows
+        )
+        self.cr.execute(
+            SQL(
+                "INSERT INTO okr_contribution (key_result_id, res_model, %s)"
+                " VALUES %s",
+                SQL(", ").join(map(SQL.identifier, CONTRIBUTION_COLUMNS)),
+                values,
+            )
+        )
+
+    def _update_buckets(self, definitions, bucket_deltas):
+        """Apply the deltas to the bucket totals and store bucket values."""
+        if not definitions:
+            return
+        for (kr_id, bucket), (d_count, d_numerator, d_sum) in bucket_deltas.items():
+            definition = definitions.get(kr_id)
+            if definition is None or bucket < definition.date_start:
+                continue  # retention's look-back: no bucket of its own
+            self.cr.execute(
+                SQL(
+                    "INSERT INTO okr_key_result_period AS p (key_result_id,"
+                    " date_start, date_end, record_count, numerator_count, value_sum)"
+                    " VALUES (%s, %s, %s, %s, %s, %s)"
+                    " ON CONFLICT (key_result_id, date_start) DO UPDATE SET"
+                    " record_count = p.record_count + EXCLUDED.record_count,"
+                    " numerator_count = p.numerator_count + EXCLUDED.numerator_count,"
+                    " value_sum = p.value_sum + EXCLUDED.value_sum",
+                    kr_id,
+                    bucket,
+                    definition.bucket_end(bucket),
+                    d_count,
+                    d_numerator,
+                    d_sum,
+                )
+            )
+        self.cr.execute(
+            SQL(
+                "DELETE FROM okr_key_result_period"
+                " WHERE key_result_id IN %s AND record_count <= 0",
+                tuple(definitions),
+            )
+        )
+        self._store_bucket_values(definitions.values())
+
+    def _store_bucket_values(self, definitions):
+        """Compute each bucket's value from its totals (or recount distincts)."""
+        definitions = list(definitions)
+        additive = [d for d in definitions if d.measure not in DISTINCT_MEASURES]
+        if additive:
+            self.cr.execute(
+                SQL(
+                    "SELECT id, key_result_id, record_count, numerator_count, value_sum"
+                    " FROM okr_key_result_period WHERE key_result_id IN %s",
+                    tuple(d.id for d in additive),
+                )
+            )
+            measures = {d.id: d.measure for d in additive}
+            updates = [
+                (
+                    row_id,
+                    bucket_value(measures[kr_id], count, numerator, total, None),
+                )
+                for row_id, kr_id, count, numerator, total in self.cr.fetchall()
+            ]
+            self._write_bucket_values(updates)
+        for definition in definitions:
+            if definition.measure in DISTINCT_MEASURES:
+                self._recount_distinct(definition)
+        self.env["okr.key.result.period"].invalidate_model()
+
+    def _write_bucket_values(self, updates):
+        if not updates:
+            return
+        self.cr.execute(
+            SQL(
+                "UPDATE okr_key_result_period p SET value = v.value"
+                " FROM (VALUES %s) AS v(id, value) WHERE p.id = v.id",
+                SQL(", ").join(
+                    SQL("(%s, %s::float)", row_id, value) for row_id, value in updates
+                ),
+            )
+        )
+
+    def _recount_distinct(self, definition):
+        """Distinct values per bucket; for retention, those also seen in the
+        bucket before, as a share of the bucket before."""
+        self.cr.execute(
+            SQL(
+                "SELECT date_start FROM okr_key_result_period WHERE key_result_id = %s",
+                definition.id,
+            )
+        )
+        buckets = [row[0] for row in self.cr.fetchall()]
+        updates = []
+        for bucket in buckets:
+            if definition.measure == MEASURE_DISTINCT:
+                value = self._distinct_count(definition.id, bucket)
+            else:
+                previous = definition.previous_bucket(bucket)
+                before = self._distinct_count(definition.id, previous)
+                kept = self._kept_count(definition.id, previous, bucket)
+                value = 100.0 * kept / before if before else None
+            updates.append((definition.id, bucket, value))
+        if updates:
+            self.cr.execute(
+                SQL(
+                    "UPDATE okr_key_result_period p SET value = v.value"
+                    " FROM (VALUES %s) AS v(kr, bucket, value)"
+                    " WHERE p.key_result_id = v.kr AND p.date_start = v.bucket",
+                    SQL(", ").join(
+                        SQL("(%s, %s::date, %s::float)", *update) for update in updates
+                    ),
+                )
+            )
+
+    def _distinct_count(self, kr_id, bucket):
+        self.cr.execute(
+            SQL(
+                "SELECT count(DISTINCT distinct_key) FROM okr_contribution"
+                " WHERE key_result_id = %s AND bucket_date = %s",
+                kr_id,
+                bucket,
+            )
+        )
+        return self.cr.fetchone()[0]
+
+    def _kept_count(self, kr_id, previous, bucket):
+        self.cr.execute(
+            SQL(
+                "SELECT count(DISTINCT distinct_key) FROM okr_contribution"
+                " WHERE key_result_id = %s AND bucket_date = %s AND distinct_key IN"
+                " (SELECT distinct_key FROM okr_contribution"
+                "  WHERE key_result_id = %s AND bucket_date = %s)",
+                kr_id,
+                bucket,
+                kr_id,
+                previous,
+            )
+        )
+        return self.cr.fetchone()[0]
+
+    def _refresh_key_results(self, definitions, errors, clear_errors=False):
+        """Write current values and errors through the ORM (progress follows).
+
+        Only a full recompute clears an error: until then the value may miss
+        what the failed update would have changed.
+        """
+        key_results = self.key_results.browse([d.id for d in definitions])
+        values = self.current_values(definitions)
+        for key_result in key_results:
+            value = values[key_result.id]
+            if value is None:
+                value = key_result.baseline_value
+            if abs(key_result.current_value - value) > VALUE_TOLERANCE:
+                key_result.current_value = value
+            if clear_errors and key_result.computation_error:
+                key_result.computation_error = False
+        for kr_id, error in errors.items():
+            _logger.exception(
+                "Key result %s could not be updated", kr_id, exc_info=error
+            )
+            key_result = self.key_results.browse(kr_id)
+            key_result.computation_error = str(error) or error.__class__.__name__
+
+    def current_values(self, definitions):
+        """``{kr_id: value of today's bucket}``; None when there is no data."""
+        definitions = list(definitions)
+        if not definitions:
+            return {}
+        today = fields.Date.context_today(self.key_results)
+        wanted = {d.id: d.current_bucket(today) for d in definitions}
+        self.cr.execute(
+            SQL(
+                "SELECT key_result_id, date_start, value FROM okr_key_result_period"
+                " WHERE key_result_id IN %s",
+                tuple(wanted),
+            )
+        )
+        found = {
+            kr_id: value
+            for kr_id, bucket, value in self.cr.fetchall()
+            if wanted[kr_id] == bucket
+        }
+        values = {}
+        for definition in definitions:
+            value = found.get(definition.id)
+            if value is None and definition.measure not in NO_DATA_MEASURES:
+                value = 0.0
+            values[definition.id] = value
+        return values
+
+    # Full recompute
+
+    def recompute(self, key_result_ids):
+        """Rebuild these key results from all their records.
+
+        Returns ``{kr_id: (old value, new value)}`` for the key results whose
+        value changed: the drift the incremental path had let in (or the
+        effect of a new definition).
+        """
+        definitions = {}
+        errors = {}
+        for key_result in self.key_results.browse(key_result_ids):
+            try:
+                definitions[key_result.id] = key_result._okr_definition()
+            except Exception as error:  # noqa: BLE001
+                errors[key_result.id] = error
+        before = {
+            kr.id: kr.current_value for kr in self.key_results.browse(list(definitions))
+        }
+        for definition in list(definitions.values()):
+            try:
+                with self.cr.savepoint(flush=False):
+                    self._rebuild(definition)
+            except Exception as error:  # noqa: BLE001
+                errors[definition.id] = error
+                del definitions[definition.id]
+        self._store_bucket_values(definitions.values())
+        self._refresh_key_results(list(definitions.values()), errors, clear_errors=True)
+        drift = {}
+        for key_result in self.key_results.browse(list(definitions)):
+            old = before[key_result.id]
+            if abs(old - key_result.current_value) > VALUE_TOLERANCE:
+                drift[key_result.id] = (old, key_result.current_value)
+        return drift
+
+    def _rebuild(self, definition):
+        spec = self.sources[definition.model]
+        self.cr.execute(
+            SQL("DELETE FROM okr_contribution WHERE key_result_id = %s", definition.id)
+        )
+        self.cr.execute(
+            SQL(
+                "DELETE FROM okr_key_result_period WHERE key_result_id = %s",
+                definition.id,
+            )
+        )
+        query = contribution_query(self.env, definition, spec)
+        self.cr.execute(
+            SQL(
+                "INSERT INTO okr_contribution (key_result_id, res_model, %s)"
+                " SELECT %s, %s, c.* FROM (%s) AS c",
+                SQL(", ").join(map(SQL.identifier, CONTRIBUTION_COLUMNS)),
+                definition.id,
+                definition.model,
+                query,
+            )
+        )
+        self.cr.execute(
+            SQL(
+                "SELECT bucket_date, count(*), count(*) FILTER (WHERE in_numerator),"
+                " COALESCE(sum(value), 0) FROM okr_contribution"
+                " WHERE key_result_id = %s AND bucket_date >= %s GROUP BY bucket_date",
+                definition.id,
+                definition.date_start,
+            )
+        )
+        rows = self.cr.fetchall()
+        if rows:
+            self.cr.execute(
+                SQL(
+                    "INSERT INTO okr_key_result_period (key_result_id, date_start,"
+                    " date_end, record_count, numerator_count, value_sum) VALUES %s",
+                    SQL(", ").join(
+                        SQL(
+                            "(%s, %s, %s, %s, %s, %s)",
+                            definition.id,
+                            bucket,
+                            definition.bucket_end(bucket),
+                            count,
+                            numerator,
+                            total,
+                        )
+                        for bucket, count, numerator, total in rows
+                    ),
+                )
+            )
+        self.env["okr.contribution"].invalidate_model()
+
+    def clear(self, key_result_ids):
+        """Forget the contributions of key results that are no longer automatic."""
+        if not key_result_ids:
+            return
+        ids = tuple(key_result_ids)
+        self.cr.execute(
+            SQL("DELETE FROM okr_contribution WHERE key_result_id IN %s", ids)
+        )
+        self.cr.execute(
+            SQL("DELETE FROM okr_key_result_period WHERE key_result_id IN %s", ids)
+        )
+        self.env["okr.contribution"].invalidate_model()
+        self.env["okr.key.result.period"].invalidate_model()
+
+
+def _same_row(old, new):
+    if old is None or new is None:
+        return old is new
+    return (
+        old[0] == new[0]
+        and abs((old[1] or 0.0) - (new[1] or 0.0)) <= VALUE_TOLERANCE
+        and bool(old[2]) == bool(new[2])
+        and old[3] == new[3]
+    )
+
+
+def _add_delta(bucket_deltas, kr_id, row, sign):
+    bucket, value, in_numerator, _distinct_key = row
+    totals = bucket_deltas[kr_id, bucket]
+    totals[0] += sign
+    totals[1] += sign if in_numerator else 0
+    totals[2] += sign * (value or 0.0)

@@ -1,0 +1,58 @@
+"""The models whose records key results can count: the extension point.
+
+A source says which fields of its model place a record with a salesperson,
+a sales team and a company. ``okr.key.result._okr_sources()`` returns them;
+a bridge addon (helpdesk tickets, sale orders, ...) adds its own by
+extending that method and by mixing ``okr.source.mixin`` into its model,
+which reports the model's changes to the engine.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """How records of one model are attributed.
+
+    Each field is a path usable in a domain: ``user_field`` to the
+    salesperson, ``team_field`` to the ``crm.team``, ``company_field`` to the
+    company. ``label`` names the source in the key result form.
+    """
+
+    model: str
+    label: str
+    user_field: str
+    team_field: str
+    company_field: str
+    default_date_field: str
+
+    def scope_fields(self):
+        return (self.user_field, self.team_field, self.company_field)
+
+
+CRM_SOURCES = (
+    SourceSpec(
+        model="crm.lead",
+        label="Leads / Opportunities",
+        user_field="user_id",
+        team_field="team_id",
+        company_field="company_id",
+        default_date_field="date_closed",
+    ),
+    SourceSpec(
+        model="calendar.event",
+        label="Meetings",
+        user_field="user_id",
+        team_field="user_id.crm_team_ids",
+        company_field="user_id.company_id",
+        default_date_field="start",
+    ),
+    SourceSpec(
+        model="mail.activity",
+        label="Activities",
+        user_field="user_id",
+        team_field="user_id.crm_team_ids",
+        company_field="user_id.company_id",
+        default_date_field="date_done",
+    ),
+)

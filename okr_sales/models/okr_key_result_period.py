@@ -1,0 +1,32 @@
+from odoo import fields, models
+
+
+class OkrKeyResultPeriod(models.Model):
+    """The value of an automatic key result over one bucket.
+
+    One row for the whole period, or one per month or quarter for key results
+    measured each month ("meet 50 prospects every month"): the current one is
+    the key result's current value, the earlier ones stay as its history.
+    Kept by the progress engine from the contributions' totals.
+    """
+
+    _name = "okr.key.result.period"
+    _description = "Key Result Value per Period"
+    _log_access = False
+    _order = "key_result_id, date_start desc"
+
+    key_result_id = fields.Many2one(
+        "okr.key.result", "Key Result", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="key_result_id.company_id")
+    date_start = fields.Date("From", required=True)
+    date_end = fields.Date("To", required=True)
+    record_count = fields.Integer("Records")
+    numerator_count = fields.Integer("In Numerator")
+    value_sum = fields.Float("Sum of Values")
+    value = fields.Float(help="The key result's value over this stretch.")
+    target_value = fields.Float(related="key_result_id.target_value")
+
+    _key_result_start_unique = models.Constraint(
+        "UNIQUE(key_result_id, date_start)", "One value per key result and period."
+    )

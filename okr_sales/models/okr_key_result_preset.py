@@ -1,0 +1,102 @@
+from odoo import api, fields, models
+
+from ..engine.definitions import (
+    CADENCE_PERIOD,
+    CADENCE_SELECTION,
+    MEASURE_SELECTION,
+    SOURCE_AUTOMATIC,
+    SOURCE_SELECTION,
+)
+from .okr_key_result import UNIT_SELECTION
+
+# What a preset copies onto a key result.
+PRESET_DEFINITION_FIELDS = (
+    "source_model",
+    "source_domain",
+    "numerator_domain",
+    "date_field_id",
+    "measure",
+    "measure_field_id",
+    "duration_start_field_id",
+    "duration_end_field_id",
+    "first_time_only",
+    "cadence",
+)
+
+
+class OkrKeyResultPreset(models.Model):
+    """A ready-made definition of an automatic key result.
+
+    Shipped for the common sales key results (won revenue, conversion rate,
+    days to close, prospects met, ...) so that nobody writes a domain for
+    them; OKR managers can add their own.
+    """
+
+    _name = "okr.key.result.preset"
+    _description = "Key Result Preset"
+    _order = "sequence, id"
+
+    name = fields.Char(required=True, translate=True)
+    description = fields.Text(translate=True, help="What is counted, in words.")
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    source = fields.Selection(
+        SOURCE_SELECTION, required=True, default=SOURCE_AUTOMATIC
+    )
+    source_model = fields.Selection(
+        selection=lambda self: self.env["okr.key.result"]._selection_source_model(),
+        string="Counted Records",
+        required=True,
+    )
+    source_domain = fields.Char("Rule", default="[]")
+    numerator_domain = fields.Char("Successes")
+    date_field_id = fields.Many2one(
+        "ir.model.fields",
+        "Dated By",
+        required=True,
+        ondelete="cascade",
+        domain="[('model', '=', source_model), ('ttype', 'in', ('date', 'datetime'))]",
+    )
+    measure = fields.Selection(MEASURE_SELECTION, required=True, default="count")
+    measure_field_id = fields.Many2one(
+        "ir.model.fields",
+        "Measured Field",
+        ondelete="cascade",
+        domain="[('model', '=', source_model), ('store', '=', True)]",
+    )
+    duration_start_field_id = fields.Many2one(
+        "ir.model.fields", "Duration From", ondelete="cascade"
+    )
+    duration_end_field_id = fields.Many2one(
+        "ir.model.fields", "Duration To", ondelete="cascade"
+    )
+    first_time_only = fields.Boolean("First Time Ever Only")
+    cadence = fields.Selection(
+        CADENCE_SELECTION, "Measured Over", required=True, default=CADENCE_PERIOD
+    )
+    unit = fields.Selection(UNIT_SELECTION, required=True, default="number")
+    lower_is_better = fields.Boolean(
+        help="The target is below the baseline, such as days to close."
+    )
+
+    def _definition_values(self):
+        """The key result field values this preset stands for."""
+        self.ensure_one()
+        return {fname: self[fname] for fname in PRESET_DEFINITION_FIELDS}
+
+    @api.constrains(*PRESET_DEFINITION_FIELDS, "source")
+    def _check_definition(self):
+        # Same rules as on a key result: check a throwaway one in memory.
+        for preset in self:
+            sample = self.env["okr.key.result"].new(
+                {
+                    "source": preset.source,
+                    "unit": preset.unit,
+                    "scope": "company",
+                    **{
+                        fname: preset[fname]
+                        for fname in PRESET_DEFINITION_FIELDS
+                    },
+                }
+            )
+            sample._check_automatic_definition()

@@ -1,0 +1,115 @@
+from odoo import api, fields, models
+
+# precommit data keys: {model name: set of record ids} changed in the
+# transaction, and {model name: {field name: set of ids}}: values of the
+# fields "first time ever" counts look at, as they were before the change
+PENDING_KEY = "okr_sales.pending_records"
+OLD_KEYS_KEY = "okr_sales.pending_old_keys"
+
+
+class OkrSourceMixin(models.AbstractModel):
+    """Reports a model's changes to the progress engine.
+
+    Mixed into every model key results can count (crm.lead, calendar.event,
+    mail.activity; bridge addons add theirs). It only notes which records
+    changed; the engine runs once, when the transaction commits.
+    """
+
+    _name = "okr.source.mixin"
+    _description = "OKR Source"
+
+    okr_linked_key_result_ids = fields.Many2many(
+        "okr.key.result",
+        string="Linked Key Results",
+        domain=lambda self: [
+            ("source", "=", "linked"),
+            ("source_model", "=", self._name),
+        ],
+        copy=False,
+        help="Key results this record counts toward because it was linked by hand.",
+    )
+    okr_contribution_ids = fields.One2many(
+        "okr.contribution",
+        compute="_compute_okr_contributions",
+        string="OKR Contributions",
+    )
+    okr_key_result_ids = fields.Many2many(
+        "okr.key.result",
+        compute="_compute_okr_contributions",
+        string="Key Results",
+        help="The key results this record counts toward.",
+    )
+    okr_key_result_count = fields.Integer(compute="_compute_okr_contributions")
+
+    def _compute_okr_contributions(self):
+        self.env["okr.key.result"]._okr_process_pending()
+        contributions = (
+            self.env["okr.contribution"]
+            .sudo()
+            .search([("res_model", "=", self._name), ("res_id", "in", self.ids)])
+        )
+        by_record = contributions.grouped("res_id")
+        for record in self:
+            mine = by_record.get(record.id, contributions.browse())
+            # Contributions are shown as far as the key results may be read.
+            key_results = mine.key_result_id.with_env(self.env)._filtered_access("read")
+            record.okr_contribution_ids = mine.filtered(
+                lambda c, krs=key_results: c.key_result_id in krs
+            ).with_env(self.env)
+            record.okr_key_result_ids = key_results
+            record.okr_key_result_count = len(key_results)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        records._okr_notify_changed()
+        return records
+
+    def write(self, vals):
+        self._okr_remember_keys()
+        result = super().write(vals)
+        self._okr_notify_changed()
+        return result
+
+    def unlink(self):
+        # Noted before: the engine then finds the ids gone and withdraws them.
+        self._okr_remember_keys()
+        self._okr_notify_changed()
+        return super().unlink()
+
+    def _okr_remember_keys(self):
+        """Keep the values "first time ever" counts look at, before a change."""
+        if not self.ids:
+            return
+        definitions = self.env["okr.key.result"]._okr_definitions(self._name)
+        fnames = {d.measure_field for d in definitions.values() if d.first_time_only}
+        if not fnames:
+            return
+        old_keys = self.env.cr.precommit.data.setdefault(OLD_KEYS_KEY, {})
+        for fname in fnames:
+            values = self.sudo().with_context(active_test=False).mapped(fname)
+            old_keys.setdefault(self._name, {}).setdefault(fname, set()).update(
+                values.ids
+            )
+
+    def _okr_notify_changed(self):
+        if not self.ids:
+            return
+        if not self.env["okr.key.result"]._okr_definitions(self._name):
+            return
+        pending = self.env.cr.precommit.data.get(PENDING_KEY)
+        if pending is None:
+            pending = self.env.cr.precommit.data[PENDING_KEY] = {}
+            self.env.cr.precommit.add(
+                self.env["okr.key.result"].sudo()._okr_process_pending
+            )
+        pending.setdefault(self._name, set()).update(self.ids)
+
+    def action_open_okr_key_results(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "okr_sales.okr_key_result_action"
+        )
+        action["domain"] = [("id", "in", self.okr_key_result_ids.ids)]
+        action["context"] = {}
+        return action

@@ -1,0 +1,105 @@
+import logging
+from unittest.mock import patch
+
+from odoo.tests import tagged
+
+from ..engine.engine import ProgressEngine
+from .common import OkrCrmCase
+
+
+@tagged("post_install", "-at_install")
+class TestEngineFaults(OkrCrmCase):
+    """A CRM user is never blocked by an OKR problem; nothing is lost."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.revenue = cls._new_auto_key_result(
+            cls.my_objective, "won_revenue", scope="owner"
+        )
+
+    def _break_rule(self, key_result):
+        # As after an uninstall removed a field the rule names: the stored
+        # definition is no longer valid, whatever the form had checked.
+        self.env.cr.execute(
+            "UPDATE okr_key_result SET source_domain = %s WHERE id = %s",
+            ("[('x_removed_field', '=', 1)]", key_result.id),
+        )
+        key_result.invalidate_recordset(["source_domain"])
+        self.env.registry.clear_cache()
+
+    def test_failure_is_recorded_and_the_deal_is_still_won(self):
+        self._break_rule(self.revenue)
+        deal = self._new_deal(amount=60.0)
+        with self.assertLogs("odoo.addons.okr_sales.engine.engine", logging.ERROR):
+            deal.action_set_won()
+            self._commit_point()
+        self.assertEqual(deal.won_status, "won")
+        self.assertIn("x_removed_field", self.revenue.computation_error)
+        self.assertEqual(self.revenue.current_value, 0.0)
+        # Fixed by a manager: the rebuild counts the deal, the error is gone.
+        self.revenue.source_domain = "[('won_status', '=', 'won')]"
+        self._commit_point()
+        self.assertFalse(self.revenue.computation_error)
+        self.assertEqual(self.revenue.current_value, 60.0)
+
+    def test_a_broken_key_result_does_not_stop_the_others(self):
+        team_revenue = self._new_auto_key_result(
+            self.team_objective, "won_revenue", scope="team"
+        )
+        self._break_rule(self.revenue)
+        with self.assertLogs("odoo.addons.okr_sales.engine.engine", logging.ERROR):
+            self._new_deal(amount=60.0).action_set_won()
+            self._commit_point()
+        self.assertEqual(team_revenue.current_value, 60.0)
+
+    def test_a_write_on_many_deals_is_processed_once(self):
+        team_revenue = self._new_auto_key_result(
+            self.team_objective, "won_revenue", scope="team"
+        )
+        deals = self.env["crm.lead"].browse(
+            [self._new_deal(amount=10.0).id for _i in range(20)]
+        )
+        self._commit_point()
+        calls = []
+        original = ProgressEngine.process
+
+        def counting_process(engine, model_name, record_ids, old_keys=None):
+            calls.append((model_name, len(record_ids)))
+            return original(engine, model_name, record_ids, old_keys)
+
+        with patch.object(ProgressEngine, "process", counting_process):
+            for deal in deals:
+                deal.action_set_won()
+            deals.write({"expected_revenue": 20.0})
+            self._commit_point()
+        self.assertEqual(calls, [("crm.lead", 20)])
+        self.assertEqual(team_revenue.current_value, 400.0)
+        self.assertEqual(self.revenue.current_value, 400.0)
+
+    def test_recompute_corrects_and_reports_drift(self):
+        deal = self._new_deal(amount=100.0)
+        deal.action_set_won()
+        self._commit_point()
+        # A change no ORM hook sees (raw SQL, as Odoo's probability cron does).
+        self.env.cr.execute(
+            "UPDATE crm_lead SET expected_revenue = 130 WHERE id = %s", (deal.id,)
+        )
+        with self.assertLogs("odoo.addons.okr_sales.models.okr_key_result", "WARNING"):
+            self.revenue.action_recompute()
+        self.assertEqual(self.revenue.current_value, 130.0)
+        self.assertIn(
+            "corrected the value from 100.0 to 130.0",
+            self.revenue.message_ids[0].body,
+        )
+
+    def test_nightly_recompute_finds_nothing_to_correct(self):
+        for amount in (10.0, 20.0, 30.0):
+            self._new_deal(amount=amount).action_set_won()
+        self._commit_point()
+        self.assertFalse(
+            ProgressEngine(self.env).recompute(self.revenue.ids),
+            "incremental updates agree with a full recompute",
+        )
+        self.env["okr.key.result"]._cron_recompute_all()
+        self.assertEqual(self.revenue.current_value, 60.0)
