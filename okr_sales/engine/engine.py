@@ -408,7 +408,10 @@ class ProgressEngine:
         Only a full recompute clears an error: until then the value may miss
         what the failed update would have changed.
         """
-        key_results = self.key_results.browse([d.id for d in definitions])
+        # No chatter line per deal: the value moves all day long.
+        key_results = self.key_results.with_context(tracking_disable=True).browse(
+            [d.id for d in definitions]
+        )
         values = self.current_values(definitions)
         for key_result in key_results:
             value = values[key_result.id]
@@ -422,7 +425,9 @@ class ProgressEngine:
             _logger.exception(
                 "Key result %s could not be updated", kr_id, exc_info=error
             )
-            key_result = self.key_results.browse(kr_id)
+            key_result = self.key_results.with_context(tracking_disable=True).browse(
+                kr_id
+            )
             key_result.computation_error = str(error) or error.__class__.__name__
 
     def current_values(self, definitions):

@@ -4,6 +4,7 @@ from datetime import timedelta
 from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Domain
+from odoo.tools import date_utils
 
 from ..engine.definitions import (
     CADENCE_PERIOD,
@@ -427,13 +428,26 @@ class OkrKeyResult(models.Model):
                 key_result.current_value,
             )
 
-    @api.depends("progress", "date_start", "date_end")
+    @api.depends("progress", "date_start", "date_end", "cadence", "source")
     def _compute_status(self):
         today = fields.Date.context_today(self)
         for key_result in self:
+            date_start, date_end = key_result._pace_period(today)
             key_result.status = pace_status(
-                key_result.progress, key_result.date_start, key_result.date_end, today
+                key_result.progress, date_start, date_end, today
             )
+
+    def _pace_period(self, today):
+        """The stretch progress is paced against: the period, or for a key
+        result measured each month or quarter, the current month or quarter."""
+        self.ensure_one()
+        if self.source == SOURCE_MANUAL or self.cadence in (False, CADENCE_PERIOD):
+            return self.date_start, self.date_end
+        day = min(max(today, self.date_start), self.date_end)
+        return (
+            max(date_utils.start_of(day, self.cadence), self.date_start),
+            min(date_utils.end_of(day, self.cadence), self.date_end),
+        )
 
     @api.depends("checkin_ids.date", "checkin_ids.confidence")
     def _compute_last_checkin(self):
