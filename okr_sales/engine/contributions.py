@@ -29,7 +29,13 @@ from .definitions import (
 )
 
 # The columns of a contribution row, in the order the query returns them.
-CONTRIBUTION_COLUMNS = ("res_id", "bucket_date", "value", "in_numerator", "distinct_key")
+CONTRIBUTION_COLUMNS = (
+    "res_id",
+    "bucket_date",
+    "value",
+    "in_numerator",
+    "distinct_key",
+)
 
 
 def _mentions_field(domain, field_name):
@@ -214,7 +220,8 @@ def _rate_sql(currency, day, root_company_id):
     return SQL(
         "COALESCE("
         "(SELECT r.rate FROM res_currency_rate r WHERE r.currency_id = %(currency)s"
-        " AND r.name <= %(day)s AND (r.company_id IS NULL OR r.company_id = %(company)s)"
+        " AND r.name <= %(day)s"
+        " AND (r.company_id IS NULL OR r.company_id = %(company)s)"
         " ORDER BY r.company_id, r.name DESC LIMIT 1),"
         "(SELECT r.rate FROM res_currency_rate r WHERE r.currency_id = %(currency)s"
         " AND (r.company_id IS NULL OR r.company_id = %(company)s)"

@@ -185,7 +185,9 @@ class ProgressEngine:
         field = definition.measure_field
         keys = set(old_keys.get(field, ()))
         keys |= {
-            row[3] for (kr_id, _res_id), row in old_rows.items() if kr_id == definition.id
+            row[3]
+            for (kr_id, _res_id), row in old_rows.items()
+            if kr_id == definition.id
         }
         current = model.browse(record_ids).exists()
         keys |= set(current.mapped(field).ids)
@@ -264,8 +266,7 @@ class ProgressEngine:
         )
         self.cr.execute(
             SQL(
-                "INSERT INTO okr_contribution (key_result_id, res_model, %s)"
-                " VALUES %s",
+                "INSERT INTO okr_contribution (key_result_id, res_model, %s) VALUES %s",
                 SQL(", ").join(map(SQL.identifier, CONTRIBUTION_COLUMNS)),
                 values,
             )

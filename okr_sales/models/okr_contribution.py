@@ -14,7 +14,7 @@ class OkrContribution(models.Model):
     _order = "bucket_date desc, id desc"
 
     key_result_id = fields.Many2one(
-        "okr.key.result", "Key Result", required=True, ondelete="cascade", index=True
+        "okr.key.result", required=True, ondelete="cascade", index=True
     )
     res_model = fields.Char("Model", required=True)
     res_id = fields.Many2oneReference(
@@ -23,9 +23,11 @@ class OkrContribution(models.Model):
     bucket_date = fields.Date(
         "Counted In", required=True, help="First day of the period, month or quarter."
     )
-    value = fields.Float(help="What the record adds: 1 for a count, its amount for a sum.")
+    value = fields.Float(
+        help="What the record adds: 1 for a count, its amount for a sum."
+    )
     in_numerator = fields.Boolean(
-        "In Numerator", help="For a ratio: the record is one of the successes."
+        help="For a ratio: the record is one of the successes."
     )
     distinct_key = fields.Integer(help="The value a distinct count counts.")
     record_name = fields.Char("Record", compute="_compute_record_name")

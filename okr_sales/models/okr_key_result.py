@@ -12,7 +12,6 @@ from ..engine.definitions import (
     DISTINCT_MEASURES,
     DURATION_DAYS,
     DURATION_HOURS,
-    MEASURE_COUNT,
     MEASURE_DURATION,
     MEASURE_RATIO,
     MEASURE_SELECTION,
@@ -20,7 +19,6 @@ from ..engine.definitions import (
     SCOPE_OWNER,
     SCOPE_SELECTION,
     SCOPE_TEAM,
-    SOURCE_AUTOMATIC,
     SOURCE_LINKED,
     SOURCE_MANUAL,
     SOURCE_SELECTION,
@@ -206,7 +204,6 @@ class OkrKeyResult(models.Model):
     )
     preset_id = fields.Many2one(
         "okr.key.result.preset",
-        "Preset",
         help="A ready-made definition: picking one fills in what is counted.",
     )
     source_model = fields.Selection(
@@ -516,74 +513,97 @@ class OkrKeyResult(models.Model):
     def _check_automatic_definition(self):
         """Refuse a definition the engine could not compute, naming the field."""
         self.ensure_one()
-        _ = self.env._
         fields_info = self._fields
         if not self.source_model or self.source_model not in self.env:
             raise ValidationError(
-                _("%(field)s: choose which records the key result counts.",
-                  field=fields_info["source_model"].string)
+                self.env._(
+                    "%(field)s: choose which records the key result counts.",
+                    field=fields_info["source_model"].string,
+                )
             )
         model = self.env[self.source_model]
         if self.date_field_id.model != self.source_model or (
             self.date_field_id.ttype not in DATE_TYPES
         ):
             raise ValidationError(
-                _("%(field)s: choose a date or date-time field of %(model)s.",
-                  field=fields_info["date_field_id"].string,
-                  model=model._description)
+                self.env._(
+                    "%(field)s: choose a date or date-time field of %(model)s.",
+                    field=fields_info["date_field_id"].string,
+                    model=model._description,
+                )
             )
         if not self.scope and self.source != SOURCE_LINKED:
             raise ValidationError(
-                _("%(field)s: choose whose records count.",
-                  field=fields_info["scope"].string)
+                self.env._(
+                    "%(field)s: choose whose records count.",
+                    field=fields_info["scope"].string,
+                )
             )
-        if self.scope == SCOPE_TEAM and self.source != SOURCE_LINKED and not self.team_id:
+        if (
+            self.scope == SCOPE_TEAM
+            and self.source != SOURCE_LINKED
+            and not self.team_id
+        ):
             raise ValidationError(
-                _("%(field)s: the objective “%(objective)s” has no sales team.",
-                  field=fields_info["scope"].string,
-                  objective=self.objective_id.name)
+                self.env._(
+                    "%(field)s: the objective “%(objective)s” has no sales team.",
+                    field=fields_info["scope"].string,
+                    objective=self.objective_id.name,
+                )
             )
         if not self.measure:
             raise ValidationError(
-                _("%(field)s: choose how the records are measured.",
-                  field=fields_info["measure"].string)
+                self.env._(
+                    "%(field)s: choose how the records are measured.",
+                    field=fields_info["measure"].string,
+                )
             )
         self._check_domain("source_domain", model)
         if self.measure == MEASURE_RATIO:
             if not (self.source_domain or "").strip():
                 raise ValidationError(
-                    _("%(field)s: a ratio needs the rule of the records it is "
-                      "taken of (the denominator); use [] for all records.",
-                      field=fields_info["source_domain"].string)
+                    self.env._(
+                        "%(field)s: a ratio needs the rule of the records it is "
+                        "taken of (the denominator); use [] for all records.",
+                        field=fields_info["source_domain"].string,
+                    )
                 )
             if not (self.numerator_domain or "").strip():
                 raise ValidationError(
-                    _("%(field)s: a ratio needs the rule of its successes "
-                      "(the numerator).",
-                      field=fields_info["numerator_domain"].string)
+                    self.env._(
+                        "%(field)s: a ratio needs the rule of its successes "
+                        "(the numerator).",
+                        field=fields_info["numerator_domain"].string,
+                    )
                 )
             self._check_domain("numerator_domain", model)
         if self.measure in ("sum", "average"):
-            self._check_measure_field(NUMERIC_TYPES, _("a number or an amount"))
+            self._check_measure_field(
+                NUMERIC_TYPES, self.env._("a number or an amount")
+            )
         if self.measure in DISTINCT_MEASURES:
-            self._check_measure_field(("many2one",), _("a many-to-one field"))
+            self._check_measure_field(("many2one",), self.env._("a many-to-one field"))
         if self.measure == MEASURE_DURATION:
             for fname in ("duration_start_field_id", "duration_end_field_id"):
                 field = self[fname]
                 if field.model != self.source_model or field.ttype not in DATE_TYPES:
                     raise ValidationError(
-                        _("%(field)s: choose a date or date-time field of %(model)s.",
-                          field=fields_info[fname].string,
-                          model=model._description)
+                        self.env._(
+                            "%(field)s: choose a date or date-time field of %(model)s.",
+                            field=fields_info[fname].string,
+                            model=model._description,
+                        )
                     )
             if self.unit not in (DURATION_DAYS, DURATION_HOURS):
                 raise ValidationError(
-                    _("Unit: a duration is measured in days or hours.")
+                    self.env._("Unit: a duration is measured in days or hours.")
                 )
         if self.first_time_only and self.measure not in DISTINCT_MEASURES:
             raise ValidationError(
-                _("%(field)s: only a distinct count can count first times.",
-                  field=fields_info["first_time_only"].string)
+                self.env._(
+                    "%(field)s: only a distinct count can count first times.",
+                    field=fields_info["first_time_only"].string,
+                )
             )
 
     def _check_domain(self, fname, model):
@@ -727,9 +747,9 @@ class OkrKeyResult(models.Model):
             key_results = self.sudo().with_context(active_test=False).browse(rebuild)
             key_results = key_results.exists()
             automatic = key_results.filtered(
-                lambda kr: kr.source != SOURCE_MANUAL
-                and kr.active
-                and kr.objective_id.active
+                lambda kr: (
+                    kr.source != SOURCE_MANUAL and kr.active and kr.objective_id.active
+                )
             )
             engine.clear((key_results - automatic).ids)
             engine.recompute(automatic.ids)
@@ -793,12 +813,10 @@ class OkrKeyResult(models.Model):
         self.env.flush_all()
         drift = ProgressEngine(self.env).recompute(automatic.ids)
         automatic._okr_post_drift(drift)
-        message = (
-            self.env._(
-                "%(count)s key result(s) recomputed; %(drift)s value(s) corrected.",
-                count=len(automatic),
-                drift=len(drift),
-            )
+        message = self.env._(
+            "%(count)s key result(s) recomputed; %(drift)s value(s) corrected.",
+            count=len(automatic),
+            drift=len(drift),
         )
         return {
             "type": "ir.actions.client",

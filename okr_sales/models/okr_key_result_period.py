@@ -16,7 +16,7 @@ class OkrKeyResultPeriod(models.Model):
     _order = "key_result_id, date_start desc"
 
     key_result_id = fields.Many2one(
-        "okr.key.result", "Key Result", required=True, ondelete="cascade", index=True
+        "okr.key.result", required=True, ondelete="cascade", index=True
     )
     company_id = fields.Many2one(related="key_result_id.company_id")
     date_start = fields.Date("From", required=True)

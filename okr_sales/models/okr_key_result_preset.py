@@ -40,9 +40,7 @@ class OkrKeyResultPreset(models.Model):
     description = fields.Text(translate=True, help="What is counted, in words.")
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
-    source = fields.Selection(
-        SOURCE_SELECTION, required=True, default=SOURCE_AUTOMATIC
-    )
+    source = fields.Selection(SOURCE_SELECTION, required=True, default=SOURCE_AUTOMATIC)
     source_model = fields.Selection(
         selection=lambda self: self.env["okr.key.result"]._selection_source_model(),
         string="Counted Records",
@@ -93,10 +91,7 @@ class OkrKeyResultPreset(models.Model):
                     "source": preset.source,
                     "unit": preset.unit,
                     "scope": "company",
-                    **{
-                        fname: preset[fname]
-                        for fname in PRESET_DEFINITION_FIELDS
-                    },
+                    **{fname: preset[fname] for fname in PRESET_DEFINITION_FIELDS},
                 }
             )
             sample._check_automatic_definition()

@@ -113,9 +113,7 @@ class OkrCrmCase(OkrCase):
         cls.period_start = date_utils.start_of(today, "year")
         cls.period_end = date_utils.end_of(today, "year")
         cls.won_stage = cls.env["crm.stage"].search([("is_won", "=", True)], limit=1)
-        cls.open_stage = cls.env["crm.stage"].search(
-            [("is_won", "=", False)], limit=1
-        )
+        cls.open_stage = cls.env["crm.stage"].search([("is_won", "=", False)], limit=1)
         cls.customer_company = cls.env["res.partner"].create(
             {"name": "Hanoi Steel JSC", "is_company": True}
         )

@@ -19,9 +19,7 @@ class TestAutomaticDefinition(OkrCrmCase):
             "date_field_id": self.env.ref("crm.field_crm_lead__date_closed").id,
             "scope": "company",
             "measure": "sum",
-            "measure_field_id": self.env.ref(
-                "crm.field_crm_lead__expected_revenue"
-            ).id,
+            "measure_field_id": self.env.ref("crm.field_crm_lead__expected_revenue").id,
             "target_value": 100,
         }
         values.update(vals)
@@ -106,9 +104,7 @@ class TestAutomaticDefinition(OkrCrmCase):
                     "source": "automatic",
                     "source_model": "crm.lead",
                     "source_domain": "[]",
-                    "date_field_id": self.env.ref(
-                        "crm.field_crm_lead__create_date"
-                    ).id,
+                    "date_field_id": self.env.ref("crm.field_crm_lead__create_date").id,
                     "measure": "count",
                     "target_value": 10,
                 }

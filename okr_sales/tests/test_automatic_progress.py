@@ -211,9 +211,9 @@ class TestAutomaticProgress(OkrCrmCase):
             okr_numerator=True
         ).action_open_contributing_records()
         self.assertEqual(
-            self.env["crm.lead"].with_context(active_test=False).search(
-                action["domain"]
-            ),
+            self.env["crm.lead"]
+            .with_context(active_test=False)
+            .search(action["domain"]),
             leads[0],
         )
 

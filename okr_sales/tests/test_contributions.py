@@ -31,8 +31,8 @@ class TestContributions(OkrCrmCase):
         action = self.team_revenue.with_user(
             self.salesperson
         ).action_open_contributing_records()
-        visible = self.env["crm.lead"].with_user(self.salesperson).search(
-            action["domain"]
+        visible = (
+            self.env["crm.lead"].with_user(self.salesperson).search(action["domain"])
         )
         self.assertEqual(visible, self.mine)
         # The value itself counts the whole team.

@@ -191,8 +191,9 @@ class TestDemoData(TransactionCase):
             lambda lead: lead.partner_id.commercial_partner_id.is_company
         )
         people = won.filtered(
-            lambda lead: lead.partner_id
-            and not lead.partner_id.commercial_partner_id.is_company
+            lambda lead: (
+                lead.partner_id and not lead.partner_id.commercial_partner_id.is_company
+            )
         )
         self.assertTrue(companies and people)
         self.assertAlmostEqual(

@@ -34,22 +34,70 @@ class TestIncrementalAgreesWithRecompute(OkrCrmCase):
         )
         cls.users = cls.salesperson | cls.colleague | cls.leader
         cls.partners = cls.env["res.partner"].create(
-            [
-                {"name": f"Customer {i}", "is_company": bool(i % 2)}
-                for i in range(6)
-            ]
+            [{"name": f"Customer {i}", "is_company": bool(i % 2)} for i in range(6)]
         )
+        cls.last_year = datetime(cls.period_start.year - 1, 8, 15, 10, 0)
+
+    # The random operations, each on one lead
+
+    def _create(self):
+        lead = self._new_deal(
+            user=self.rng.choice(self.users),
+            partner=self.rng.choice(self.partners),
+            amount=self.rng.choice([50.0, 120.0, 300.0, 999.5]),
+            type=self.rng.choice(["lead", "opportunity"]),
+        )
+        self.lead_ids.append(lead.id)
+
+    def _win(self, lead):
+        if not lead.active:
+            lead.action_unarchive()
+        lead.action_set_won()
+
+    def _lose(self, lead):
+        if lead.stage_id.is_won:
+            lead.stage_id = self.open_stage
+        lead.action_set_lost()
+
+    def _restore(self, lead):
+        lead.action_unarchive()
+
+    def _reassign(self, lead):
+        lead.user_id = self.rng.choice(self.users)
+
+    def _change_revenue(self, lead):
+        lead.expected_revenue = self.rng.choice([10.0, 75.0, 400.0])
+
+    def _change_customer(self, lead):
+        lead.partner_id = self.rng.choice(self.partners)
+
+    def _won_last_year(self, lead):
+        if lead.won_status == "won":
+            lead.date_closed = self.last_year
+
+    def _delete(self, lead):
+        lead.unlink()
+
+    def _merge(self, lead):
+        others = self._live_leads() - lead
+        if others:
+            (lead | self.rng.choice(others))._merge_opportunity(auto_unlink=True)
+
+    def _live_leads(self):
+        leads = self.env["crm.lead"].with_context(active_test=False)
+        return leads.browse(self.lead_ids).exists()
 
     def _snapshot(self):
         """Everything the engine keeps: values, period totals, contributions."""
         self.key_results.invalidate_recordset()
         values = {kr.id: round(kr.current_value, 4) for kr in self.key_results}
+        ids = tuple(self.key_results.ids)
         periods = self.env.execute_query(
             SQL(
                 "SELECT key_result_id, date_start, record_count, numerator_count,"
                 " round(value_sum::numeric, 4), round(value::numeric, 4)"
                 " FROM okr_key_result_period WHERE key_result_id IN %s",
-                tuple(self.key_results.ids),
+                ids,
             )
         )
         contributions = self.env.execute_query(
@@ -57,79 +105,37 @@ class TestIncrementalAgreesWithRecompute(OkrCrmCase):
                 "SELECT key_result_id, res_id, bucket_date, round(value::numeric, 4),"
                 " in_numerator, distinct_key FROM okr_contribution"
                 " WHERE key_result_id IN %s",
-                tuple(self.key_results.ids),
+                ids,
             )
         )
         return values, sorted(periods), sorted(contributions)
 
     def test_random_crm_operations(self):
-        rng = random.Random(SEED)
-        leads = self.env["crm.lead"].with_context(active_test=False)
-        last_year = datetime(self.period_start.year - 1, 8, 15, 10, 0)
-        done = []
-
-        def live():
-            return leads.browse(leads.browse(self._lead_ids).exists().ids)
-
-        self._lead_ids = []
-
-        def create():
-            lead = self._new_deal(
-                user=rng.choice(self.users),
-                partner=rng.choice(self.partners),
-                amount=rng.choice([50.0, 120.0, 300.0, 999.5]),
-                type=rng.choice(["lead", "opportunity"]),
-            )
-            self._lead_ids.append(lead.id)
-
-        def win(lead):
-            if not lead.active:
-                lead.action_unarchive()
-            lead.action_set_won()
-
-        def lose(lead):
-            if lead.stage_id.is_won:
-                lead.stage_id = self.open_stage
-            lead.action_set_lost()
-
-        def restore(lead):
-            lead.action_unarchive()
-
-        def reassign(lead):
-            lead.user_id = rng.choice(self.users)
-
-        def change_revenue(lead):
-            lead.expected_revenue = rng.choice([10.0, 75.0, 400.0])
-
-        def change_customer(lead):
-            lead.partner_id = rng.choice(self.partners)
-
-        def won_last_year(lead):
-            if lead.won_status == "won":
-                lead.date_closed = last_year
-
-        def delete(lead):
-            lead.unlink()
-
-        def merge(lead):
-            others = live() - lead
-            if others:
-                (lead | rng.choice(others))._merge_opportunity(auto_unlink=True)
-
-        actions = [
-            win, win, lose, restore, reassign, change_revenue, change_customer,
-            won_last_year, delete, merge,
+        self.rng = random.Random(SEED)
+        self.lead_ids = []
+        operations = [
+            self._win,
+            self._win,
+            self._lose,
+            self._restore,
+            self._reassign,
+            self._change_revenue,
+            self._change_customer,
+            self._won_last_year,
+            self._delete,
+            self._merge,
         ]
+        done = []
         for _i in range(OPERATIONS):
-            current = live()
-            if len(current) < 5 or rng.random() < 0.25:
-                create()
+            live = self._live_leads()
+            if len(live) < 5 or self.rng.random() < 0.25:
+                self._create()
                 done.append("create")
             else:
-                action = rng.choice(actions)
-                action(rng.choice(current))
-                done.append(action.__name__)
-            if rng.random() < 0.2:
+                operation = self.rng.choice(operations)
+                operation(self.rng.choice(live))
+                done.append(operation.__name__)
+            if self.rng.random() < 0.2:
                 self._commit_point()
         self._commit_point()
 
