@@ -299,6 +299,10 @@ class OkrKeyResult(models.Model):
         help="The whole period, or each month or quarter against the same "
         "target (e.g. meet 50 prospects every month).",
     )
+    can_define = fields.Boolean(
+        compute="_compute_can_define",
+        help="Whether the current user may change what the key result counts.",
+    )
     computation_error = fields.Text(
         readonly=True,
         copy=False,
@@ -349,6 +353,12 @@ class OkrKeyResult(models.Model):
                 key_result.scope = level_scope.get(
                     key_result.objective_id.level, SCOPE_COMPANY
                 )
+
+    @api.depends_context("uid")
+    def _compute_can_define(self):
+        can_define = self.env.user.has_group("okr_sales.group_okr_manager")
+        for key_result in self:
+            key_result.can_define = can_define
 
     def _compute_contribution_count(self):
         self._okr_process_pending()
