@@ -1,6 +1,8 @@
 import logging
 from datetime import timedelta
+from functools import partial
 
+import odoo.modules.module
 from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Domain
@@ -25,7 +27,7 @@ from ..engine.definitions import (
     KeyResultDefinition,
 )
 from ..engine.domains import DomainSyntaxError, parse_domain
-from ..engine.engine import ProgressEngine
+from ..engine.engine import ProgressEngine, fold_after_commit
 from ..engine.progress import STATUS_SELECTION, key_result_progress, pace_status
 from ..engine.sources import CRM_SOURCES
 from .okr_source_mixin import OLD_KEYS_KEY, PENDING_KEY
@@ -763,8 +765,21 @@ class OkrKeyResult(models.Model):
             )
             engine.clear((key_results - automatic).ids)
             engine.recompute(automatic.ids)
+        changed = set()
         for model_name, record_ids in pending.items():
-            engine.process(model_name, record_ids, old_keys.get(model_name))
+            changed |= engine.process(model_name, record_ids, old_keys.get(model_name))
+        if not changed:
+            return
+        # Tests never commit: there the fold runs inline, before the "commit".
+        in_test = bool(odoo.modules.module.current_test)
+        if self.env.context.get("okr_defer_fold", not in_test):
+            # Shared key results are written after the commit, not by every
+            # deal transaction: see ProgressEngine.fold.
+            self.env.cr.postcommit.add(
+                partial(fold_after_commit, self.env.registry, sorted(changed))
+            )
+        else:
+            engine.fold(changed)
 
     def _okr_check_definition_access(self):
         """Only OKR managers define what is counted; others pick a preset."""
@@ -854,6 +869,11 @@ class OkrKeyResult(models.Model):
                     new=new,
                 ),
             )
+
+    @api.model
+    def _cron_fold_pending(self):
+        """Apply key result changes a post-commit fold could not apply."""
+        ProgressEngine(self.env).fold()
 
     @api.model
     def _cron_recompute_all(self):

@@ -103,3 +103,19 @@ class TestEngineFaults(OkrCrmCase):
         )
         self.env["okr.key.result"]._cron_recompute_all()
         self.assertEqual(self.revenue.current_value, 60.0)
+
+    def test_shared_key_results_are_written_after_the_commit(self):
+        deal = self._new_deal(amount=70.0)
+        self._commit_point()
+        # What a server does: the deal's transaction only queues the change.
+        deal.with_context(okr_defer_fold=True).action_set_won()
+        self._commit_point()
+        self.assertEqual(self.revenue.current_value, 0.0)
+        queued = self.env["okr.key.result.delta"].search(
+            [("key_result_id", "=", self.revenue.id)]
+        )
+        self.assertEqual(sum(queued.mapped("value_sum")), 70.0)
+        # What the fold after the commit (or its scheduled action) does.
+        self.env["okr.key.result"]._cron_fold_pending()
+        self.assertEqual(self.revenue.current_value, 70.0)
+        self.assertFalse(queued.exists())
