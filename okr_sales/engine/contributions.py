@@ -79,16 +79,32 @@ def scope_domain(definition, spec):
     raise ValueError(f"unknown scope {definition.scope!r}")
 
 
+# Built SQL by (registry, definition): building it (domains, joins) costs
+# more than running it on a few records, and a definition is immutable.
+_QUERY_CACHE = {}
+_QUERY_CACHE_SIZE = 4096  # a few times the key results of a large database
+
+
 def contribution_query(env, definition, spec, record_ids=None):
     """SQL selecting ``CONTRIBUTION_COLUMNS`` for the matching records.
 
     ``record_ids`` restricts it to those records (the incremental path);
     None selects every record that counts (the full recompute).
     """
+    key = (id(env.registry), definition, spec)
+    query = _QUERY_CACHE.get(key)
+    if query is None:
+        if len(_QUERY_CACHE) >= _QUERY_CACHE_SIZE:
+            _QUERY_CACHE.clear()
+        query = _QUERY_CACHE[key] = _build_contribution_query(env, definition, spec)
+    if record_ids is None:
+        return query
+    return SQL("SELECT * FROM (%s) AS c WHERE c.res_id IN %s", query, tuple(record_ids))
+
+
+def _build_contribution_query(env, definition, spec):
     model = env[definition.model]
     domain = records_domain(model, definition, spec)
-    if record_ids is not None:
-        domain &= Domain("id", "in", list(record_ids))
     query = model._search(domain, active_test=False)
     query.order = None
     table = query.table
@@ -118,12 +134,18 @@ def contribution_query(env, definition, spec, record_ids=None):
     else:
         distinct_key = SQL("NULL::integer")
 
-    return query.select(
+    columns = (
         SQL.identifier(table, "id"),
         _bucket_sql(definition, day),
         _value_sql(model, definition, table, query, day),
         in_numerator,
         distinct_key,
+    )
+    return query.select(
+        *(
+            SQL("%s AS %s", column, SQL.identifier(name))
+            for column, name in zip(columns, CONTRIBUTION_COLUMNS, strict=True)
+        )
     )
 
 

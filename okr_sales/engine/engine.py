@@ -14,20 +14,21 @@ The event flow, from a deal won to a manager's kanban:
    (their ``okr.contribution`` rows) and those whose owner, team or company
    the records now belong to, or that they are linked to by hand. The cost
    grows with these key results, not with the size of the database.
-4. For each touched key result, ``contribution_query`` (one SQL query,
-   restricted to the changed records) says what each record contributes
-   now. The stored contributions (``okr.contribution``, a row per record
-   and key result) are replaced, and the difference is appended as deltas
-   (``okr.key.result.delta``) in the same transaction. Nothing shared is
-   written there: two salespeople winning deals for the same company key
-   result never wait for, or fail on, each other.
-5. Right after the commit, ``fold`` applies the deltas in a short
-   transaction of its own: the per-bucket totals (``okr.key.result.period``:
-   a row per period, month or quarter) and the key result's current value
-   (its current bucket's value), written through the ORM so that progress,
-   the objective's progress and status follow. In tests the fold runs
-   inline, before the commit; a scheduled action folds what a failed fold
-   left queued.
+4. For each touched key result, ``contribution_query`` (one SQL query for
+   all of them, restricted to the changed records) says what each record
+   contributes now. The stored contributions (``okr.contribution``, a row
+   per record and key result) are replaced, and the difference is queued
+   as deltas (``okr.key.result.delta``).
+5. ``fold`` applies the deltas to the per-bucket totals
+   (``okr.key.result.period``: a row per period, month or quarter) and
+   writes the key result's current value (its current bucket's value)
+   through the ORM, so that progress, the objective's progress and status
+   follow, still in the deal's transaction. Only if another transaction
+   holds or has just changed a shared key result (salespeople winning deals
+   for the same company key result at the same moment) does the fold step
+   aside and run right after the commit, in a short transaction of its own,
+   instead of making the deal fail on a serialization error. A scheduled
+   action folds whatever a failed fold left queued.
 
 A failure while computing one key result is caught in a savepoint: the key
 result keeps its value and shows the error, the error is logged, and the
@@ -49,11 +50,10 @@ from odoo.tools import SQL
 from .contributions import CONTRIBUTION_COLUMNS, contribution_query
 from .definitions import (
     DISTINCT_MEASURES,
-    MEASURE_AVERAGE,
     MEASURE_COUNT,
     MEASURE_DISTINCT,
-    MEASURE_DURATION,
     MEASURE_RATIO,
+    MEASURE_RETENTION,
     MEASURE_SUM,
     NO_DATA_MEASURES,
     SCOPE_COMPANY,
@@ -68,19 +68,18 @@ _logger = logging.getLogger(__name__)
 VALUE_TOLERANCE = 1e-6
 
 
-def bucket_value(measure, record_count, numerator_count, value_sum, distinct_value):
-    """The value of one bucket from its totals; None when there is no data."""
-    if measure == MEASURE_COUNT:
-        return float(record_count)
-    if measure == MEASURE_SUM:
-        return value_sum
-    if measure in (MEASURE_AVERAGE, MEASURE_DURATION):
-        return value_sum / record_count if record_count else None
-    if measure == MEASURE_RATIO:
-        return 100.0 * numerator_count / record_count if record_count else None
-    if measure in DISTINCT_MEASURES:
-        return distinct_value
-    raise ValueError(f"unknown measure {measure!r}")
+# The value of a bucket from its totals, by measure (``m.measure``); NULL when
+# there is no data. Distinct counts and retention are recounted instead.
+BUCKET_VALUE_SQL = SQL(
+    "CASE m.measure"
+    " WHEN %(count)s THEN p.record_count::float"
+    " WHEN %(sum)s THEN p.value_sum"
+    " WHEN %(ratio)s THEN 100.0 * p.numerator_count / NULLIF(p.record_count, 0)"
+    " ELSE p.value_sum / NULLIF(p.record_count, 0) END",  # averages, durations
+    count=MEASURE_COUNT,
+    sum=MEASURE_SUM,
+    ratio=MEASURE_RATIO,
+)
 
 
 class ProgressEngine:
@@ -115,28 +114,40 @@ class ProgressEngine:
         touched = {kr_id for kr_id, _res_id in old_rows}
         touched |= self._key_results_of_records(model_name, record_ids, definitions)
 
-        bucket_deltas = defaultdict(lambda: [0, 0, 0.0])
-        changed_key_results = set()
-        errors = {}
+        plans, errors = [], {}
         for kr_id in sorted(touched):
             definition = definitions.get(kr_id)
             if definition is None:
                 continue  # no longer automatic: its rows go with its rebuild
-            try:
-                with self.cr.savepoint(flush=False):
-                    kr_record_ids, kr_old_rows = record_ids, old_rows
-                    if definition.first_time_only:
+            kr_record_ids, kr_old_rows = record_ids, old_rows
+            if definition.first_time_only:
+                try:
+                    with self.cr.savepoint(flush=False):
                         kr_record_ids, kr_old_rows = self._same_key_records(
                             definition, record_ids, old_rows, old_keys
                         )
-                    new_rows = self._fetch_contributions(definition, kr_record_ids)
-            except Exception as error:  # noqa: BLE001 - any failure is the KR's
-                errors[kr_id] = error
+                except Exception as error:  # noqa: BLE001 - the KR's failure
+                    errors[kr_id] = error
+                    continue
+            plans.append((definition, kr_record_ids, kr_old_rows))
+        new_rows = self._fetch_contributions(plans, errors)
+
+        bucket_deltas = defaultdict(lambda: [0, 0, 0.0])
+        stale, fresh = [], []
+        for definition, kr_record_ids, kr_old_rows in plans:
+            if definition.id in errors:
                 continue
-            if self._apply_contributions(
-                definition, kr_record_ids, kr_old_rows, new_rows, bucket_deltas
-            ):
-                changed_key_results.add(kr_id)
+            _diff_contributions(
+                definition,
+                kr_record_ids,
+                kr_old_rows,
+                new_rows.get(definition.id, {}),
+                stale,
+                fresh,
+                bucket_deltas,
+            )
+        self._write_contributions(model_name, stale, fresh)
+        changed_key_results = {kr_id for kr_id, _bucket in bucket_deltas}
         self._queue_deltas(changed_key_results, bucket_deltas)
         self._record_errors(errors)
         return changed_key_results
@@ -160,17 +171,28 @@ class ProgressEngine:
     def fold(self, key_result_ids=None):
         """Apply the queued deltas to the bucket totals and key result values.
 
-        Runs after the commit of the transactions that queued them (or inline
-        in tests). Queued rows are taken with SKIP LOCKED and the key results
-        and objectives they move are locked in id order, so that concurrent
-        folds never apply a delta twice, never deadlock, and in READ
-        COMMITTED never fail on each other's updates: they wait their turn.
         Returns the ids of the key results whose value was refreshed.
+        """
+        definitions = self.fold_totals(key_result_ids)
+        self._refresh_key_results(list(definitions.values()), {})
+        return set(definitions)
+
+    def fold_totals(self, key_result_ids=None, nowait=False):
+        """Apply the queued deltas to the bucket totals, in SQL only; returns
+        ``{kr_id: definition}`` of the key results whose values to refresh.
+
+        Queued rows are taken with SKIP LOCKED and the key results and
+        objectives they move are locked in id order: concurrent folds never
+        apply a delta twice nor deadlock, and in READ COMMITTED they wait
+        their turn instead of failing on each other's updates. ``nowait``
+        (a fold inside a deal's transaction) fails at once instead, with
+        LockNotAvailable or SerializationFailure, if another transaction
+        holds or has changed those rows: the caller then defers the fold.
         """
         where = SQL("TRUE")
         if key_result_ids is not None:
             if not key_result_ids:
-                return set()
+                return {}
             where = SQL("key_result_id IN %s", tuple(key_result_ids))
         rows = self.env.execute_query(
             SQL(
@@ -181,19 +203,22 @@ class ProgressEngine:
             )
         )
         if not rows:
-            return set()
-        kr_ids = sorted({row[1] for row in rows})
+            return {}
+        kr_ids = tuple(sorted({row[1] for row in rows}))
+        lock = SQL("FOR UPDATE NOWAIT" if nowait else "FOR UPDATE")
         self.cr.execute(
             SQL(
-                "SELECT id FROM okr_key_result WHERE id IN %s ORDER BY id FOR UPDATE",
-                tuple(kr_ids),
+                "SELECT id FROM okr_key_result WHERE id IN %s ORDER BY id %s",
+                kr_ids,
+                lock,
             )
         )
         self.cr.execute(
             SQL(
                 "SELECT id FROM okr_objective WHERE id IN (SELECT objective_id"
-                " FROM okr_key_result WHERE id IN %s) ORDER BY id FOR UPDATE",
-                tuple(kr_ids),
+                " FROM okr_key_result WHERE id IN %s) ORDER BY id %s",
+                kr_ids,
+                lock,
             )
         )
         bucket_deltas = defaultdict(lambda: [0, 0, 0.0])
@@ -202,21 +227,24 @@ class ProgressEngine:
             totals[0] += count
             totals[1] += numerator
             totals[2] += total
-        definitions = {}
-        for key_result in self.key_results.browse(kr_ids).exists():
-            try:
-                definitions[key_result.id] = key_result._okr_definition()
-            except Exception:  # noqa: BLE001 - no longer automatic, or broken
-                _logger.info("Pending changes of key result %s dropped", key_result.id)
+        # Key results no longer automatic (or broken) are left out: their
+        # pending changes go with their rebuild.
+        live = {}
+        for model_name in self.sources:
+            live.update(self.key_results._okr_definitions(model_name))
+        definitions = {kr_id: live[kr_id] for kr_id in kr_ids if kr_id in live}
         self._update_buckets(definitions, bucket_deltas)
-        self._refresh_key_results(list(definitions.values()), {})
         self.cr.execute(
             SQL(
                 "DELETE FROM okr_key_result_delta WHERE id IN %s",
                 tuple(row[0] for row in rows),
             )
         )
-        return set(definitions)
+        return definitions
+
+    def refresh(self, definitions):
+        """Write the current values of these key results (see ``fold_totals``)."""
+        self._refresh_key_results(list(definitions.values()), {})
 
     def _stored_contributions(self, model_name, record_ids):
         rows = self.env.execute_query(
@@ -302,83 +330,90 @@ class ProgressEngine:
         rows.update(self._stored_contributions(definition.model, all_ids))
         return all_ids, rows
 
-    def _fetch_contributions(self, definition, record_ids):
-        spec = self.sources[definition.model]
-        query = contribution_query(self.env, definition, spec, record_ids)
-        return {row[0]: row[1:] for row in self.env.execute_query(query)}
-
-    def _apply_contributions(
-        self, definition, record_ids, old_rows, new_rows, bucket_deltas
-    ):
-        """Store the new contributions of the records; collect bucket deltas."""
-        kr_id = definition.id
-        stale, fresh = [], []
-        for res_id in record_ids:
-            old = old_rows.get((kr_id, res_id))
-            new = new_rows.get(res_id)
-            if _same_row(old, new):
+    def _fetch_contributions(self, plans, errors):
+        """``{kr_id: {res_id: row}}``: one query for all the key results; if it
+        fails, one savepoint per key result finds the ones at fault."""
+        queries = {}
+        for definition, record_ids, _old_rows in plans:
+            try:
+                spec = self.sources[definition.model]
+                query = contribution_query(self.env, definition, spec, record_ids)
+            except Exception as error:  # noqa: BLE001 - the KR's failure
+                errors[definition.id] = error
                 continue
-            if old is not None:
-                stale.append(res_id)
-                _add_delta(bucket_deltas, kr_id, old, -1)
-            if new is not None:
-                fresh.append((res_id, *new))
-                _add_delta(bucket_deltas, kr_id, new, +1)
+            queries[definition.id] = SQL(
+                "SELECT %s, c.* FROM (%s) AS c", definition.id, query
+            )
+        if not queries:
+            return {}
+        try:
+            with self.cr.savepoint(flush=False):
+                rows = self.env.execute_query(SQL(" UNION ALL ").join(queries.values()))
+        except Exception:  # noqa: BLE001 - isolate the failing key results
+            rows = []
+            for kr_id, query in queries.items():
+                try:
+                    with self.cr.savepoint(flush=False):
+                        rows += self.env.execute_query(query)
+                except Exception as error:  # noqa: BLE001
+                    errors[kr_id] = error
+        new_rows = defaultdict(dict)
+        for kr_id, res_id, *row in rows:
+            new_rows[kr_id][res_id] = tuple(row)
+        return new_rows
+
+    def _write_contributions(self, model_name, stale, fresh):
+        """Delete the ``stale`` (kr_id, res_id) rows, insert the ``fresh`` ones."""
         if stale:
             self.cr.execute(
                 SQL(
-                    "DELETE FROM okr_contribution WHERE key_result_id = %s"
-                    " AND res_model = %s AND res_id IN %s",
-                    kr_id,
-                    definition.model,
-                    tuple(stale),
+                    "DELETE FROM okr_contribution WHERE res_model = %s"
+                    " AND (key_result_id, res_id) IN (VALUES %s)",
+                    model_name,
+                    SQL(", ").join(SQL("(%s, %s)", *pair) for pair in stale),
                 )
             )
         if fresh:
-            self._insert_contributions(definition, fresh)
-        return bool(stale or fresh)
-
-    def _insert_contributions(self, definition, rows):
-        values = SQL(", ").join(
-            SQL(
-                "(%s, %s, %s, %s, %s, %s, %s)",
-                definition.id,
-                definition.model,
-                *row,
+            self.cr.execute(
+                SQL(
+                    "INSERT INTO okr_contribution (key_result_id, res_model, %s)"
+                    " VALUES %s",
+                    SQL(", ").join(map(SQL.identifier, CONTRIBUTION_COLUMNS)),
+                    SQL(", ").join(
+                        SQL(
+                            "(%s, %s, %s, %s, %s, %s, %s)", row[0], model_name, *row[1:]
+                        )
+                        for row in fresh
+                    ),
+                )
             )
-            for row in rows
-        )
-        self.cr.execute(
-            SQL(
-                "INSERT INTO okr_contribution (key_result_id, res_model, %s) VALUES %s",
-                SQL(", ").join(map(SQL.identifier, CONTRIBUTION_COLUMNS)),
-                values,
-            )
-        )
 
     def _update_buckets(self, definitions, bucket_deltas):
         """Apply the deltas to the bucket totals and store bucket values."""
         if not definitions:
             return
-        for (kr_id, bucket), (d_count, d_numerator, d_sum) in bucket_deltas.items():
-            definition = definitions.get(kr_id)
-            if definition is None or bucket < definition.date_start:
-                continue  # retention's look-back: no bucket of its own
+        rows = [
+            SQL(
+                "(%s, %s, %s, %s, %s, %s)",
+                kr_id,
+                bucket,
+                definitions[kr_id].bucket_end(bucket),
+                *totals,
+            )
+            for (kr_id, bucket), totals in bucket_deltas.items()
+            # retention's look-back has no bucket of its own
+            if kr_id in definitions and bucket >= definitions[kr_id].date_start
+        ]
+        if rows:
             self.cr.execute(
                 SQL(
                     "INSERT INTO okr_key_result_period AS p (key_result_id,"
                     " date_start, date_end, record_count, numerator_count, value_sum)"
-                    " VALUES (%s, %s, %s, %s, %s, %s)"
-                    " ON CONFLICT (key_result_id, date_start) DO UPDATE SET"
+                    " VALUES %s ON CONFLICT (key_result_id, date_start) DO UPDATE SET"
                     " record_count = p.record_count + EXCLUDED.record_count,"
                     " numerator_count = p.numerator_count + EXCLUDED.numerator_count,"
                     " value_sum = p.value_sum + EXCLUDED.value_sum",
-                    kr_id,
-                    bucket,
-                    definition.bucket_end(bucket),
-                    d_count,
-                    d_numerator,
-                    d_sum,
+                    SQL(", ").join(rows),
                 )
             )
         self.cr.execute(
@@ -393,71 +428,66 @@ class ProgressEngine:
     def _store_bucket_values(self, definitions):
         """Compute each bucket's value from its totals (or recount distincts)."""
         definitions = list(definitions)
-        additive = [d for d in definitions if d.measure not in DISTINCT_MEASURES]
+        by_measure = defaultdict(list)
+        for definition in definitions:
+            by_measure[definition.measure].append(definition.id)
+        additive = [
+            SQL("(%s, %s)", kr_id, measure)
+            for measure, kr_ids in by_measure.items()
+            if measure not in DISTINCT_MEASURES
+            for kr_id in kr_ids
+        ]
         if additive:
             self.cr.execute(
                 SQL(
-                    "SELECT id, key_result_id, record_count, numerator_count, value_sum"
-                    " FROM okr_key_result_period WHERE key_result_id IN %s",
-                    tuple(d.id for d in additive),
+                    "UPDATE okr_key_result_period p SET value = %s"
+                    " FROM (VALUES %s) AS m(key_result_id, measure)"
+                    " WHERE p.key_result_id = m.key_result_id",
+                    BUCKET_VALUE_SQL,
+                    SQL(", ").join(additive),
                 )
             )
-            measures = {d.id: d.measure for d in additive}
-            updates = [
-                (
-                    row_id,
-                    bucket_value(measures[kr_id], count, numerator, total, None),
+        if by_measure[MEASURE_DISTINCT]:
+            self.cr.execute(
+                SQL(
+                    "UPDATE okr_key_result_period p SET value = c.n FROM"
+                    " (SELECT key_result_id, bucket_date, count(DISTINCT distinct_key)"
+                    " AS n FROM okr_contribution WHERE key_result_id IN %s"
+                    " GROUP BY key_result_id, bucket_date) AS c"
+                    " WHERE p.key_result_id = c.key_result_id"
+                    " AND p.date_start = c.bucket_date",
+                    tuple(by_measure[MEASURE_DISTINCT]),
                 )
-                for row_id, kr_id, count, numerator, total in self.cr.fetchall()
-            ]
-            self._write_bucket_values(updates)
+            )
         for definition in definitions:
-            if definition.measure in DISTINCT_MEASURES:
-                self._recount_distinct(definition)
+            if definition.measure == MEASURE_RETENTION:
+                self._recount_retention(definition)
         self.env["okr.key.result.period"].invalidate_model()
 
-    def _write_bucket_values(self, updates):
-        if not updates:
-            return
-        self.cr.execute(
-            SQL(
-                "UPDATE okr_key_result_period p SET value = v.value"
-                " FROM (VALUES %s) AS v(id, value) WHERE p.id = v.id",
-                SQL(", ").join(
-                    SQL("(%s, %s::float)", row_id, value) for row_id, value in updates
-                ),
-            )
-        )
-
-    def _recount_distinct(self, definition):
-        """Distinct values per bucket; for retention, those also seen in the
-        bucket before, as a share of the bucket before."""
+    def _recount_retention(self, definition):
+        """Per bucket: the values also seen in the bucket before, as a share
+        of those of the bucket before."""
         self.cr.execute(
             SQL(
                 "SELECT date_start FROM okr_key_result_period WHERE key_result_id = %s",
                 definition.id,
             )
         )
-        buckets = [row[0] for row in self.cr.fetchall()]
         updates = []
-        for bucket in buckets:
-            if definition.measure == MEASURE_DISTINCT:
-                value = self._distinct_count(definition.id, bucket)
-            else:
-                previous = definition.previous_bucket(bucket)
-                before = self._distinct_count(definition.id, previous)
-                kept = self._kept_count(definition.id, previous, bucket)
-                value = 100.0 * kept / before if before else None
-            updates.append((definition.id, bucket, value))
+        for (bucket,) in self.cr.fetchall():
+            previous = definition.previous_bucket(bucket)
+            before = self._distinct_count(definition.id, previous)
+            kept = self._kept_count(definition.id, previous, bucket)
+            value = 100.0 * kept / before if before else None
+            updates.append(SQL("(%s::date, %s::float)", bucket, value))
         if updates:
             self.cr.execute(
                 SQL(
                     "UPDATE okr_key_result_period p SET value = v.value"
-                    " FROM (VALUES %s) AS v(kr, bucket, value)"
-                    " WHERE p.key_result_id = v.kr AND p.date_start = v.bucket",
-                    SQL(", ").join(
-                        SQL("(%s, %s::date, %s::float)", *update) for update in updates
-                    ),
+                    " FROM (VALUES %s) AS v(bucket, value)"
+                    " WHERE p.key_result_id = %s AND p.date_start = v.bucket",
+                    SQL(", ").join(updates),
+                    definition.id,
                 )
             )
 
@@ -680,6 +710,25 @@ def fold_after_commit(registry, key_result_ids, attempts=3):
         except Exception:
             _logger.exception("Key result changes could not be applied; left queued")
             return
+
+
+def _diff_contributions(
+    definition, record_ids, old_rows, new_rows, stale, fresh, bucket_deltas
+):
+    """Compare a key result's stored and new rows for these records; collect
+    the rows to delete and insert, and the deltas of the bucket totals."""
+    kr_id = definition.id
+    for res_id in record_ids:
+        old = old_rows.get((kr_id, res_id))
+        new = new_rows.get(res_id)
+        if _same_row(old, new):
+            continue
+        if old is not None:
+            stale.append((kr_id, res_id))
+            _add_delta(bucket_deltas, kr_id, old, -1)
+        if new is not None:
+            fresh.append((kr_id, res_id, *new))
+            _add_delta(bucket_deltas, kr_id, new, +1)
 
 
 def _same_row(old, new):

@@ -2,7 +2,8 @@ import logging
 from datetime import timedelta
 from functools import partial
 
-import odoo.modules.module
+from psycopg2 import errors
+
 from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Domain
@@ -770,16 +771,19 @@ class OkrKeyResult(models.Model):
             changed |= engine.process(model_name, record_ids, old_keys.get(model_name))
         if not changed:
             return
-        # Tests never commit: there the fold runs inline, before the "commit".
-        in_test = bool(odoo.modules.module.current_test)
-        if self.env.context.get("okr_defer_fold", not in_test):
-            # Shared key results are written after the commit, not by every
-            # deal transaction: see ProgressEngine.fold.
-            self.env.cr.postcommit.add(
-                partial(fold_after_commit, self.env.registry, sorted(changed))
-            )
-        else:
-            engine.fold(changed)
+        if not self.env.context.get("okr_defer_fold"):
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    folded = engine.fold_totals(changed, nowait=True)
+            except (errors.LockNotAvailable, errors.SerializationFailure) as busy:
+                # A shared key result is busy: fold after the commit instead.
+                _logger.debug("Key results %s folded after commit: %s", changed, busy)
+            else:
+                engine.refresh(folded)
+                return
+        self.env.cr.postcommit.add(
+            partial(fold_after_commit, self.env.registry, sorted(changed))
+        )
 
     def _okr_check_definition_access(self):
         """Only OKR managers define what is counted; others pick a preset."""
