@@ -123,13 +123,7 @@ def _build_contribution_query(env, definition, spec):
     if definition.measure in DISTINCT_MEASURES:
         distinct_key = model._field_to_sql(table, definition.measure_field, query)
         if definition.first_time_only:
-            query.add_where(
-                SQL(
-                    "%s NOT IN %s",
-                    distinct_key,
-                    _earlier_keys_query(model, definition, spec),
-                )
-            )
+            query.add_where(_no_earlier_record(model, definition, spec, distinct_key))
         query.add_where(SQL("%s IS NOT NULL", distinct_key))
     else:
         distinct_key = SQL("NULL::integer")
@@ -255,20 +249,25 @@ def _rate_sql(currency, day, root_company_id):
     )
 
 
-def _earlier_keys_query(model, definition, spec):
-    """Values already seen before the period, for "first time ever" counts.
+def _no_earlier_record(model, definition, spec, distinct_key):
+    """For "first time ever" counts: no record of the company had this value
+    before the period, whoever's it was (a customer is new to the company,
+    not to one salesperson).
 
-    Earlier records of the whole company count, whoever's they were: a
-    customer is new to the company, not to one salesperson.
+    Correlated on the value, so that checking one changed record is an index
+    probe, whatever the size of the history; the full recompute gets an
+    anti-join.
     """
     domain = Domain(list(definition.domain))
     if "active" in model._fields and not _mentions_field(definition.domain, "active"):
         domain &= Domain("active", "=", True)
     domain &= Domain(spec.company_field, "in", [definition.company_id])
     domain &= Domain(definition.date_field, "<", definition.date_start)
-    domain &= Domain(definition.measure_field, "!=", False)
     earlier = model._search(domain, active_test=False)
     earlier.order = None
-    return earlier.subselect(
-        model._field_to_sql(earlier.table, definition.measure_field, earlier)
+    key = model._field_to_sql(earlier.table, definition.measure_field, earlier)
+    return SQL(
+        "NOT EXISTS (SELECT 1 FROM (%s) AS earlier WHERE earlier.key = %s)",
+        earlier.select(SQL("%s AS key", key)),
+        distinct_key,
     )

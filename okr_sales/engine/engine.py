@@ -91,7 +91,9 @@ class ProgressEngine:
     """
 
     def __init__(self, env):
-        self.env = env(su=True, context=dict(env.context, active_test=False))
+        # Dates in rules are UTC days, as the buckets are (see _day_sql), for
+        # every user alike: the SQL is cached and shared.
+        self.env = env(su=True, context=dict(env.context, active_test=False, tz="UTC"))
         self.cr = self.env.cr
         self.key_results = self.env["okr.key.result"]
         self.sources = self.key_results._okr_sources()
