@@ -69,16 +69,18 @@ VALUE_TOLERANCE = 1e-6
 
 
 # The value of a bucket from its totals, by measure (``m.measure``); NULL when
-# there is no data. Distinct counts and retention are recounted instead.
+# there is no data. Retention is recounted instead.
 BUCKET_VALUE_SQL = SQL(
     "CASE m.measure"
     " WHEN %(count)s THEN p.record_count::float"
     " WHEN %(sum)s THEN p.value_sum"
     " WHEN %(ratio)s THEN 100.0 * p.numerator_count / NULLIF(p.record_count, 0)"
+    " WHEN %(distinct)s THEN p.distinct_count::float"
     " ELSE p.value_sum / NULLIF(p.record_count, 0) END",  # averages, durations
     count=MEASURE_COUNT,
     sum=MEASURE_SUM,
     ratio=MEASURE_RATIO,
+    distinct=MEASURE_DISTINCT,
 )
 
 
@@ -134,7 +136,7 @@ class ProgressEngine:
             plans.append((definition, kr_record_ids, kr_old_rows))
         new_rows = self._fetch_contributions(plans, errors)
 
-        bucket_deltas = defaultdict(lambda: [0, 0, 0.0])
+        bucket_deltas = defaultdict(lambda: [0, 0, 0.0, 0])
         stale, fresh = [], []
         for definition, kr_record_ids, kr_old_rows in plans:
             if definition.id in errors:
@@ -148,7 +150,19 @@ class ProgressEngine:
                 fresh,
                 bucket_deltas,
             )
+        distinct_ids = {
+            definition.id
+            for definition, _ids, _rows in plans
+            if definition.measure in DISTINCT_MEASURES
+        }
+        keys = _touched_keys(distinct_ids, stale, fresh, old_rows, plans)
+        before = self._key_presence(keys)
         self._write_contributions(model_name, stale, fresh)
+        after = self._key_presence(keys)
+        for triple in keys:
+            gained = (triple in after) - (triple in before)
+            if gained:
+                bucket_deltas[triple[0], triple[1]][3] += gained
         changed_key_results = {kr_id for kr_id, _bucket in bucket_deltas}
         self._queue_deltas(changed_key_results, bucket_deltas)
         self._record_errors(errors)
@@ -157,7 +171,7 @@ class ProgressEngine:
     def _queue_deltas(self, key_result_ids, bucket_deltas):
         """Append the bucket deltas of these key results for ``fold``."""
         rows = [
-            SQL("(%s, %s, %s, %s, %s)", kr_id, bucket, *totals)
+            SQL("(%s, %s, %s, %s, %s, %s)", kr_id, bucket, *totals)
             for (kr_id, bucket), totals in bucket_deltas.items()
             if kr_id in key_result_ids
         ]
@@ -165,7 +179,8 @@ class ProgressEngine:
             self.cr.execute(
                 SQL(
                     "INSERT INTO okr_key_result_delta (key_result_id, bucket_date,"
-                    " record_count, numerator_count, value_sum) VALUES %s",
+                    " record_count, numerator_count, value_sum, distinct_count)"
+                    " VALUES %s",
                     SQL(", ").join(rows),
                 )
             )
@@ -199,7 +214,7 @@ class ProgressEngine:
         rows = self.env.execute_query(
             SQL(
                 "SELECT id, key_result_id, bucket_date, record_count,"
-                " numerator_count, value_sum FROM okr_key_result_delta"
+                " numerator_count, value_sum, distinct_count FROM okr_key_result_delta"
                 " WHERE %s ORDER BY id FOR UPDATE SKIP LOCKED",
                 where,
             )
@@ -223,12 +238,11 @@ class ProgressEngine:
                 lock,
             )
         )
-        bucket_deltas = defaultdict(lambda: [0, 0, 0.0])
-        for _id, kr_id, bucket, count, numerator, total in rows:
+        bucket_deltas = defaultdict(lambda: [0, 0, 0.0, 0])
+        for _id, kr_id, bucket, *row_totals in rows:
             totals = bucket_deltas[kr_id, bucket]
-            totals[0] += count
-            totals[1] += numerator
-            totals[2] += total
+            for index, amount in enumerate(row_totals):
+                totals[index] += amount
         # Key results no longer automatic (or broken) are left out: their
         # pending changes go with their rebuild.
         live = {}
@@ -364,6 +378,21 @@ class ProgressEngine:
             new_rows[kr_id][res_id] = tuple(row)
         return new_rows
 
+    def _key_presence(self, keys):
+        """Which (kr_id, bucket, value) triples some contribution still has:
+        a distinct count moves when a value appears in or leaves a bucket."""
+        if not keys:
+            return set()
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT DISTINCT key_result_id, bucket_date, distinct_key"
+                " FROM okr_contribution"
+                " WHERE (key_result_id, bucket_date, distinct_key) IN (VALUES %s)",
+                SQL(", ").join(SQL("(%s, %s::date, %s)", *key) for key in keys),
+            )
+        )
+        return set(rows)
+
     def _write_contributions(self, model_name, stale, fresh):
         """Delete the ``stale`` (kr_id, res_id) rows, insert the ``fresh`` ones."""
         if stale:
@@ -396,7 +425,7 @@ class ProgressEngine:
             return
         rows = [
             SQL(
-                "(%s, %s, %s, %s, %s, %s)",
+                "(%s, %s, %s, %s, %s, %s, %s)",
                 kr_id,
                 bucket,
                 definitions[kr_id].bucket_end(bucket),
@@ -410,11 +439,13 @@ class ProgressEngine:
             self.cr.execute(
                 SQL(
                     "INSERT INTO okr_key_result_period AS p (key_result_id,"
-                    " date_start, date_end, record_count, numerator_count, value_sum)"
-                    " VALUES %s ON CONFLICT (key_result_id, date_start) DO UPDATE SET"
+                    " date_start, date_end, record_count, numerator_count, value_sum,"
+                    " distinct_count) VALUES %s"
+                    " ON CONFLICT (key_result_id, date_start) DO UPDATE SET"
                     " record_count = p.record_count + EXCLUDED.record_count,"
                     " numerator_count = p.numerator_count + EXCLUDED.numerator_count,"
-                    " value_sum = p.value_sum + EXCLUDED.value_sum",
+                    " value_sum = p.value_sum + EXCLUDED.value_sum,"
+                    " distinct_count = p.distinct_count + EXCLUDED.distinct_count",
                     SQL(", ").join(rows),
                 )
             )
@@ -436,7 +467,7 @@ class ProgressEngine:
         additive = [
             SQL("(%s, %s)", kr_id, measure)
             for measure, kr_ids in by_measure.items()
-            if measure not in DISTINCT_MEASURES
+            if measure != MEASURE_RETENTION
             for kr_id in kr_ids
         ]
         if additive:
@@ -447,18 +478,6 @@ class ProgressEngine:
                     " WHERE p.key_result_id = m.key_result_id",
                     BUCKET_VALUE_SQL,
                     SQL(", ").join(additive),
-                )
-            )
-        if by_measure[MEASURE_DISTINCT]:
-            self.cr.execute(
-                SQL(
-                    "UPDATE okr_key_result_period p SET value = c.n FROM"
-                    " (SELECT key_result_id, bucket_date, count(DISTINCT distinct_key)"
-                    " AS n FROM okr_contribution WHERE key_result_id IN %s"
-                    " GROUP BY key_result_id, bucket_date) AS c"
-                    " WHERE p.key_result_id = c.key_result_id"
-                    " AND p.date_start = c.bucket_date",
-                    tuple(by_measure[MEASURE_DISTINCT]),
                 )
             )
         for definition in definitions:
@@ -642,7 +661,8 @@ class ProgressEngine:
         self.cr.execute(
             SQL(
                 "SELECT bucket_date, count(*), count(*) FILTER (WHERE in_numerator),"
-                " COALESCE(sum(value), 0) FROM okr_contribution"
+                " COALESCE(sum(value), 0), count(DISTINCT distinct_key)"
+                " FROM okr_contribution"
                 " WHERE key_result_id = %s AND bucket_date >= %s GROUP BY bucket_date",
                 definition.id,
                 definition.date_start,
@@ -653,18 +673,17 @@ class ProgressEngine:
             self.cr.execute(
                 SQL(
                     "INSERT INTO okr_key_result_period (key_result_id, date_start,"
-                    " date_end, record_count, numerator_count, value_sum) VALUES %s",
+                    " date_end, record_count, numerator_count, value_sum,"
+                    " distinct_count) VALUES %s",
                     SQL(", ").join(
                         SQL(
-                            "(%s, %s, %s, %s, %s, %s)",
+                            "(%s, %s, %s, %s, %s, %s, %s)",
                             definition.id,
                             bucket,
                             definition.bucket_end(bucket),
-                            count,
-                            numerator,
-                            total,
+                            *totals,
                         )
-                        for bucket, count, numerator, total in rows
+                        for bucket, *totals in rows
                     ),
                 )
             )
@@ -712,6 +731,22 @@ def fold_after_commit(registry, key_result_ids, attempts=3):
         except Exception:
             _logger.exception("Key result changes could not be applied; left queued")
             return
+
+
+def _touched_keys(distinct_ids, stale, fresh, old_rows, plans):
+    """(kr_id, bucket, value) of the distinct counts the rows may move."""
+    old_by_pair = {}
+    for _definition, _ids, rows in plans:
+        old_by_pair.update(rows)
+    keys = set()
+    for kr_id, res_id in stale:
+        if kr_id in distinct_ids:
+            bucket, _value, _numerator, key = old_by_pair[kr_id, res_id]
+            keys.add((kr_id, bucket, key))
+    for kr_id, _res_id, bucket, _value, _numerator, key in fresh:
+        if kr_id in distinct_ids:
+            keys.add((kr_id, bucket, key))
+    return keys
 
 
 def _diff_contributions(

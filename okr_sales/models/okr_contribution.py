@@ -38,6 +38,8 @@ class OkrContribution(models.Model):
         "A record contributes once to a key result.",
     )
     _record_index = models.Index("(res_model, res_id)")
+    # Whether a value is still present in a bucket, for distinct counts.
+    _distinct_index = models.Index("(key_result_id, bucket_date, distinct_key)")
 
     @api.depends("res_model", "res_id")
     def _compute_record_name(self):

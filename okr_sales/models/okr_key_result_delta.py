@@ -21,3 +21,4 @@ class OkrKeyResultDelta(models.Model):
     record_count = fields.Integer()
     numerator_count = fields.Integer()
     value_sum = fields.Float()
+    distinct_count = fields.Integer()

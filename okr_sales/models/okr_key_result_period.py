@@ -24,6 +24,7 @@ class OkrKeyResultPeriod(models.Model):
     record_count = fields.Integer("Records")
     numerator_count = fields.Integer("In Numerator")
     value_sum = fields.Float("Sum of Values")
+    distinct_count = fields.Integer("Distinct Values")
     value = fields.Float(help="The key result's value over this stretch.")
     target_value = fields.Float(related="key_result_id.target_value")
 
