@@ -155,7 +155,7 @@ class ProgressEngine:
             for definition, _ids, _rows in plans
             if definition.measure in DISTINCT_MEASURES
         }
-        keys = _touched_keys(distinct_ids, stale, fresh, old_rows, plans)
+        keys = _touched_keys(distinct_ids, stale, fresh, plans)
         before = self._key_presence(keys)
         self._write_contributions(model_name, stale, fresh)
         after = self._key_presence(keys)
@@ -733,7 +733,7 @@ def fold_after_commit(registry, key_result_ids, attempts=3):
             return
 
 
-def _touched_keys(distinct_ids, stale, fresh, old_rows, plans):
+def _touched_keys(distinct_ids, stale, fresh, plans):
     """(kr_id, bucket, value) of the distinct counts the rows may move."""
     old_by_pair = {}
     for _definition, _ids, rows in plans:
