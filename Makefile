@@ -15,6 +15,7 @@ DB_USER   ?=
 HTTP_PORT ?= 8069
 HTTP_INTERFACE ?= 127.0.0.1
 DEMO_DB   ?= okr_demo
+BENCH_ARGS ?=
 export PYTHON ODOO_BIN DB_HOST DB_PORT DB_USER
 
 OKR    := $(CURDIR)/.okr
@@ -27,10 +28,10 @@ PG_ENV := set -a; source $(OKR)/pg.env; set +a
 # Drops the databases of a recipe on exit, whether it passed, failed or was stopped.
 DROP_ON_EXIT = trap '$(PYTHON) tools/okr_db.py drop $(1)' EXIT; trap 'exit 130' INT TERM
 
-.PHONY: help setup setup-odoo demo test lint crm-test clean
+.PHONY: help setup setup-odoo demo test lint crm-test bench bench-quick clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
 setup-odoo: ## Install Odoo 19 and the dev tools if missing (fast when present)
 	@$(PYTHON) tools/setup_odoo.py
@@ -92,6 +93,24 @@ lint: setup-odoo ## ruff check, ruff format --check, pylint-odoo mandatory check
 crm-test: setup ## Odoo's crm tests with okr_sales installed (see tools/crm_tests.py)
 	@$(PG_ENV)
 	$(PYTHON) tools/crm_tests.py --config $(CONF) --odoo "$(ODOO_BIN)" --logs $(OKR)/logs
+
+# bench/run.py drops its databases okr_bench_<pid>_crm and _okr when done; the
+# trap drops them when the run is interrupted. BENCH_ARGS=--keep-db keeps them.
+define BENCH_DATABASES
+$(PG_ENV)
+db=okr_bench_$$$$
+if [[ " $(BENCH_ARGS) " != *" --keep-db "* ]]; then
+  $(call DROP_ON_EXIT,$${db}_crm $${db}_okr)
+fi
+endef
+
+bench: setup ## Benchmark okr_sales against crm alone, 200,000 leads (BENCH_ARGS=--help)
+	@$(BENCH_DATABASES)
+	$(PYTHON) -m bench.run --config $(CONF) --db-prefix $$db $(BENCH_ARGS)
+
+bench-quick: setup ## The benchmark at small sizes, under 2 minutes (for CI)
+	@$(BENCH_DATABASES)
+	$(PYTHON) -m bench.run --config $(CONF) --db-prefix $$db --quick $(BENCH_ARGS)
 
 clean: ## Drop leftover okr_test_* databases, remove .okr/ runtime files
 	@if [ -f $(OKR)/pg.env ]; then

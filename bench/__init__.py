@@ -1,0 +1,1 @@
+"""Benchmark harness of okr_sales: `python -m bench.run --help`."""

@@ -1,0 +1,503 @@
+"""The data set of a benchmark run: reproducible, generated in PostgreSQL.
+
+- Salespeople (res.users) and sales teams (crm.team): with the ORM, each
+  salesperson a member of one team, the first member leading it.
+- Customers (res.partner) and leads/opportunities (crm.lead): one
+  `INSERT ... SELECT generate_series` each, after `setseed(seed)`. Every stored
+  field is filled as crm's computes fill it: won stage and probability 100 for
+  won deals, archived with probability 0 for lost ones, `won_status`,
+  `date_closed`, `day_close`, `date_open`, prorated revenue, address and
+  language copied from the customer, ... Leads are spread evenly over the last
+  3 calendar years up to now (ids grow with `create_date`); older ones are
+  mostly closed, recent ones mostly open; customers appear over time, so some
+  are new each year.
+- Objectives and automatic key results for the current year (okr_sales
+  database only): with the ORM, as a cascade company > department > team >
+  salesperson, measures mixed as `KINDS` says.
+
+`build()` makes both databases: <prefix>_crm with crm and the data, cloned
+into <prefix>_okr where okr_sales is installed and the key results created
+(the engine builds them at commit).
+"""
+
+import random
+import time
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+
+from odoo.fields import Command
+
+from . import db
+
+# What the key results measure: a preset, or a custom definition; and the
+# gamification goal that computes the same value, when there is one
+# (computation mode, domain; the field summed is expected_revenue).
+WON = "[('won_status', '=', 'won')]"
+KINDS = {
+    "won_revenue": {"preset": "won_revenue", "goal": ("sum", WON)},
+    "deals_won": {
+        "custom": {
+            "source": "automatic",
+            "source_model": "crm.lead",
+            "source_domain": WON,
+            "measure": "count",
+            "unit": "number",
+        },
+        "goal": ("count", WON),
+    },
+    "b2b_won_revenue": {
+        "preset": "b2b_won_revenue",
+        "goal": (
+            "sum",
+            "[('won_status', '=', 'won'),"
+            " ('partner_id.commercial_partner_id.is_company', '=', True)]",
+        ),
+    },
+    "win_rate": {"preset": "win_rate"},
+    "won_revenue_month": {
+        "preset": "won_revenue",
+        "cadence": "month",
+        "goal": ("sum", WON),
+    },
+    "conversion_rate": {"preset": "lead_conversion_rate"},
+    "days_to_close": {"preset": "days_to_close", "baseline": 60.0, "target": 10.0},
+    "new_customers": {"preset": "new_customers"},
+}
+LEVELS = ("company", "team", "individual")
+
+
+@dataclass
+class PlannedKeyResult:
+    level: str  # company, team, individual
+    kind: str  # a key of KINDS
+    user_id: int  # owner: admin, the team leader or the salesperson
+    team_id: int | None
+    kr_id: int | None = None  # once created
+
+    @property
+    def countable(self):
+        """Whether gamification and the SQL floor can compute it too."""
+        return "goal" in KINDS[self.kind]
+
+
+def year_bounds(today):
+    return date(today.year, 1, 1), date(today.year, 12, 31)
+
+
+# Salespeople and teams
+
+
+def create_sales_force(env, n_users, n_teams):
+    """Create the salespeople and teams.
+
+    Returns [(user id, team id)] and {team id: leader's user id}.
+    """
+    groups = env.ref("base.group_user") | env.ref("sales_team.group_sale_salesman")
+    users = (
+        env["res.users"]
+        .with_context(no_reset_password=True)
+        .create(
+            [
+                {
+                    "name": f"Salesperson {i:03d}",
+                    "login": f"bench_sales_{i:03d}",
+                    "email": f"bench_sales_{i:03d}@example.com",
+                    "group_ids": [Command.set(groups.ids)],
+                    "company_id": env.company.id,
+                    "company_ids": [Command.set(env.company.ids)],
+                }
+                for i in range(1, n_users + 1)
+            ]
+        )
+    )
+    owners, leaders = [], {}
+    for t in range(n_teams):
+        members = users[t::n_teams]
+        team = env["crm.team"].create(
+            {
+                "name": f"Sales Team {t + 1:02d}",
+                "user_id": members[:1].id,
+                "member_ids": [Command.set(members.ids)],
+                "company_id": env.company.id,
+            }
+        )
+        owners += [(user.id, team.id) for user in members]
+        leaders[team.id] = members[:1].id
+    return sorted(owners), leaders
+
+
+# Customers and leads, in SQL
+
+PARTNERS_SQL = """
+CREATE TEMP TABLE bench_state AS
+  SELECT row_number() OVER (ORDER BY s.id) AS k, s.id, s.name AS state_name
+    FROM res_country_state s JOIN res_country c ON c.id = s.country_id
+   WHERE c.code = 'VN';
+SELECT setseed(%(seed)s);
+CREATE TEMP TABLE bench_partner_src AS
+  SELECT g, random() < 0.4 AS is_company,
+         1 + floor(random() * (SELECT count(*) FROM bench_state))::int AS state_k
+    FROM generate_series(1, %(count)s) g;
+INSERT INTO res_partner (name, complete_name, commercial_company_name, type,
+    active, is_company, lang, country_id, state_id, city, partner_share,
+    create_uid, write_uid, create_date, write_date)
+  SELECT p.name, p.name, CASE WHEN p.is_company THEN p.name END, 'contact',
+         TRUE, p.is_company, 'en_US', c.id, st.id, st.state_name, TRUE,
+         1, 1, %(t0)s, %(t0)s
+    FROM (SELECT g, is_company, state_k,
+                 CASE WHEN is_company THEN 'Bench Company ' ELSE 'Bench Customer ' END
+                 || lpad(g::text, 5, '0') AS name
+            FROM bench_partner_src) p
+    JOIN bench_state st ON st.k = p.state_k
+    CROSS JOIN (SELECT id FROM res_country WHERE code = 'VN') c
+   ORDER BY p.g;
+UPDATE res_partner SET commercial_partner_id = id
+ WHERE commercial_partner_id IS NULL AND name LIKE 'Bench %%';
+DROP TABLE bench_state, bench_partner_src;
+"""
+
+LEADS_SQL = """
+CREATE TEMP TABLE bench_owner AS
+  SELECT row_number() OVER (ORDER BY u) AS k, u AS user_id, t AS team_id
+    FROM unnest(%(users)s::int[], %(teams)s::int[]) AS x(u, t);
+CREATE TEMP TABLE bench_customer AS
+  SELECT row_number() OVER (ORDER BY id) AS k, id, name, is_company, state_id,
+         country_id, city
+    FROM res_partner WHERE name LIKE 'Bench %%' AND commercial_partner_id = id;
+SELECT setseed(%(seed)s);
+CREATE TEMP TABLE bench_src AS
+  SELECT g, (g - 1)::float / %(count)s AS pos,
+         %(t0)s::timestamp + ((g - 1 + random()) / %(count)s) * (%(t1)s - %(t0)s)
+           AS created,
+         random() AS r_owner, random() AS r_partner, random() AS r_status,
+         random() AS r_close, random() AS r_amount, random() AS r_stage,
+         random() AS r_type
+    FROM generate_series(1, %(count)s) g;
+CREATE TEMP TABLE bench_lead AS
+  SELECT s.*,
+         CASE WHEN %(t1)s - s.created > interval '60 days' THEN
+           CASE WHEN r_status < 0.30 THEN 'won' WHEN r_status < 0.85 THEN 'lost'
+                ELSE 'pending' END
+         ELSE
+           CASE WHEN r_status < 0.10 THEN 'won' WHEN r_status < 0.20 THEN 'lost'
+                ELSE 'pending' END
+         END AS status,
+         1 + floor(r_stage * array_length(%(stages)s::int[], 1))::int AS stage_k,
+         1 + floor(r_owner * (SELECT count(*) FROM bench_owner))::int AS owner_k,
+         -- customers appear over time: the newest ones only in recent leads
+         1 + floor(r_partner * (0.3 + 0.7 * pos)
+                   * (SELECT count(*) FROM bench_customer))::int AS customer_k
+    FROM bench_src s;
+INSERT INTO crm_lead (name, type, active, user_id, team_id, company_id, stage_id,
+    partner_id, contact_name, partner_name, city, state_id, country_id, lang_id,
+    expected_revenue, prorated_revenue, recurring_revenue,
+    recurring_revenue_monthly, recurring_revenue_monthly_prorated,
+    recurring_revenue_prorated, probability, automated_probability, won_status,
+    lost_reason_id, priority, color, message_bounce, date_open, day_open,
+    date_closed, day_close, date_last_stage_update, date_deadline,
+    create_uid, write_uid, create_date, write_date)
+  SELECT 'Opportunity ' || l.g,
+         CASE WHEN l.status <> 'won' AND l.r_type < 0.15 THEN 'lead'
+              ELSE 'opportunity' END,
+         l.status <> 'lost', o.user_id, o.team_id, %(company)s,
+         CASE WHEN l.status = 'won' THEN %(won_stage)s
+              ELSE (%(stages)s::int[])[l.stage_k] END,
+         c.id, CASE WHEN NOT c.is_company THEN c.name END,
+         CASE WHEN c.is_company THEN c.name END, c.city, c.state_id, c.country_id,
+         %(lang)s,
+         l.amount, round((l.amount * l.probability / 100)::numeric, 2), 0, 0, 0, 0,
+         l.probability, l.probability, l.status,
+         CASE WHEN l.status = 'lost' THEN
+           (%(lost_reasons)s::int[])[1 + floor(l.r_type
+                                  * array_length(%(lost_reasons)s::int[], 1))::int]
+         END,
+         (ARRAY['0', '0', '1', '2', '3'])[1 + floor(l.r_type * 5)::int], 0, 0,
+         l.created, 0, l.closed,
+         floor(extract(epoch FROM l.closed - l.created) / 86400),
+         COALESCE(l.closed, l.created),
+         CASE WHEN l.status = 'pending' THEN (l.created + interval '30 days')::date END,
+         o.user_id, o.user_id, l.created, COALESCE(l.closed, l.created)
+    FROM (SELECT b.*,
+                 round((500 + 50000 * r_amount * r_amount)::numeric, 2) AS amount,
+                 CASE status WHEN 'won' THEN 100 WHEN 'lost' THEN 0
+                      ELSE (%(stage_probabilities)s::float[])[stage_k] END
+                   AS probability,
+                 CASE WHEN status <> 'pending' THEN date_trunc('second',
+                      created + r_close * LEAST(%(t1)s - created, interval '90 days'))
+                 END AS closed
+            FROM bench_lead b) l
+    JOIN bench_owner o ON o.k = l.owner_k
+    JOIN bench_customer c ON c.k = l.customer_k
+   ORDER BY l.g;
+DROP TABLE bench_owner, bench_customer, bench_src, bench_lead;
+"""
+
+
+def insert_customers_and_leads(env, owners, n_partners, n_leads, seed, now):
+    """Insert the customers, then the leads of the last 3 calendar years."""
+    cr = env.cr
+    t0 = datetime(now.year - 2, 1, 1)
+    t1 = now - timedelta(hours=1)
+    setseed = (seed % 1000) / 1000.0  # setseed wants a value in [-1, 1]
+    cr.execute(PARTNERS_SQL, {"seed": setseed, "count": n_partners, "t0": t0})
+    stages = env["crm.stage"].search([("is_won", "=", False)], order="sequence, id")
+    won_stage = env["crm.stage"].search([("is_won", "=", True)], limit=1)
+    params = {
+        "seed": setseed,
+        "count": n_leads,
+        "t0": t0,
+        "t1": t1,
+        "users": [user for user, _team in owners],
+        "teams": [team for _user, team in owners],
+        "company": env.company.id,
+        "stages": stages.ids,
+        # pending deals: further down the pipeline, more likely
+        "stage_probabilities": [
+            10.0 + 50.0 * i / max(len(stages) - 1, 1) for i in range(len(stages))
+        ],
+        "won_stage": won_stage.id,
+        "lang": env["res.lang"]._get_data(code="en_US").id,
+        "lost_reasons": env["crm.lost.reason"].search([]).ids or [None],
+    }
+    cr.execute(LEADS_SQL, params)
+    env.invalidate_all()
+    return t0, t1
+
+
+# Objectives and key results
+
+
+def _spread(n, groups):
+    """`n` (group, kind) pairs: round-robin over the groups, the kinds of each
+    group cycling through KINDS from a different start (no repeats until a
+    group has every kind)."""
+    kinds = list(KINDS)
+    return [
+        (
+            groups[i % len(groups)],
+            kinds[(i % len(groups) + i // len(groups)) % len(kinds)],
+        )
+        for i in range(n)
+    ]
+
+
+def plan_key_results(n, owners, leaders, admin_id):
+    """Which key results to create: ~4% company-wide (on the company objective
+    and the sales department's, alternately), ~16% on team objectives, the
+    rest on salespeople's, measures mixed (see `_spread`)."""
+    n_company = max(2, round(n * 0.04))
+    n_team = max(len(leaders), round(n * 0.16))
+    n_individual = max(0, n - n_company - n_team)
+    plan = [
+        PlannedKeyResult("company", kind, admin_id, None)
+        for _none, kind in _spread(n_company, [None])
+    ]
+    plan += [
+        PlannedKeyResult("team", kind, leaders[team], team)
+        for team, kind in _spread(n_team, sorted(leaders))
+    ]
+    plan += [
+        PlannedKeyResult("individual", kind, *owner)
+        for owner, kind in _spread(n_individual, owners)
+    ]
+    return plan
+
+
+def create_key_results(env, plan):
+    """Create the cascade of objectives and the planned key results."""
+    start, end = year_bounds(date.today())
+    Objective = env["okr.objective"]
+    period = {"period_type": "custom", "date_start": start, "date_end": end}
+    admin_id = next(p.user_id for p in plan if p.level == "company")
+    company = Objective.create(
+        {"name": "Grow the company", "level": "company", "user_id": admin_id, **period}
+    )
+    department = Objective.create(
+        {
+            "name": "Grow sales",
+            "level": "department",
+            "user_id": admin_id,
+            "parent_id": company.id,
+            **period,
+        }
+    )
+    team_objectives, my_objectives = {}, {}
+    for p in plan:
+        if p.level == "team" and p.team_id not in team_objectives:
+            team_objectives[p.team_id] = Objective.create(
+                {
+                    "name": f"Team goal {p.team_id}",
+                    "level": "team",
+                    "user_id": p.user_id,
+                    "team_id": p.team_id,
+                    "parent_id": department.id,
+                    **period,
+                }
+            )
+    for p in plan:
+        if p.level == "individual" and p.user_id not in my_objectives:
+            parent = team_objectives.get(p.team_id, department)
+            my_objectives[p.user_id] = Objective.create(
+                {
+                    "name": f"My goal {p.user_id}",
+                    "level": "individual",
+                    "user_id": p.user_id,
+                    "team_id": p.team_id,
+                    "parent_id": parent.id,
+                    **period,
+                }
+            )
+    date_closed = env.ref("crm.field_crm_lead__date_closed").id
+    vals_list = []
+    n_company = 0
+    for p in plan:
+        if p.level == "company":
+            objective = (company, department)[n_company % 2]
+            n_company += 1
+        elif p.level == "team":
+            objective = team_objectives[p.team_id]
+        else:
+            objective = my_objectives[p.user_id]
+        kind = KINDS[p.kind]
+        vals = {
+            "name": p.kind.replace("_", " ").capitalize(),
+            "objective_id": objective.id,
+            "baseline_value": kind.get("baseline", 0.0),
+            "target_value": kind.get("target", 1000.0),
+        }
+        if "preset" in kind:
+            vals["preset_id"] = env.ref(f"okr_sales.okr_preset_{kind['preset']}").id
+        else:
+            vals.update(kind["custom"], date_field_id=date_closed, cadence="period")
+        if "cadence" in kind:
+            vals["cadence"] = kind["cadence"]
+        vals_list.append(vals)
+    key_results = env["okr.key.result"].create(vals_list)
+    for p, kr_id in zip(plan, key_results.ids, strict=True):
+        p.kr_id = kr_id
+    return key_results
+
+
+def build(args, names, logfile, log):
+    """Both databases, filled; returns (plan, picked records, setup steps, t0)."""
+    steps = []
+
+    def step(name, function, *fargs):
+        log(name)
+        start = time.perf_counter()
+        result = function(*fargs)
+        steps.append(f"{name} {time.perf_counter() - start:.0f} s")
+        return result
+
+    def generate():
+        with db.registry(names["crm"]).cursor() as cr:
+            env = db.superuser_env(cr)
+            owners, leaders = create_sales_force(env, args.users, args.teams)
+            t0, _t1 = insert_customers_and_leads(
+                env, owners, args.partners, args.leads, args.seed, now
+            )
+        db.vacuum_analyze(names["crm"])
+        return owners, leaders, t0
+
+    def key_results():
+        with db.registry(names["okr"]).cursor() as cr:
+            env = db.superuser_env(cr)
+            admin = env.ref("base.user_admin").id
+            plan = plan_key_results(args.key_results, owners, leaders, admin)
+            create_key_results(env, plan)
+        db.vacuum_analyze(names["okr"])
+        return plan
+
+    now = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    step("install crm", db.install, names["crm"], "crm", logfile)
+    owners, leaders, t0 = step(f"generate {args.leads:,} leads", generate)
+    step("clone", db.clone, names["crm"], names["okr"])
+    step("install okr_sales", db.install, names["okr"], "okr_sales", logfile)
+    plan = step(f"create and build {args.key_results} key results", key_results)
+    sizes = {
+        "warmup": args.warmup,
+        "wins": args.wins * args.repeat,
+        "reassigns": args.reassigns * args.repeat,
+        "concurrency": args.clients * args.client_wins * args.repeat,
+    }
+    with db.registry(names["okr"]).cursor() as cr:
+        picked = pick_records(cr, sizes, args.seed)
+    return plan, picked, steps, t0
+
+
+# Records the measures work on, the same ids in both databases
+
+
+def pick_records(cr, sizes, seed):
+    """Disjoint, seeded samples of open deals (to win) and of this year's
+    leads (to reassign), with the new salesperson of each reassignment."""
+    rng = random.Random(seed)
+    cr.execute(
+        "SELECT id FROM crm_lead WHERE active AND won_status = 'pending'"
+        " AND type = 'opportunity' ORDER BY id"
+    )
+    open_deals = [row[0] for row in cr.fetchall()]
+    wanted = sizes["warmup"] + sizes["wins"] + sizes["concurrency"]
+    if wanted > len(open_deals):
+        raise RuntimeError(f"{wanted} open deals needed, {len(open_deals)} found")
+    deals = rng.sample(open_deals, wanted)
+    picked = {
+        "warmup_wins": deals[: sizes["warmup"]],
+        "wins": deals[sizes["warmup"] : sizes["warmup"] + sizes["wins"]],
+        "concurrency": deals[sizes["warmup"] + sizes["wins"] :],
+    }
+    cr.execute(
+        "SELECT l.id, l.user_id FROM crm_lead l WHERE l.create_date >= %s"
+        " AND l.user_id IS NOT NULL AND NOT l.id = ANY(%s) ORDER BY l.id",
+        (datetime(date.today().year, 1, 1), deals),
+    )
+    leads = cr.fetchall()
+    cr.execute(
+        "SELECT DISTINCT user_id FROM crm_lead WHERE user_id IS NOT NULL ORDER BY 1"
+    )
+    users = [row[0] for row in cr.fetchall()]
+    n_reassigns = sizes["warmup"] + sizes["reassigns"]
+    if n_reassigns > len(leads):
+        raise RuntimeError(f"{n_reassigns} leads to reassign needed, {len(leads)}")
+    reassigns = [
+        (lead_id, rng.choice([u for u in users if u != user_id]))
+        for lead_id, user_id in rng.sample(leads, n_reassigns)
+    ]
+    picked["warmup_reassigns"] = reassigns[: sizes["warmup"]]
+    picked["reassigns"] = reassigns[sizes["warmup"] :]
+    picked["users"] = users
+    return picked
+
+
+def import_rows(env, count, users, seed):
+    """`crm.lead.load()` columns and rows of `count` new leads, a tenth won."""
+    rng = random.Random(seed)
+    cr = env.cr
+    cr.execute("SELECT id FROM res_partner WHERE name LIKE 'Bench %' ORDER BY id")
+    partners = [row[0] for row in cr.fetchall()]
+    stages = env["crm.stage"].search([("is_won", "=", False)], order="sequence").ids
+    won_stage = env["crm.stage"].search([("is_won", "=", True)], limit=1).id
+    fields = [
+        "name",
+        "type",
+        "partner_id/.id",
+        "user_id/.id",
+        "expected_revenue",
+        "stage_id/.id",
+        "probability",
+    ]
+    rows = []
+    for i in range(count):
+        won = i % 10 == 0
+        rows.append(
+            [
+                f"Imported deal {seed}-{i}",
+                "opportunity",
+                str(rng.choice(partners)),
+                str(rng.choice(users)),
+                f"{rng.uniform(500, 50000):.2f}",
+                str(won_stage if won else stages[0]),
+                "100" if won else "10",
+            ]
+        )
+    return fields, rows

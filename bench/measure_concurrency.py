@@ -1,0 +1,237 @@
+"""Measure 3: concurrent wins against a real Odoo server.
+
+Odoo runs as a server (`odoo -d <db> --workers=4 --max-cron-threads=0` on free
+ports), once per database. Client processes (multiprocessing, spawned) log in
+as admin and each wins its own distinct open deals as fast as it can, one
+JSON-RPC `execute_kw(crm.lead, action_set_won, [[id]])` at a time, all at
+once: every deal feeds the same company-level key results, so their rows are
+hot. Odoo retries a transaction that hits a serialization failure up to 5
+times (with random backoff); what is left reaches the client as an error.
+
+Figures: wins per second (wall time of all clients; median of the runs),
+latency (p50, p95, max), client-visible errors (count, first message), server-side
+retries (counted in the server log), and whether the company key results
+still equal a full recompute afterwards.
+
+Only the standard library and requests are imported at the top: the client
+processes import this module.
+"""
+
+import itertools
+import multiprocessing
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
+
+PASSWORD = "admin"  # base.user_admin's, in a database without demo data
+_ids = itertools.count(1)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def rpc(session, url, service, method, *args):
+    """Call the JSON-RPC service; returns (result, error message or None)."""
+    params = {"service": service, "method": method, "args": args}
+    payload = {"jsonrpc": "2.0", "method": "call", "id": next(_ids), "params": params}
+    body = session.post(f"{url}/jsonrpc", json=payload, timeout=600).json()
+    if "error" in body:
+        error = body["error"]
+        data = error.get("data") or {}
+        message = data.get("message") or error["message"]
+        return None, f"{data.get('name', '?')}: {message}"
+    return body["result"], None
+
+
+def execute_kw(session, url, db, uid, model, method, *args):
+    """`model.method(*args)` as admin over JSON-RPC: (result, error or None)."""
+    call = (db, uid, PASSWORD, model, method, list(args))
+    return rpc(session, url, "object", "execute_kw", *call)
+
+
+def client(url, db, uid, lead_ids, start, results):
+    """One client process: win `lead_ids` one by one, once `start` is passed."""
+    session = requests.Session()
+    ok, errors, latencies = 0, [], []
+    start.wait()
+    for lead_id in lead_ids:
+        sent = time.time()
+        try:
+            _result, error = execute_kw(
+                session, url, db, uid, "crm.lead", "action_set_won", [lead_id]
+            )
+        except Exception as exc:  # noqa: BLE001 - an error to count, not a crash
+            error = f"{exc.__class__.__name__}: {exc}"
+        latencies.append(time.time() - sent)
+        if error:
+            errors.append(error)
+        else:
+            ok += 1
+    results.put(
+        {"ok": ok, "errors": errors, "latencies": latencies, "end": time.time()}
+    )
+
+
+class Server:
+    """`odoo -d db --workers=N` on free ports, stopped on exit."""
+
+    def __init__(self, command, db, workers, logfile):
+        self.db, self.logfile = db, logfile
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        self.command = [
+            *command, "-d", db, f"--db-filter=^{db}$", f"--workers={workers}",
+            "--max-cron-threads=0", "--http-interface=127.0.0.1",
+            f"--http-port={port}", f"--gevent-port={free_port()}",
+            f"--logfile={logfile}",
+        ]  # fmt: skip
+
+    def __enter__(self):
+        if os.path.exists(self.logfile):
+            os.unlink(self.logfile)
+        with open(self.logfile, "a") as output:  # Odoo's prints, and its log
+            self.process = subprocess.Popen(
+                self.command,
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=output,
+                start_new_session=True,
+            )
+        session = requests.Session()
+        deadline = time.time() + 120
+        while True:
+            try:
+                rpc(session, self.url, "common", "version")
+                break
+            except requests.RequestException as exc:
+                if self.process.poll() is not None or time.time() > deadline:
+                    message = f"Odoo did not start; see {self.logfile}"
+                    raise RuntimeError(message) from exc
+                time.sleep(0.5)
+        self.uid, error = rpc(
+            session, self.url, "common", "login", self.db, "admin", PASSWORD
+        )
+        if error or not self.uid:
+            raise RuntimeError(f"cannot log in as admin: {error}")
+        # Each worker loads the registry at its first request: not timed.
+        call = (requests, self.url, self.db, self.uid, "crm.lead", "search_count", [])
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(lambda _: execute_kw(*call), range(24)))
+        return self
+
+    def __exit__(self, *exc):
+        self.process.terminate()  # the master stops its workers
+        try:
+            self.process.wait(60)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def log_counts(self):
+        retries = gave_up = 0
+        with open(self.logfile, errors="replace") as log:
+            for line in log:
+                retries += "tries left, try again" in line
+                gave_up += "maximum number of tries reached" in line
+        return retries, gave_up
+
+
+def one_run(server, lead_ids, n_clients):
+    ctx = multiprocessing.get_context("spawn")
+    results = ctx.Queue()
+    start = ctx.Barrier(n_clients + 1)  # the clients start together
+    chunks = [lead_ids[i::n_clients] for i in range(n_clients)]
+    processes = [
+        ctx.Process(
+            target=client,
+            args=(server.url, server.db, server.uid, chunk, start, results),
+        )
+        for chunk in chunks
+    ]
+    for process in processes:
+        process.start()
+    start.wait()
+    start_at = time.time()
+    outcomes = [results.get(timeout=4 * 3600) for _ in processes]
+    for process in processes:
+        process.join()
+    wall = max(o["end"] for o in outcomes) - start_at
+    ok = sum(o["ok"] for o in outcomes)
+    errors = [e for o in outcomes for e in o["errors"]]
+    latencies = sorted(lat for o in outcomes for lat in o["latencies"])
+    return {
+        "wins": ok,
+        "seconds": wall,
+        "throughput": ok / wall,
+        "errors": errors,
+        "p50": latencies[len(latencies) // 2],
+        "p95": latencies[int(len(latencies) * 0.95)],
+        "max": latencies[-1],
+    }
+
+
+def run(databases, lead_ids, args, command, logdir, log):
+    """`databases`: {label: db name}; `lead_ids`: runs x clients x wins ids."""
+    per_run = args.clients * args.client_wins
+    results = {}
+    for label, db in databases.items():
+        logfile = os.path.join(logdir, f"bench-server-{db}.log")
+        with Server(command, db, args.workers, logfile) as server:
+            runs = []
+            for r in range(args.repeat):
+                ids = lead_ids[r * per_run : (r + 1) * per_run]
+                runs.append(one_run(server, ids, args.clients))
+                log(
+                    f"{label} run {r + 1}: {runs[-1]['throughput']:.1f} wins/s, "
+                    f"{len(runs[-1]['errors'])} errors"
+                )
+        retries, gave_up = server.log_counts()
+        errors = [e for run in runs for e in run["errors"]]
+        results[label] = {
+            "throughput": statistics.median(run["throughput"] for run in runs),
+            "runs": [run["throughput"] for run in runs],
+            "seconds": statistics.median(run["seconds"] for run in runs),
+            "p50": statistics.median(run["p50"] for run in runs),
+            "p95": statistics.median(run["p95"] for run in runs),
+            "max": max(run["max"] for run in runs),
+            "wins": sum(run["wins"] for run in runs),
+            "attempts": per_run * args.repeat,
+            "errors": len(errors),
+            "first_error": errors[0] if errors else "",
+            "retries": retries,
+            "gave_up": gave_up,
+        }
+    return results
+
+
+def check_company_key_results(registry, plan):
+    """Compare the company key results with a full recompute of them."""
+    from odoo import SUPERUSER_ID, api  # noqa: PLC0415
+
+    from odoo.addons.okr_sales.engine.engine import ProgressEngine  # noqa: PLC0415
+
+    company = [p for p in plan if p.level == "company"]
+    headline = next((p for p in company if p.kind == "won_revenue"), company[0])
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        key_result = env["okr.key.result"].browse(headline.kr_id)
+        before = key_result.current_value
+        drift = ProgressEngine(env).recompute([p.kr_id for p in company])
+        after = key_result.current_value
+    return {
+        "name": f"{headline.kind} (company, id {headline.kr_id})",
+        "value": before,
+        "recomputed": after,
+        "equal": abs(before - after) <= 0.01,
+        "company_krs": len(company),
+        "drifted": len(drift),
+    }

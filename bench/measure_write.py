@@ -1,0 +1,106 @@
+"""Measure 1 (and 4): what okr_sales adds to everyday CRM writes.
+
+The same operations on the same records of two identical databases, one with
+okr_sales (and its key results), one with crm alone, all as admin (uid 2, an
+ordinary user with access rights checked, not the superuser), in a process of
+its own (no HTTP):
+
+- win deals one by one: `action_set_won()`, each in its own transaction
+  (`with registry.cursor() as cr: ...`, committed: the engine runs at commit);
+- reassign leads one by one: `write({'user_id': ...})`, same;
+- import new leads in one call, `crm.lead.load(fields, rows)`, one transaction.
+
+Each run takes fresh records; runs alternate between the two databases (which
+one goes first alternates too). A few untimed operations warm each registry
+up first. Figures: seconds per batch (median of the runs), SQL queries and SQL
+time per operation, from the counters Odoo's cursor keeps on the thread.
+"""
+
+import statistics
+import threading
+import time
+
+from odoo import api
+
+from . import datagen
+
+ADMIN = 2  # base.user_admin
+
+
+def _in_transactions(registry, items, operation):
+    """Run `operation(env, item)` for each item, a committed transaction each."""
+    thread = threading.current_thread()
+    thread.query_count, thread.query_time = 0, 0.0
+    start = time.perf_counter()
+    for item in items:
+        with registry.cursor() as cr:
+            operation(api.Environment(cr, ADMIN, {}), item)
+    elapsed = time.perf_counter() - start
+    return {
+        "seconds": elapsed,
+        "queries": thread.query_count,
+        "sql_seconds": thread.query_time,
+        "count": len(items),
+    }
+
+
+def _win(env, lead_id):
+    env["crm.lead"].browse(lead_id).action_set_won()
+
+
+def _reassign(env, item):
+    lead_id, user_id = item
+    env["crm.lead"].browse(lead_id).write({"user_id": user_id})
+
+
+def _load(env, table):
+    fields, rows = table
+    # the context of an import from the web client (base_import)
+    result = env["crm.lead"].with_context(import_file=True).load(fields, rows)
+    errors = [m for m in result["messages"] if m.get("type") == "error"]
+    if errors or len(result["ids"] or ()) != len(rows):
+        raise RuntimeError(f"import failed: {errors[:3]}")
+
+
+def run(registries, picked, args, log):
+    """`registries`: {label: registry}. Returns {operation: {label: [runs]}}."""
+    labels = list(registries)
+    with registries[labels[0]].cursor() as cr:  # same customers in both
+        env = api.Environment(cr, ADMIN, {})
+        warmup_import = datagen.import_rows(env, 20, picked["users"], args.seed)
+        imports = [
+            datagen.import_rows(env, args.imports, picked["users"], args.seed + r)
+            for r in range(args.repeat)
+        ]
+    for label, registry in registries.items():
+        log(f"warming up {label}")
+        _in_transactions(registry, picked["warmup_wins"], _win)
+        _in_transactions(registry, picked["warmup_reassigns"], _reassign)
+        _in_transactions(registry, [warmup_import], _load)
+
+    results = {"wins": {}, "reassigns": {}, "import": {}}
+    for r in range(args.repeat):
+        wins = picked["wins"][r * args.wins : (r + 1) * args.wins]
+        reassigns = picked["reassigns"][r * args.reassigns : (r + 1) * args.reassigns]
+        for label in labels if r % 2 == 0 else labels[::-1]:
+            registry = registries[label]
+            figures = {
+                "wins": _in_transactions(registry, wins, _win),
+                "reassigns": _in_transactions(registry, reassigns, _reassign),
+                "import": _in_transactions(registry, [imports[r]], _load),
+            }
+            figures["import"]["count"] = args.imports
+            for operation, figure in figures.items():
+                results[operation].setdefault(label, []).append(figure)
+            log(
+                f"run {r + 1}/{args.repeat} on {label}: "
+                + ", ".join(f"{op} {f['seconds']:.1f}s" for op, f in figures.items())
+            )
+    return results
+
+
+def median_figure(runs):
+    """The run of median duration, and the median duration itself."""
+    seconds = statistics.median(run["seconds"] for run in runs)
+    closest = min(runs, key=lambda run: abs(run["seconds"] - seconds))
+    return dict(closest, seconds=seconds, runs=[run["seconds"] for run in runs])

@@ -1,0 +1,235 @@
+"""The printed report of a benchmark run: machine, sizes, one table per
+measure, targets. Figures are medians of the runs; ratios are okr_sales over
+crm alone. Results can be saved as JSON (`--json`) and an earlier run passed
+as `--baseline` for measure 4 (the write overhead at two database sizes).
+"""
+
+import json
+import os
+import platform
+
+import odoo.release
+
+TARGETS = {"wins": 1.25, "reassigns": 1.25, "import": 1.5}
+SCALE_TARGET = 0.10  # measure 4: overhead per operation within 10% across sizes
+LABELS = ("crm", "okr")  # the databases: crm alone, with okr_sales
+
+
+def machine(pg_version):
+    cpu = "?"
+    with open("/proc/cpuinfo") as cpuinfo:
+        for line in cpuinfo:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as meminfo:
+        ram_kib = int(meminfo.readline().split()[1])
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {ram_kib / 2**20:.1f} GiB RAM; "
+        f"PostgreSQL {pg_version}; Odoo {odoo.release.version}; "
+        f"Python {platform.python_version()}"
+    )
+
+
+def load_average():
+    return " ".join(f"{load:.1f}" for load in os.getloadavg())
+
+
+def table(rows, indent="  "):
+    """Rows of cells: the first column left-aligned, the others right-aligned."""
+    n = max(map(len, rows))
+    rows = [[str(cell) for cell in row] + [""] * (n - len(row)) for row in rows]
+    widths = [max(len(row[i]) for row in rows) for i in range(n)]
+    return "\n".join(
+        indent
+        + "  ".join(
+            cell.ljust(width) if i == 0 else cell.rjust(width)
+            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in rows
+    )
+
+
+def seconds(value):
+    return f"{value:.3f} s" if value < 1 else f"{value:.1f} s"
+
+
+def ms(value):
+    return f"{value * 1000:.1f} ms"
+
+
+def header(info):
+    s, levels = info["sizes"], info["key_result_levels"]
+    return "\n".join(
+        [
+            f"== okr_sales benchmark, {info['started']}",
+            f"machine  {info['machine']}; load average {info['load']}",
+            f"sizes    {s['leads']:,} leads/opportunities ({info['period']}), "
+            f"{s['partners']:,} customers, {s['users']} salespeople in "
+            f"{s['teams']} teams,",
+            f"         {s['key_results']} automatic key results for the current "
+            f"year (company {levels['company']}, team {levels['team']}, "
+            f"individual {levels['individual']})",
+            f"         measuring {', '.join(info['kinds'])}",
+            f"runs     median of {info['repeat']}; seed {s['seed']}; databases "
+            f"{info['databases']['okr']} (crm + okr_sales), "
+            f"{info['databases']['crm']} (crm alone)",
+            f"setup    {info['setup']}",
+        ]
+    )
+
+
+def write_table(results, args):
+    """Measure 1: one line per operation, with per-operation figures."""
+    names = {
+        "wins": f"{args.wins:,} wins (action_set_won), 1 transaction each",
+        "reassigns": f"{args.reassigns:,} reassigns (write user_id), 1 tx each",
+        "import": f"import {args.imports:,} leads (load), 1 transaction",
+    }
+    rows = [
+        ["operation", "crm alone", "okr_sales", "ratio", "target", "",
+         "per operation", "added", "SQL queries", "SQL time"]
+    ]  # fmt: skip
+    runs = []
+    for operation, name in names.items():
+        crm, okr = (results[operation][label] for label in LABELS)
+        ratio, target = okr["seconds"] / crm["seconds"], TARGETS[operation]
+        n = okr["count"]
+        rows.append(
+            [
+                name, seconds(crm["seconds"]), seconds(okr["seconds"]),
+                f"{ratio:.2f}x", f"<= {target}x", "ok" if ratio <= target else "MISSED",
+                f"{ms(crm['seconds'] / n)} -> {ms(okr['seconds'] / n)}",
+                f"+{ms((okr['seconds'] - crm['seconds']) / n)}",
+                f"{crm['queries'] / n:.0f} -> {okr['queries'] / n:.0f}",
+                f"{ms(crm['sql_seconds'] / n)} -> {ms(okr['sql_seconds'] / n)}",
+            ]
+        )  # fmt: skip
+        runs.append(
+            f"{operation} "
+            + " / ".join(
+                ", ".join(f"{t:.1f}" for t in results[operation][label]["runs"])
+                for label in LABELS
+            )
+        )
+    return "\n".join(
+        [
+            "Measure 1: write overhead, as admin (uid 2); per operation: per win, "
+            "per reassign, per imported lead",
+            table(rows),
+            f"  each run (s, crm alone / okr_sales): {'; '.join(runs)}",
+        ]
+    )
+
+
+def recompute_table(r):
+    floor, n = r["sql_floor"]["seconds"], r["countable"]
+    lines = [
+        ("okr_sales ProgressEngine.recompute(), all key results",
+         f"{r['key_results']} KRs", r["engine_all"], ""),
+        ("okr_sales ProgressEngine.recompute(), the count/sum KRs",
+         f"{n} KRs", r["engine_countable"], "(reference)"),
+        ("gamification goal.update_goal(), goal by goal",
+         f"{n} goals", r["gamification_goal"], f"{r['agree_goal']}/{n}"),
+        (f"gamification update_goal(), batch mode ({r['definitions']} definitions)",
+         f"{n} goals", r["gamification_batch"], f"{r['agree_batch']}/{n}"),
+        ("SQL floor: one grouped query (GROUPING SETS)",
+         "same counts/sums", r["sql_floor"], f"{r['agree_sql']}/{n}"),
+    ]  # fmt: skip
+    rows = [["method", "computes", "time", "vs SQL floor", "values = KRs'"]]
+    for name, computes, figure, agree in lines:
+        ratio = figure["seconds"] / floor
+        rows.append(
+            [name, computes, seconds(figure["seconds"]), f"{ratio:,.0f}x", agree]
+        )
+    return "\n".join(
+        [
+            "Measure 2: full recompute of the current year, as superuser",
+            table(rows),
+            f"  peak RSS of the recompute of all key results: "
+            f"{r['rss_peak_mib']:.0f} MiB (the process held "
+            f"{r['rss_before_mib']:.0f} MiB before: "
+            f"+{r['rss_peak_mib'] - r['rss_before_mib']:.0f} MiB)",
+            f"  drift the first recompute corrected (left by the measures before "
+            f"it): {r['drift']} key results",
+        ]
+    )
+
+
+def concurrency_table(r, check, args):
+    crm, okr = (r[label] for label in LABELS)
+
+    def latency(figures):
+        return " / ".join(ms(figures[key]) for key in ("p50", "p95", "max"))
+
+    rows = [
+        ["", "crm alone", "okr_sales", "ratio"],
+        ["throughput (wins/s)", f"{crm['throughput']:.1f}", f"{okr['throughput']:.1f}",
+         f"{okr['throughput'] / crm['throughput']:.2f}x"],
+        ["wall time per run", seconds(crm["seconds"]), seconds(okr["seconds"])],
+        ["latency p50 / p95 / max", latency(crm), latency(okr)],
+        ["wins done / attempted", f"{crm['wins']}/{crm['attempts']}",
+         f"{okr['wins']}/{okr['attempts']}"],
+        ["client-visible errors", crm["errors"], okr["errors"]],
+        ["serialization failures retried (server log)", crm["retries"], okr["retries"]],
+        ["requests out of retries (server log)", crm["gave_up"], okr["gave_up"]],
+    ]  # fmt: skip
+    runs = " / ".join(
+        ", ".join(f"{t:.1f}" for t in r[label]["runs"]) for label in LABELS
+    )
+    lines = [
+        f"Measure 3: concurrency, {args.clients} clients x {args.client_wins} wins "
+        f"(JSON-RPC execute_kw as admin), odoo --workers={args.workers}",
+        table(rows),
+        f"  each run (wins/s, crm alone / okr_sales): {runs}",
+    ]
+    for label, name in zip(LABELS, ("crm alone", "okr_sales"), strict=True):
+        if r[label]["first_error"]:
+            lines.append(f"  first error ({name}): {r[label]['first_error'][:300]}")
+    if check:
+        lines.append(
+            f"  company key result {check['name']}: {check['value']:,.2f}; a full "
+            f"recompute gives {check['recomputed']:,.2f}: "
+            f"{'equal' if check['equal'] else 'DIFFERENT'} ({check['drifted']} of "
+            f"{check['company_krs']} company key results drifted)"
+        )
+    return "\n".join(lines)
+
+
+def added_per_operation(write_results):
+    """{operation: seconds okr_sales adds per operation (per lead for import)}."""
+    return {
+        operation: (by["okr"]["seconds"] - by["crm"]["seconds"]) / by["okr"]["count"]
+        for operation, by in write_results.items()
+    }
+
+
+def scale_table(baseline, current):
+    """Measure 4: time added per operation at the baseline's size and this one's."""
+    before = added_per_operation(baseline["write"])
+    after = added_per_operation(current["write"])
+    n0, n1 = baseline["sizes"]["leads"], current["sizes"]["leads"]
+    rows = [
+        ["time okr_sales adds", f"at {n0:,} leads", f"at {n1:,} leads", "change", ""]
+    ]
+    for operation, name in (("wins", "per win"), ("reassigns", "per reassign"),
+                            ("import", "per imported lead")):  # fmt: skip
+        change = (after[operation] - before[operation]) / before[operation]
+        verdict = "ok" if change <= SCALE_TARGET else "MISSED"
+        rows.append(
+            [name, f"+{ms(before[operation])}", f"+{ms(after[operation])}",
+             f"{change:+.0%}", f"{verdict} (target <= +{SCALE_TARGET:.0%})"]
+        )  # fmt: skip
+    return "\n".join(
+        ["Measure 4: write overhead of okr_sales by database size", table(rows)]
+    )
+
+
+def save(path, data):
+    with open(path, "w") as out:
+        json.dump(data, out, indent=1, default=str)
+
+
+def load(path):
+    with open(path) as source:
+        return json.load(source)
