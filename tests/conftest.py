@@ -8,6 +8,7 @@ OKR_ODOO_CONF, the Odoo configuration file.
 import os
 
 import pytest
+from odoo_server import OdooServer
 
 
 @pytest.fixture(scope="session")
@@ -17,3 +18,10 @@ def test_db():
     if missing:
         pytest.fail(f"{', '.join(missing)} not set: run these tests with `make test`")
     return os.environ["OKR_TEST_DB"]
+
+
+@pytest.fixture(scope="session")
+def server(test_db):
+    """One Odoo server on the test database, for all the tests that use it."""
+    with OdooServer(test_db) as server:
+        yield server

@@ -6,18 +6,12 @@ cannot edit the company objective.
 """
 
 import pytest
-from odoo_server import OdooServer, RpcError
+from odoo_server import RpcError
 
 ADMIN = ("admin", "admin")
 # Demo salesperson of okr_sales (login, password).
 SALESPERSON = ("lan", "lan")
 TREE_FIELDS = ["name", "level", "parent_id", "child_ids", "progress", "key_result_ids"]
-
-
-@pytest.fixture(scope="module")
-def server(test_db):
-    with OdooServer(test_db) as server:
-        yield server
 
 
 @pytest.fixture(scope="module")

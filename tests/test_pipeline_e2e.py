@@ -9,16 +9,9 @@ at the same time.
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from odoo_server import OdooServer
 
 ADMIN = ("admin", "admin")
 SALESPEOPLE = [("lan", "lan"), ("hung", "hung"), ("ha", "ha")]
-
-
-@pytest.fixture(scope="module")
-def server(test_db):
-    with OdooServer(test_db) as server:
-        yield server
 
 
 @pytest.fixture(scope="module")
