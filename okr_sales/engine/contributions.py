@@ -115,8 +115,12 @@ def _build_contribution_query(env, definition, spec):
             Domain(list(definition.numerator_domain)), active_test=False
         )
         numerator.order = None
+        # Correlated on the record: checking a few changed records is an
+        # index probe, not a hash of every success in the database.
         in_numerator = SQL(
-            "%s IN %s", SQL.identifier(table, "id"), numerator.subselect()
+            "EXISTS (SELECT 1 FROM (%s) AS numerator WHERE numerator.id = %s)",
+            numerator.select(),
+            SQL.identifier(table, "id"),
         )
     else:
         in_numerator = SQL("FALSE")
