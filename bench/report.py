@@ -54,8 +54,8 @@ def seconds(value):
     return f"{value:.3f} s" if value < 1 else f"{value:.1f} s"
 
 
-def ms(value):
-    return f"{value * 1000:.1f} ms"
+def ms(value, sign=""):
+    return f"{value * 1000:{sign}.1f} ms"
 
 
 def header(info):
@@ -100,7 +100,7 @@ def write_table(results, args):
                 name, seconds(crm["seconds"]), seconds(okr["seconds"]),
                 f"{ratio:.2f}x", f"<= {target}x", "ok" if ratio <= target else "MISSED",
                 f"{ms(crm['seconds'] / n)} -> {ms(okr['seconds'] / n)}",
-                f"+{ms((okr['seconds'] - crm['seconds']) / n)}",
+                ms((okr["seconds"] - crm["seconds"]) / n, "+"),
                 f"{crm['queries'] / n:.0f} -> {okr['queries'] / n:.0f}",
                 f"{ms(crm['sql_seconds'] / n)} -> {ms(okr['sql_seconds'] / n)}",
             ]
@@ -217,7 +217,7 @@ def scale_table(baseline, current):
         change = (after[operation] - before[operation]) / before[operation]
         verdict = "ok" if change <= SCALE_TARGET else "MISSED"
         rows.append(
-            [name, f"+{ms(before[operation])}", f"+{ms(after[operation])}",
+            [name, ms(before[operation], "+"), ms(after[operation], "+"),
              f"{change:+.0%}", f"{verdict} (target <= +{SCALE_TARGET:.0%})"]
         )  # fmt: skip
     return "\n".join(

@@ -97,6 +97,11 @@ def main(argv=None):
         "kinds": list(datagen.KINDS),
     }
     results = {}
+
+    def checkpoint():  # what is measured so far, should the run be cut short
+        if args.json:
+            report.save(args.json, {**results, "info": info, "args": vars(args)})
+
     try:
         plan, picked, steps, t0 = datagen.build(args, names, logfile, log)
         info.update(
@@ -111,6 +116,7 @@ def main(argv=None):
             log("measure 1: write overhead")
             registries = {label: db.registry(names[label]) for label in ("okr", "crm")}
             results["write"] = measure_write.run(registries, picked, args, log)
+            checkpoint()
         if "concurrency" in args.only:
             log("measure 3: concurrency")
             results["concurrency"] = measure_concurrency.run(
@@ -122,6 +128,7 @@ def main(argv=None):
                     db.registry(names["okr"]), plan
                 )
             )
+            checkpoint()
         if "recompute" in args.only:
             log("measure 2: full recompute (gamification installed in crm alone)")
             db.install(names["crm"], "gamification", logfile)
@@ -152,8 +159,7 @@ def main(argv=None):
         f"total {minutes:.1f} min; load average at the end {report.load_average()}; "
         f"Odoo log {logfile}"
     )
-    if args.json:
-        report.save(args.json, {**results, "info": info, "args": vars(args)})
+    checkpoint()
     print("\n\n".join(sections), flush=True)
 
 
