@@ -41,13 +41,21 @@ import logging
 import random
 import time
 from collections import defaultdict
+from contextlib import contextmanager
+from datetime import timedelta
 
 from psycopg2 import errors
 
 from odoo import SUPERUSER_ID, api, fields
 from odoo.tools import SQL
 
-from .contributions import CONTRIBUTION_COLUMNS, contribution_query
+from .contributions import (
+    CONTRIBUTION_COLUMNS,
+    PREPARED_PREFIX,
+    contribution_query,
+    keyed_days,
+    prepared_contribution_query,
+)
 from .definitions import (
     DISTINCT_MEASURES,
     MEASURE_COUNT,
@@ -66,6 +74,9 @@ _logger = logging.getLogger(__name__)
 
 # Values closer than this are equal: sums of amounts in float.
 VALUE_TOLERANCE = 1e-6
+
+# Prepared statements kept on one connection before they are all dropped.
+MAX_PREPARED_STATEMENTS = 5000
 
 
 # The value of a bucket from its totals, by measure (``m.measure``); NULL when
@@ -103,8 +114,10 @@ class ProgressEngine:
     # Incremental path
 
     def process(self, model_name, record_ids, old_keys=None):
-        """Bring the contributions of these records up to date and queue the
-        changes of their key results; returns the ids of those key results.
+        """Bring the contributions of these records up to date; returns the
+        changes of their key results' bucket totals, ``{(kr_id, bucket):
+        [records, numerator records, value sum, distinct values]}``, for
+        ``fold_totals`` (or ``queue``).
 
         ``old_keys`` maps field names to the values the records had before
         they changed (see ``_same_key_records``).
@@ -112,7 +125,7 @@ class ProgressEngine:
         old_keys = old_keys or {}
         definitions = self.key_results._okr_definitions(model_name)
         if not definitions or not record_ids:
-            return set()
+            return {}
         record_ids = sorted(record_ids)
         old_rows = self._stored_contributions(model_name, record_ids)
         touched = {kr_id for kr_id, _res_id in old_rows}
@@ -163,17 +176,14 @@ class ProgressEngine:
             gained = (triple in after) - (triple in before)
             if gained:
                 bucket_deltas[triple[0], triple[1]][3] += gained
-        changed_key_results = {kr_id for kr_id, _bucket in bucket_deltas}
-        self._queue_deltas(changed_key_results, bucket_deltas)
         self._record_errors(errors)
-        return changed_key_results
+        return dict(bucket_deltas)
 
-    def _queue_deltas(self, key_result_ids, bucket_deltas):
-        """Append the bucket deltas of these key results for ``fold``."""
+    def queue(self, bucket_deltas):
+        """Append bucket deltas (see ``process``) for a later ``fold``."""
         rows = [
             SQL("(%s, %s, %s, %s, %s, %s)", kr_id, bucket, *totals)
             for (kr_id, bucket), totals in bucket_deltas.items()
-            if kr_id in key_result_ids
         ]
         if rows:
             self.cr.execute(
@@ -194,9 +204,12 @@ class ProgressEngine:
         self._refresh_key_results(list(definitions.values()), {})
         return set(definitions)
 
-    def fold_totals(self, key_result_ids=None, nowait=False):
+    def fold_totals(self, key_result_ids=None, nowait=False, bucket_deltas=None):
         """Apply the queued deltas to the bucket totals, in SQL only; returns
         ``{kr_id: definition}`` of the key results whose values to refresh.
+
+        ``bucket_deltas`` (from ``process``, in the same transaction) are
+        applied instead of the queued ones.
 
         Queued rows are taken with SKIP LOCKED and the key results and
         objectives they move are locked in id order: concurrent folds never
@@ -206,22 +219,13 @@ class ProgressEngine:
         LockNotAvailable or SerializationFailure, if another transaction
         holds or has changed those rows: the caller then defers the fold.
         """
-        where = SQL("TRUE")
-        if key_result_ids is not None:
-            if not key_result_ids:
-                return {}
-            where = SQL("key_result_id IN %s", tuple(key_result_ids))
-        rows = self.env.execute_query(
-            SQL(
-                "SELECT id, key_result_id, bucket_date, record_count,"
-                " numerator_count, value_sum, distinct_count FROM okr_key_result_delta"
-                " WHERE %s ORDER BY id FOR UPDATE SKIP LOCKED",
-                where,
-            )
-        )
-        if not rows:
+        if bucket_deltas is None:
+            queued_ids, bucket_deltas = self._take_queued(key_result_ids)
+        else:
+            queued_ids = []
+        if not bucket_deltas:
             return {}
-        kr_ids = tuple(sorted({row[1] for row in rows}))
+        kr_ids = tuple(sorted({kr_id for kr_id, _bucket in bucket_deltas}))
         lock = SQL("FOR UPDATE NOWAIT" if nowait else "FOR UPDATE")
         self.cr.execute(
             SQL(
@@ -238,11 +242,6 @@ class ProgressEngine:
                 lock,
             )
         )
-        bucket_deltas = defaultdict(lambda: [0, 0, 0.0, 0])
-        for _id, kr_id, bucket, *row_totals in rows:
-            totals = bucket_deltas[kr_id, bucket]
-            for index, amount in enumerate(row_totals):
-                totals[index] += amount
         # Key results no longer automatic (or broken) are left out: their
         # pending changes go with their rebuild.
         live = {}
@@ -250,13 +249,36 @@ class ProgressEngine:
             live.update(self.key_results._okr_definitions(model_name))
         definitions = {kr_id: live[kr_id] for kr_id in kr_ids if kr_id in live}
         self._update_buckets(definitions, bucket_deltas)
-        self.cr.execute(
+        if queued_ids:
+            self.cr.execute(
+                SQL(
+                    "DELETE FROM okr_key_result_delta WHERE id IN %s", tuple(queued_ids)
+                )
+            )
+        return definitions
+
+    def _take_queued(self, key_result_ids):
+        """Queued delta rows (ids) and their sum per bucket; rows another
+        fold holds are skipped (it applies them)."""
+        where = SQL("TRUE")
+        if key_result_ids is not None:
+            if not key_result_ids:
+                return [], {}
+            where = SQL("key_result_id IN %s", tuple(key_result_ids))
+        rows = self.env.execute_query(
             SQL(
-                "DELETE FROM okr_key_result_delta WHERE id IN %s",
-                tuple(row[0] for row in rows),
+                "SELECT id, key_result_id, bucket_date, record_count,"
+                " numerator_count, value_sum, distinct_count FROM okr_key_result_delta"
+                " WHERE %s ORDER BY id FOR UPDATE SKIP LOCKED",
+                where,
             )
         )
-        return definitions
+        bucket_deltas = defaultdict(lambda: [0, 0, 0.0, 0])
+        for _id, kr_id, bucket, *row_totals in rows:
+            totals = bucket_deltas[kr_id, bucket]
+            for index, amount in enumerate(row_totals):
+                totals[index] += amount
+        return [row[0] for row in rows], bucket_deltas
 
     def refresh(self, definitions):
         """Write the current values of these key results (see ``fold_totals``)."""
@@ -304,29 +326,31 @@ class ProgressEngine:
 
     def _same_key_records(self, definition, record_ids, old_rows, old_keys):
         """For "first time ever" counts: the records sharing a value with the
-        changed ones, whose own contribution may change with them (the deal
-        that was first for a customer is deleted: the next one becomes it).
+        changed ones, whose own contribution may change with them (a deal
+        of last year is deleted: this year's deals of its customer become
+        the customer's first).
 
-        Returns the records to re-evaluate and their stored contributions.
+        Only a record dated before the period, before or after its change,
+        can do that: records of the period, such as a deal won today or an
+        imported lead, widen nothing. Returns the records to re-evaluate
+        and their stored contributions.
         """
         model = self.env[definition.model]
         field = definition.measure_field
-        keys = set(old_keys.get(field, ()))
-        keys |= {
-            row[3]
-            for (kr_id, _res_id), row in old_rows.items()
-            if kr_id == definition.id
-        }
+        pair = (field, definition.date_field)
         current = model.browse(record_ids).exists()
-        keys |= set(current.mapped(field).ids)
-        keys.discard(None)
+        keys = {
+            key
+            for key, day in old_keys.get(pair, set()) | keyed_days(current, *pair)
+            if day < definition.date_start
+        }
         if not keys:
             return record_ids, old_rows
         same_key = model._search(
             [
                 (field, "in", sorted(keys)),
                 (definition.date_field, ">=", definition.records_start),
-                (definition.date_field, "<=", definition.date_end),
+                (definition.date_field, "<", definition.date_end + timedelta(days=1)),
             ],
             active_test=False,
         )
@@ -347,36 +371,63 @@ class ProgressEngine:
         return all_ids, rows
 
     def _fetch_contributions(self, plans, errors):
-        """``{kr_id: {res_id: row}}``: one query for all the key results; if it
-        fails, one savepoint per key result finds the ones at fault."""
-        queries = {}
+        """``{kr_id: {res_id: row}}``, each key result's prepared statement
+        run on its records; if one fails, one savepoint per key result finds
+        the ones at fault."""
+        statements = {}
         for definition, record_ids, _old_rows in plans:
             try:
                 spec = self.sources[definition.model]
-                query = contribution_query(self.env, definition, spec, record_ids)
+                name, prepare = prepared_contribution_query(self.env, definition, spec)
             except Exception as error:  # noqa: BLE001 - the KR's failure
                 errors[definition.id] = error
                 continue
-            queries[definition.id] = SQL(
-                "SELECT %s, c.* FROM (%s) AS c", definition.id, query
-            )
-        if not queries:
+            statements[definition.id] = (name, prepare, record_ids)
+        if not statements:
             return {}
+        prepared = self._prepared_statements()
+        new_rows = defaultdict(dict)
         try:
             with self.cr.savepoint(flush=False):
-                rows = self.env.execute_query(SQL(" UNION ALL ").join(queries.values()))
+                for kr_id, statement in statements.items():
+                    self._run_prepared(kr_id, statement, prepared, new_rows)
         except Exception:  # noqa: BLE001 - isolate the failing key results
-            rows = []
-            for kr_id, query in queries.items():
+            new_rows.clear()
+            for kr_id, statement in statements.items():
                 try:
                     with self.cr.savepoint(flush=False):
-                        rows += self.env.execute_query(query)
+                        self._run_prepared(kr_id, statement, prepared, new_rows)
                 except Exception as error:  # noqa: BLE001
                     errors[kr_id] = error
-        new_rows = defaultdict(dict)
-        for kr_id, res_id, *row in rows:
-            new_rows[kr_id][res_id] = tuple(row)
+                    new_rows.pop(kr_id, None)
         return new_rows
+
+    def _prepared_statements(self):
+        """Names of this connection's prepared contribution statements (they
+        outlive transactions, not connections)."""
+        self.cr.execute(
+            SQL(
+                "SELECT name FROM pg_prepared_statements WHERE name LIKE %s",
+                PREPARED_PREFIX + "%",
+            )
+        )
+        names = {row[0] for row in self.cr.fetchall()}
+        if len(names) > MAX_PREPARED_STATEMENTS:
+            # definitions changed many times on a long-lived connection
+            for name in names:
+                self.cr.execute(SQL("DEALLOCATE %s", SQL.identifier(name)))
+            names = set()
+        return names
+
+    def _run_prepared(self, kr_id, statement, prepared, new_rows):
+        name, prepare, record_ids = statement
+        if name not in prepared:
+            self.cr.execute(prepare)
+            prepared.add(name)
+        self.cr.execute(SQL("EXECUTE %s (%s)", SQL.identifier(name), list(record_ids)))
+        rows = new_rows[kr_id]
+        for res_id, *row in self.cr.fetchall():
+            rows[res_id] = tuple(row)
 
     def _key_presence(self, keys):
         """Which (kr_id, bucket, value) triples some contribution still has:
@@ -423,19 +474,13 @@ class ProgressEngine:
         """Apply the deltas to the bucket totals and store bucket values."""
         if not definitions:
             return
-        rows = [
-            SQL(
-                "(%s, %s, %s, %s, %s, %s, %s)",
-                kr_id,
-                bucket,
-                definitions[kr_id].bucket_end(bucket),
-                *totals,
-            )
+        touched = [
+            (kr_id, bucket, totals)
             for (kr_id, bucket), totals in bucket_deltas.items()
             # retention's look-back has no bucket of its own
             if kr_id in definitions and bucket >= definitions[kr_id].date_start
         ]
-        if rows:
+        if touched:
             self.cr.execute(
                 SQL(
                     "INSERT INTO okr_key_result_period AS p (key_result_id,"
@@ -446,36 +491,56 @@ class ProgressEngine:
                     " numerator_count = p.numerator_count + EXCLUDED.numerator_count,"
                     " value_sum = p.value_sum + EXCLUDED.value_sum,"
                     " distinct_count = p.distinct_count + EXCLUDED.distinct_count",
-                    SQL(", ").join(rows),
+                    SQL(", ").join(
+                        SQL(
+                            "(%s, %s, %s, %s, %s, %s, %s)",
+                            kr_id,
+                            bucket,
+                            definitions[kr_id].bucket_end(bucket),
+                            *totals,
+                        )
+                        for kr_id, bucket, totals in touched
+                    ),
                 )
             )
-        self.cr.execute(
-            SQL(
-                "DELETE FROM okr_key_result_period"
-                " WHERE key_result_id IN %s AND record_count <= 0",
-                tuple(definitions),
+            self.cr.execute(
+                SQL(
+                    "DELETE FROM okr_key_result_period"
+                    " WHERE (key_result_id, date_start) IN (VALUES %s)"
+                    " AND record_count <= 0",
+                    SQL(", ").join(
+                        SQL("(%s, %s::date)", kr_id, bucket)
+                        for kr_id, bucket, _totals in touched
+                    ),
+                )
             )
-        )
-        self._store_bucket_values(definitions.values())
+        buckets = {(kr_id, bucket) for kr_id, bucket, _totals in touched}
+        self._store_bucket_values(definitions.values(), buckets)
 
-    def _store_bucket_values(self, definitions):
-        """Compute each bucket's value from its totals (or recount distincts)."""
+    def _store_bucket_values(self, definitions, buckets=None):
+        """Compute each bucket's value from its totals (or recount distincts);
+        only these ``(kr_id, bucket)`` when given (a fold), else all."""
         definitions = list(definitions)
-        by_measure = defaultdict(list)
-        for definition in definitions:
-            by_measure[definition.measure].append(definition.id)
-        additive = [
-            SQL("(%s, %s)", kr_id, measure)
-            for measure, kr_ids in by_measure.items()
-            if measure != MEASURE_RETENTION
-            for kr_id in kr_ids
-        ]
+        measures = {definition.id: definition.measure for definition in definitions}
+        if buckets is None:
+            additive = [
+                SQL("(%s, NULL::date, %s)", kr_id, measure)
+                for kr_id, measure in measures.items()
+                if measure != MEASURE_RETENTION
+            ]
+        else:
+            additive = [
+                SQL("(%s, %s::date, %s)", kr_id, bucket, measures[kr_id])
+                for kr_id, bucket in sorted(buckets)
+                if measures[kr_id] != MEASURE_RETENTION
+            ]
         if additive:
             self.cr.execute(
                 SQL(
                     "UPDATE okr_key_result_period p SET value = %s"
-                    " FROM (VALUES %s) AS m(key_result_id, measure)"
-                    " WHERE p.key_result_id = m.key_result_id",
+                    " FROM (VALUES %s) AS m(key_result_id, bucket, measure)"
+                    " WHERE p.key_result_id = m.key_result_id"
+                    " AND (m.bucket IS NULL OR p.date_start = m.bucket)",
                     BUCKET_VALUE_SQL,
                     SQL(", ").join(additive),
                 )
@@ -707,6 +772,45 @@ class ProgressEngine:
         self.env["okr.key.result.period"].invalidate_model()
 
 
+# Planner settings of the engine's queries, local to the transaction.
+ENGINE_SETTINGS = {
+    # JIT's cost estimate adds up over many key results' queries: compiling
+    # then takes seconds for queries that run in milliseconds.
+    "jit": "off",
+    # The prepared contribution statements are planned once, not per call.
+    "plan_cache_mode": "force_generic_plan",
+}
+
+
+@contextmanager
+def engine_settings(cr):
+    """Run the engine's queries with ``ENGINE_SETTINGS``, then put the
+    transaction's own settings back for what it does next."""
+    names = list(ENGINE_SETTINGS)
+    cr.execute(
+        SQL(
+            "SELECT %s",
+            SQL(", ").join(
+                SQL("current_setting(%s), set_config(%s, %s, true)", name, name, value)
+                for name, value in ENGINE_SETTINGS.items()
+            ),
+        )
+    )
+    previous = cr.fetchone()[::2]
+    yield
+    # Not in a finally: after an error the transaction may be aborted, and
+    # local settings end with it anyway.
+    cr.execute(
+        SQL(
+            "SELECT %s",
+            SQL(", ").join(
+                SQL("set_config(%s, %s, true)", name, value)
+                for name, value in zip(names, previous, strict=True)
+            ),
+        )
+    )
+
+
 def fold_after_commit(registry, key_result_ids, attempts=3):
     """Fold queued deltas in a transaction of its own, after a commit.
 
@@ -719,7 +823,8 @@ def fold_after_commit(registry, key_result_ids, attempts=3):
             with registry.cursor() as cr:
                 cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
                 env = api.Environment(cr, SUPERUSER_ID, {})
-                ProgressEngine(env).fold(key_result_ids)
+                with engine_settings(cr):
+                    ProgressEngine(env).fold(key_result_ids)
             return
         except (errors.DeadlockDetected, errors.SerializationFailure):
             if attempt == attempts:

@@ -28,7 +28,7 @@ from ..engine.definitions import (
     KeyResultDefinition,
 )
 from ..engine.domains import DomainSyntaxError, parse_domain
-from ..engine.engine import ProgressEngine, fold_after_commit
+from ..engine.engine import ProgressEngine, engine_settings, fold_after_commit
 from ..engine.progress import STATUS_SELECTION, key_result_progress, pace_status
 from ..engine.sources import CRM_SOURCES
 from .okr_source_mixin import OLD_KEYS_KEY, PENDING_KEY
@@ -755,6 +755,11 @@ class OkrKeyResult(models.Model):
         if not (pending or rebuild):
             return
         self.env.flush_all()
+        with engine_settings(self.env.cr):
+            self._okr_run_engine(pending, old_keys, rebuild)
+
+    @api.model
+    def _okr_run_engine(self, pending, old_keys, rebuild):
         engine = ProgressEngine(self.env)
         if rebuild:
             key_results = self.sudo().with_context(active_test=False).browse(rebuild)
@@ -766,23 +771,31 @@ class OkrKeyResult(models.Model):
             )
             engine.clear((key_results - automatic).ids)
             engine.recompute(automatic.ids)
-        changed = set()
+        bucket_deltas = {}
         for model_name, record_ids in pending.items():
-            changed |= engine.process(model_name, record_ids, old_keys.get(model_name))
-        if not changed:
+            deltas = engine.process(model_name, record_ids, old_keys.get(model_name))
+            for key, totals in deltas.items():
+                merged = bucket_deltas.setdefault(key, [0, 0, 0.0, 0])
+                for index, amount in enumerate(totals):
+                    merged[index] += amount
+        if not bucket_deltas:
             return
         if not self.env.context.get("okr_defer_fold"):
             try:
                 with self.env.cr.savepoint(flush=False):
-                    folded = engine.fold_totals(changed, nowait=True)
+                    folded = engine.fold_totals(
+                        nowait=True, bucket_deltas=bucket_deltas
+                    )
             except (errors.LockNotAvailable, errors.SerializationFailure) as busy:
                 # A shared key result is busy: fold after the commit instead.
-                _logger.debug("Key results %s folded after commit: %s", changed, busy)
+                _logger.debug("Key results folded after commit: %s", busy)
             else:
                 engine.refresh(folded)
                 return
+        engine.queue(bucket_deltas)
+        changed = sorted({kr_id for kr_id, _bucket in bucket_deltas})
         self.env.cr.postcommit.add(
-            partial(fold_after_commit, self.env.registry, sorted(changed))
+            partial(fold_after_commit, self.env.registry, changed)
         )
 
     def _okr_check_definition_access(self):
@@ -877,7 +890,8 @@ class OkrKeyResult(models.Model):
     @api.model
     def _cron_fold_pending(self):
         """Apply key result changes a post-commit fold could not apply."""
-        ProgressEngine(self.env).fold()
+        with engine_settings(self.env.cr):
+            ProgressEngine(self.env).fold()
 
     @api.model
     def _cron_recompute_all(self):

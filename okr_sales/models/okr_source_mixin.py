@@ -1,8 +1,11 @@
 from odoo import api, fields, models
 
+from ..engine.contributions import keyed_days
+
 # precommit data keys: {model name: set of record ids} changed in the
-# transaction, and {model name: {field name: set of ids}}: values of the
-# fields "first time ever" counts look at, as they were before the change
+# transaction, and {model name: {(field name, date field name): set of
+# (id, day)}}: the values "first time ever" counts look at, with the record's
+# day, as they were before the change
 PENDING_KEY = "okr_sales.pending_records"
 OLD_KEYS_KEY = "okr_sales.pending_old_keys"
 
@@ -78,18 +81,24 @@ class OkrSourceMixin(models.AbstractModel):
         return super().unlink()
 
     def _okr_remember_keys(self):
-        """Keep the values "first time ever" counts look at, before a change."""
+        """Keep what "first time ever" counts look at, before a change: the
+        value counted and the record's day (only a record dated before a
+        period can make a value not new in it)."""
         if not self.ids:
             return
         definitions = self.env["okr.key.result"]._okr_definitions(self._name)
-        fnames = {d.measure_field for d in definitions.values() if d.first_time_only}
-        if not fnames:
+        pairs = {
+            (d.measure_field, d.date_field)
+            for d in definitions.values()
+            if d.first_time_only
+        }
+        if not pairs:
             return
         old_keys = self.env.cr.precommit.data.setdefault(OLD_KEYS_KEY, {})
-        for fname in fnames:
-            values = self.sudo().with_context(active_test=False).mapped(fname)
-            old_keys.setdefault(self._name, {}).setdefault(fname, set()).update(
-                values.ids
+        records = self.sudo().with_context(active_test=False)
+        for pair in pairs:
+            old_keys.setdefault(self._name, {}).setdefault(pair, set()).update(
+                keyed_days(records, *pair)
             )
 
     def _okr_notify_changed(self):
