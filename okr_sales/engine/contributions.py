@@ -10,6 +10,7 @@ both always agree on what a record contributes.
 """
 
 import hashlib
+from dataclasses import replace
 from datetime import timedelta
 
 from odoo.fields import Domain
@@ -46,17 +47,20 @@ def _mentions_field(domain, field_name):
     )
 
 
-def records_domain(model, definition, spec):
+def records_domain(model, definition, spec, scope=None):
     """The full domain of the records a key result counts.
 
     The key result's own domain, plus: active records only unless the domain
-    speaks of ``active`` (as Odoo's search does), whose records (scope), the
-    dates of the period, and for linked key results the link itself.
+    speaks of ``active`` (as Odoo's search does), whose records (scope, or
+    the given ``scope`` domain), the dates of the period, and for linked key
+    results the link itself.
     """
     domain = Domain(list(definition.domain))
     if "active" in model._fields and not _mentions_field(definition.domain, "active"):
         domain &= Domain("active", "=", True)
-    if definition.source == SOURCE_LINKED:
+    if scope is not None:
+        domain &= scope
+    elif definition.source == SOURCE_LINKED:
         domain &= Domain("okr_linked_key_result_ids", "in", [definition.id])
     else:
         domain &= scope_domain(definition, spec)
@@ -103,6 +107,13 @@ def contribution_query(env, definition, spec, record_ids=None):
     return SQL("SELECT * FROM (%s) AS c WHERE c.res_id IN %s", query, tuple(record_ids))
 
 
+# A bucket's totals from contribution rows (or the query's): records,
+# records in a ratio's numerator, sum of values, distinct values.
+BUCKET_TOTALS = SQL(
+    "bucket_date, count(*), count(*) FILTER (WHERE in_numerator),"
+    " COALESCE(sum(value), 0), count(DISTINCT distinct_key)"
+)
+
 # Prepared statements of the incremental path: {(registry, definition, spec):
 # (name, PREPARE statement)}.
 _PREPARED_CACHE = {}
@@ -134,9 +145,11 @@ def prepared_contribution_query(env, definition, spec):
     return prepared
 
 
-def _build_contribution_query(env, definition, spec):
+def _build_contribution_query(env, definition, spec, scope=None, scope_columns=()):
+    """See ``contribution_query``; ``scope`` replaces the key result's own
+    scope, and ``scope_columns`` (fields of the record) are selected too."""
     model = env[definition.model]
-    domain = records_domain(model, definition, spec)
+    domain = records_domain(model, definition, spec, scope)
     query = model._search(domain, active_test=False)
     query.order = None
     table = query.table
@@ -147,13 +160,23 @@ def _build_contribution_query(env, definition, spec):
             Domain(list(definition.numerator_domain)), active_test=False
         )
         numerator.order = None
-        # Correlated on the record: checking a few changed records is an
-        # index probe, not a hash of every success in the database.
-        in_numerator = SQL(
-            "EXISTS (SELECT 1 FROM (%s) AS numerator WHERE numerator.id = %s)",
-            numerator.select(),
-            SQL.identifier(table, "id"),
-        )
+        if numerator.is_empty():
+            in_numerator = SQL("FALSE")
+        elif not numerator._joins and numerator.table == table:
+            # A condition on the record's own row (won_status = 'won'):
+            # tested in place.
+            in_numerator = SQL(
+                "(%s) IS TRUE",
+                numerator.where_clause if numerator._where_clauses else SQL("TRUE"),
+            )
+        else:
+            # Correlated on the record: checking a few changed records is an
+            # index probe, not a hash of every success in the database.
+            in_numerator = SQL(
+                "EXISTS (SELECT 1 FROM (%s) AS numerator WHERE numerator.id = %s)",
+                numerator.select(),
+                SQL.identifier(table, "id"),
+            )
     else:
         in_numerator = SQL("FALSE")
     if definition.measure in DISTINCT_MEASURES:
@@ -175,8 +198,76 @@ def _build_contribution_query(env, definition, spec):
         *(
             SQL("%s AS %s", column, SQL.identifier(name))
             for column, name in zip(columns, CONTRIBUTION_COLUMNS, strict=True)
-        )
+        ),
+        *(
+            SQL(
+                "%s AS %s",
+                model._field_to_sql(table, fname, query),
+                SQL.identifier(alias),
+            )
+            for alias, fname in scope_columns
+        ),
     )
+
+
+# The scope columns of a family query: (alias, SourceSpec attribute, scope).
+FAMILY_SCOPES = (
+    ("scope_user", "user_field", SCOPE_OWNER, "user_id"),
+    ("scope_team", "team_field", SCOPE_TEAM, "team_id"),
+    ("scope_company", "company_field", SCOPE_COMPANY, "company_id"),
+)
+
+
+def family_key(definition, spec):
+    """What key results share when one grouped query can total them all:
+    everything but whose records they count. None when they cannot (linked
+    records; salesperson, team or company found through another record)."""
+    if definition.source == SOURCE_LINKED or any(
+        "." in fname for fname in spec.scope_fields()
+    ):
+        return None
+    return replace(definition, id=0, scope="", user_id=0, team_id=0)
+
+
+def family_totals_query(env, family, spec):
+    """One query totalling the buckets of several key results of a family
+    (``family_key``): their records are selected once, grouped by
+    salesperson, team and company (GROUPING SETS), each key result then
+    reads its own group. Returns ``(SQL, {scope: alias})``; rows are
+    ``(*scope columns, bucket, records, numerator, sum, distinct)``.
+    """
+    definition = family[0]
+    scopes = {d.scope for d in family}
+    used = [entry for entry in FAMILY_SCOPES if entry[2] in scopes]
+    scope = Domain.OR(
+        Domain(
+            getattr(spec, attribute),
+            "in",
+            sorted({getattr(d, key) for d in family if d.scope == name}),
+        )
+        for _alias, attribute, name, key in used
+    )
+    query = _build_contribution_query(
+        env,
+        definition,
+        spec,
+        scope=scope,
+        scope_columns=[
+            (alias, getattr(spec, attribute)) for alias, attribute, _n, _k in used
+        ],
+    )
+    aliases = [SQL.identifier(alias) for alias, *_rest in used]
+    sql = SQL(
+        "SELECT %(columns)s, %(totals)s"
+        " FROM (%(query)s) AS c WHERE bucket_date >= %(start)s"
+        " GROUP BY GROUPING SETS (%(sets)s)",
+        columns=SQL(", ").join(aliases),
+        totals=BUCKET_TOTALS,
+        query=query,
+        start=definition.date_start,
+        sets=SQL(", ").join(SQL("(%s, bucket_date)", alias) for alias in aliases),
+    )
+    return sql, {name: index for index, (_a, _attr, name, _k) in enumerate(used)}
 
 
 def _day_sql(model, table, field_name, query):

@@ -50,9 +50,12 @@ from odoo import SUPERUSER_ID, api, fields
 from odoo.tools import SQL
 
 from .contributions import (
+    BUCKET_TOTALS,
     CONTRIBUTION_COLUMNS,
     PREPARED_PREFIX,
     contribution_query,
+    family_key,
+    family_totals_query,
     keyed_days,
     prepared_contribution_query,
 )
@@ -663,13 +666,24 @@ class ProgressEngine:
 
     # Full recompute
 
-    def recompute(self, key_result_ids):
-        """Rebuild these key results from all their records.
+    def recompute(self, key_result_ids, rebuild=False):
+        """Recompute these key results from all their records.
+
+        Each key result's bucket totals are computed from scratch in one
+        grouped query and compared with the stored ones; only those that
+        differ are rebuilt (their contribution rows replaced), so a nightly
+        check that finds nothing wrong writes nothing. ``rebuild`` rebuilds
+        all of them: a changed definition may count other records for the
+        same totals.
 
         Returns ``{kr_id: (old value, new value)}`` for the key results whose
         value changed: the drift the incremental path had let in (or the
         effect of a new definition).
         """
+        with engine_settings(self.cr):
+            return self._recompute(key_result_ids, rebuild)
+
+    def _recompute(self, key_result_ids, rebuild):
         definitions = {}
         errors = {}
         for key_result in self.key_results.browse(key_result_ids):
@@ -680,14 +694,19 @@ class ProgressEngine:
         before = {
             kr.id: kr.current_value for kr in self.key_results.browse(list(definitions))
         }
-        for definition in list(definitions.values()):
+        if rebuild:
+            stale = list(definitions.values())
+        else:
+            stale = self._drifted(definitions, errors)
+        for definition in stale:
             try:
                 with self.cr.savepoint(flush=False):
                     self._rebuild(definition)
             except Exception as error:  # noqa: BLE001
                 errors[definition.id] = error
                 del definitions[definition.id]
-        self._store_bucket_values(definitions.values())
+        if stale:
+            self._store_bucket_values(stale)
         self._refresh_key_results(list(definitions.values()), errors, clear_errors=True)
         drift = {}
         for key_result in self.key_results.browse(list(definitions)):
@@ -695,6 +714,105 @@ class ProgressEngine:
             if abs(old - key_result.current_value) > VALUE_TOLERANCE:
                 drift[key_result.id] = (old, key_result.current_value)
         return drift
+
+    def _drifted(self, definitions, errors):
+        """The definitions whose stored bucket totals differ from the ones
+        their records give now; the failing ones go to ``errors`` and out
+        of ``definitions``."""
+        totals = defaultdict(dict)
+        families, singles = defaultdict(list), []
+        for definition in definitions.values():
+            spec = self.sources.get(definition.model)
+            key = spec and family_key(definition, spec)
+            if key is None:
+                singles.append(definition)
+            else:
+                families[key].append(definition)
+        queries = {}
+        for family in families.values():
+            if len(family) == 1:
+                singles += family
+                continue
+            if self._family_totals(family, totals):
+                queries.update((d.id, None) for d in family)
+            else:
+                singles += family  # one by one, to find the one at fault
+        for definition in singles:
+            try:
+                spec = self.sources[definition.model]
+                query = contribution_query(self.env, definition, spec)
+            except Exception as error:  # noqa: BLE001 - the KR's failure
+                errors[definition.id] = error
+                continue
+            queries[definition.id] = SQL(
+                "SELECT %s, %s FROM (%s) AS c WHERE bucket_date >= %s"
+                " GROUP BY bucket_date",
+                definition.id,
+                BUCKET_TOTALS,
+                query,
+                definition.date_start,
+            )
+        single_queries = [query for query in queries.values() if query is not None]
+        if single_queries:
+            try:
+                with self.cr.savepoint(flush=False):
+                    rows = self.env.execute_query(
+                        SQL(" UNION ALL ").join(single_queries)
+                    )
+            except Exception:  # noqa: BLE001 - rebuild them one by one
+                return [definitions[kr_id] for kr_id in queries]
+            for kr_id, bucket, *bucket_totals in rows:
+                totals[kr_id][bucket] = tuple(bucket_totals)
+        stored = defaultdict(dict)
+        if queries:
+            rows = self.env.execute_query(
+                SQL(
+                    "SELECT key_result_id, date_start, record_count, numerator_count,"
+                    " value_sum, distinct_count"
+                    " FROM okr_key_result_period WHERE key_result_id IN %s",
+                    tuple(queries),
+                )
+            )
+            for kr_id, bucket, *bucket_totals in rows:
+                stored[kr_id][bucket] = tuple(bucket_totals)
+        for kr_id in list(definitions):
+            if kr_id not in queries:
+                del definitions[kr_id]
+        return [
+            definitions[kr_id]
+            for kr_id in queries
+            if not _same_totals(totals[kr_id], stored[kr_id])
+        ]
+
+    def _family_totals(self, family, totals):
+        """Bucket totals of key results that differ only in whose records
+        they count, from one grouped query (``family_totals_query``);
+        False if that query fails."""
+        spec = self.sources[family[0].model]
+        try:
+            query, columns = family_totals_query(self.env, family, spec)
+            with self.cr.savepoint(flush=False):
+                rows = self.env.execute_query(query)
+        except Exception:  # noqa: BLE001 - the caller finds the culprit
+            _logger.debug("Grouped recompute failed", exc_info=True)
+            return False
+        members = defaultdict(list)
+        for definition in family:
+            scope_value = {
+                SCOPE_OWNER: definition.user_id,
+                SCOPE_TEAM: definition.team_id,
+                SCOPE_COMPANY: definition.company_id,
+            }[definition.scope]
+            members[definition.scope, scope_value].append(definition.id)
+        width = len(columns)
+        for row in rows:
+            scope_values, (bucket, *bucket_totals) = row[:width], row[width:]
+            for scope, index in columns.items():
+                # grouped by this scope: the other scope columns are NULL
+                if all(v is None for i, v in enumerate(scope_values) if i != index):
+                    for kr_id in members.get((scope, scope_values[index]), ()):
+                        totals[kr_id][bucket] = tuple(bucket_totals)
+        return True
 
     def _rebuild(self, definition):
         spec = self.sources[definition.model]
@@ -725,10 +843,9 @@ class ProgressEngine:
         )
         self.cr.execute(
             SQL(
-                "SELECT bucket_date, count(*), count(*) FILTER (WHERE in_numerator),"
-                " COALESCE(sum(value), 0), count(DISTINCT distinct_key)"
-                " FROM okr_contribution"
+                "SELECT %s FROM okr_contribution"
                 " WHERE key_result_id = %s AND bucket_date >= %s GROUP BY bucket_date",
+                BUCKET_TOTALS,
                 definition.id,
                 definition.date_start,
             )
@@ -871,6 +988,22 @@ def _diff_contributions(
         if new is not None:
             fresh.append((kr_id, res_id, *new))
             _add_delta(bucket_deltas, kr_id, new, +1)
+
+
+def _same_totals(computed, stored):
+    """Whether two ``{bucket: (records, numerator, sum, distinct)}`` agree."""
+    if computed.keys() != stored.keys():
+        return False
+    for bucket, totals in computed.items():
+        other = stored[bucket]
+        if tuple(totals[:2]) != tuple(other[:2]):
+            return False
+        # sums kept by additions drift by float rounding only
+        if abs(totals[2] - other[2]) > max(VALUE_TOLERANCE, 1e-9 * abs(totals[2])):
+            return False
+        if totals[3] != other[3]:
+            return False
+    return True
 
 
 def _same_row(old, new):

@@ -770,7 +770,7 @@ class OkrKeyResult(models.Model):
                 )
             )
             engine.clear((key_results - automatic).ids)
-            engine.recompute(automatic.ids)
+            engine.recompute(automatic.ids, rebuild=True)
         bucket_deltas = {}
         for model_name, record_ids in pending.items():
             deltas = engine.process(model_name, record_ids, old_keys.get(model_name))

@@ -119,3 +119,51 @@ class TestEngineFaults(OkrCrmCase):
         self.env["okr.key.result"]._cron_fold_pending()
         self.assertEqual(self.revenue.current_value, 70.0)
         self.assertFalse(queued.exists())
+
+    def test_recompute_corrects_drift_of_each_scope_and_leaves_the_rest(self):
+        # Three key results of one rule at three scopes: totalled by one
+        # grouped query, each compared with what it stores.
+        team_revenue = self._new_auto_key_result(
+            self.team_objective, "won_revenue", scope="team"
+        )
+        company_revenue = self._new_auto_key_result(
+            self.department, "won_revenue", scope="company"
+        )
+        all_three = self.revenue | team_revenue | company_revenue
+        for amount in (10.0, 20.0):
+            self._new_deal(amount=amount).action_set_won()
+        self._new_deal(amount=5.0, user=self.leader).action_set_won()
+        self._commit_point()
+        self.assertEqual(all_three.mapped("current_value"), [30.0, 35.0, 35.0])
+        contributions = self.env["okr.contribution"].search(
+            [("key_result_id", "in", all_three.ids)]
+        )
+        with patch.object(
+            ProgressEngine,
+            "_family_totals",
+            autospec=True,
+            side_effect=ProgressEngine._family_totals,
+        ) as grouped:
+            self.assertFalse(ProgressEngine(self.env).recompute(all_three.ids))
+        self.assertEqual(grouped.call_count, 1, "one grouped query for the three")
+        self.assertEqual(
+            contributions,
+            contributions.exists(),
+            "a recompute that finds nothing to correct rewrites nothing",
+        )
+        others = contributions.filtered(lambda c: c.key_result_id != team_revenue)
+        # Drift: raw SQL behind the engine's back on the team's totals.
+        self.env.cr.execute(
+            "UPDATE okr_key_result_period SET value_sum = 1.0, value = 1.0"
+            " WHERE key_result_id = %s",
+            (team_revenue.id,),
+        )
+        self.env.cr.execute(
+            "UPDATE okr_key_result SET current_value = 1.0 WHERE id = %s",
+            (team_revenue.id,),
+        )
+        all_three.invalidate_recordset()
+        drift = ProgressEngine(self.env).recompute(all_three.ids)
+        self.assertEqual(drift, {team_revenue.id: (1.0, 35.0)})
+        self.assertEqual(all_three.mapped("current_value"), [30.0, 35.0, 35.0])
+        self.assertEqual(others.exists(), others, "the others were left alone")
