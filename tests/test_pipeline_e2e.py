@@ -55,7 +55,7 @@ def test_a_won_deal_moves_her_key_results_at_once(server, admin):
     amount = deal["expected_revenue"]
     assert key_result_value(admin, "okr_kr_lan_revenue") == mine_before + amount
     assert key_result_value(admin, "okr_kr_company_revenue") == company_before + amount
-    assert admin("okr.key.result.delta", "search_count", []) == 0
+    assert admin("okr.pending.change", "search_count", []) == 0
 
 
 def test_salespeople_winning_together_all_count(server, admin):
@@ -71,4 +71,4 @@ def test_salespeople_winning_together_all_count(server, admin):
     with ThreadPoolExecutor(len(SALESPEOPLE)) as pool:
         list(pool.map(win_all, SALESPEOPLE))
     assert key_result_value(admin, "okr_kr_company_revenue") == company_before + total
-    assert admin("okr.key.result.delta", "search_count", []) == 0
+    assert admin("okr.pending.change", "search_count", []) == 0

@@ -14,35 +14,40 @@ The event flow, from a deal won to a manager's kanban:
    (their ``okr.contribution`` rows) and those whose owner, team or company
    the records now belong to, or that they are linked to by hand. The cost
    grows with these key results, not with the size of the database.
-4. For each touched key result, ``contribution_query`` (one SQL query for
-   all of them, restricted to the changed records) says what each record
-   contributes now. The stored contributions (``okr.contribution``, a row
-   per record and key result) are replaced, and the difference is queued
-   as deltas (``okr.key.result.delta``).
-5. ``fold`` applies the deltas to the per-bucket totals
+4. For each touched key result, ``contribution_query`` (a statement
+   prepared once per connection, run on the changed records) says what each
+   record contributes now. The stored contributions (``okr.contribution``,
+   a row per record and key result) are replaced, and the difference of the
+   bucket totals is kept as deltas.
+5. ``fold_totals`` applies the deltas to the per-bucket totals
    (``okr.key.result.period``: a row per period, month or quarter) and
-   writes the key result's current value (its current bucket's value)
+   the key result's current value (its current bucket's value) is written
    through the ORM, so that progress, the objective's progress and status
-   follow, still in the deal's transaction. Only if another transaction
-   holds or has just changed a shared key result (salespeople winning deals
-   for the same company key result at the same moment) does the fold step
-   aside and run right after the commit, in a short transaction of its own,
-   instead of making the deal fail on a serialization error. A scheduled
-   action folds whatever a failed fold left queued.
+   follow, still in the deal's transaction. The touched key results are
+   locked first (NOWAIT). Only if another transaction holds or has just
+   changed one of them (salespeople winning deals for the same company key
+   result at the same moment) does the deal's transaction step aside: it
+   only queues its records (``okr.pending.change``, no foreign key, so no
+   conflict), and they are processed right after the commit, in a short
+   READ COMMITTED transaction of its own that waits its turn, instead of
+   making the deal fail on a serialization error. A scheduled action
+   processes whatever is left queued.
 
 A failure while computing one key result is caught in a savepoint: the key
 result keeps its value and shows the error, the error is logged, and the
-deal is still won. ``ProgressEngine.recompute`` rebuilds key results from
-scratch with the same query over all records, reports the drift it
+deal is still won. ``ProgressEngine.recompute`` totals key results from
+scratch with the same query over all records (grouped, several key results
+at once), rebuilds those whose totals drifted, reports the drift it
 corrects, and clears errors once fixed.
 """
 
+import json
 import logging
 import random
 import time
 from collections import defaultdict
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import date, timedelta
 
 from psycopg2 import errors
 
@@ -116,14 +121,21 @@ class ProgressEngine:
 
     # Incremental path
 
-    def process(self, model_name, record_ids, old_keys=None):
+    def process(self, model_name, record_ids, old_keys=None, nowait=False):
         """Bring the contributions of these records up to date; returns the
         changes of their key results' bucket totals, ``{(kr_id, bucket):
         [records, numerator records, value sum, distinct values]}``, for
-        ``fold_totals`` (or ``queue``).
+        ``fold_totals``.
 
-        ``old_keys`` maps field names to the values the records had before
-        they changed (see ``_same_key_records``).
+        ``old_keys`` maps (field, date field) to the values the records had
+        before they changed (see ``_same_key_records``).
+
+        The touched key results and their objectives are locked first, in id
+        order: two transactions never change the same key result's totals
+        at once, and never deadlock. ``nowait`` (in a deal's transaction)
+        fails at once instead, with LockNotAvailable or SerializationFailure,
+        if another transaction holds or has changed one of them since this
+        one began: the caller then defers the records (``defer``).
         """
         old_keys = old_keys or {}
         definitions = self.key_results._okr_definitions(model_name)
@@ -132,7 +144,16 @@ class ProgressEngine:
         record_ids = sorted(record_ids)
         old_rows = self._stored_contributions(model_name, record_ids)
         touched = {kr_id for kr_id, _res_id in old_rows}
-        touched |= self._key_results_of_records(model_name, record_ids, definitions)
+        # the records still there (the others were deleted)
+        current = self.env[model_name].browse(record_ids).exists()
+        touched |= self._key_results_of_records(current, definitions)
+        touched &= set(definitions)  # the others go with their rebuild
+        if not touched:
+            return {}
+        self._lock(touched, nowait)
+        if not nowait:
+            # READ COMMITTED: what was committed while this one waited
+            old_rows = self._stored_contributions(model_name, record_ids)
 
         plans, errors = [], {}
         for kr_id in sorted(touched):
@@ -144,7 +165,7 @@ class ProgressEngine:
                 try:
                     with self.cr.savepoint(flush=False):
                         kr_record_ids, kr_old_rows = self._same_key_records(
-                            definition, record_ids, old_rows, old_keys
+                            definition, record_ids, current, old_rows, old_keys
                         )
                 except Exception as error:  # noqa: BLE001 - the KR's failure
                     errors[kr_id] = error
@@ -182,60 +203,18 @@ class ProgressEngine:
         self._record_errors(errors)
         return dict(bucket_deltas)
 
-    def queue(self, bucket_deltas):
-        """Append bucket deltas (see ``process``) for a later ``fold``."""
-        rows = [
-            SQL("(%s, %s, %s, %s, %s, %s)", kr_id, bucket, *totals)
-            for (kr_id, bucket), totals in bucket_deltas.items()
-        ]
-        if rows:
-            self.cr.execute(
-                SQL(
-                    "INSERT INTO okr_key_result_delta (key_result_id, bucket_date,"
-                    " record_count, numerator_count, value_sum, distinct_count)"
-                    " VALUES %s",
-                    SQL(", ").join(rows),
-                )
-            )
-
-    def fold(self, key_result_ids=None):
-        """Apply the queued deltas to the bucket totals and key result values.
-
-        Returns the ids of the key results whose value was refreshed.
-        """
-        definitions = self.fold_totals(key_result_ids)
-        self._refresh_key_results(list(definitions.values()), {})
-        return set(definitions)
-
-    def fold_totals(self, key_result_ids=None, nowait=False, bucket_deltas=None):
-        """Apply the queued deltas to the bucket totals, in SQL only; returns
-        ``{kr_id: definition}`` of the key results whose values to refresh.
-
-        ``bucket_deltas`` (from ``process``, in the same transaction) are
-        applied instead of the queued ones.
-
-        Queued rows are taken with SKIP LOCKED and the key results and
-        objectives they move are locked in id order: concurrent folds never
-        apply a delta twice nor deadlock, and in READ COMMITTED they wait
-        their turn instead of failing on each other's updates. ``nowait``
-        (a fold inside a deal's transaction) fails at once instead, with
-        LockNotAvailable or SerializationFailure, if another transaction
-        holds or has changed those rows: the caller then defers the fold.
-        """
-        if bucket_deltas is None:
-            queued_ids, bucket_deltas = self._take_queued(key_result_ids)
-        else:
-            queued_ids = []
-        if not bucket_deltas:
-            return {}
-        kr_ids = tuple(sorted({kr_id for kr_id, _bucket in bucket_deltas}))
+    def _lock(self, key_result_ids, nowait):
         lock = SQL("FOR UPDATE NOWAIT" if nowait else "FOR UPDATE")
+        kr_ids = tuple(sorted(key_result_ids))
+        # A busy key result is expected, and handled by the caller: not an
+        # error for the server log.
         self.cr.execute(
             SQL(
                 "SELECT id FROM okr_key_result WHERE id IN %s ORDER BY id %s",
                 kr_ids,
                 lock,
-            )
+            ),
+            log_exceptions=False,
         )
         self.cr.execute(
             SQL(
@@ -243,45 +222,86 @@ class ProgressEngine:
                 " FROM okr_key_result WHERE id IN %s) ORDER BY id %s",
                 kr_ids,
                 lock,
-            )
+            ),
+            log_exceptions=False,
         )
-        # Key results no longer automatic (or broken) are left out: their
-        # pending changes go with their rebuild.
+
+    def fold_totals(self, bucket_deltas):
+        """Apply bucket deltas (from ``process``, which locked their key
+        results) to the bucket totals, in SQL only; returns ``{kr_id:
+        definition}`` of the key results whose values to ``refresh``."""
+        if not bucket_deltas:
+            return {}
+        kr_ids = {kr_id for kr_id, _bucket in bucket_deltas}
         live = {}
         for model_name in self.sources:
             live.update(self.key_results._okr_definitions(model_name))
-        definitions = {kr_id: live[kr_id] for kr_id in kr_ids if kr_id in live}
+        definitions = {kr_id: live[kr_id] for kr_id in sorted(kr_ids) if kr_id in live}
         self._update_buckets(definitions, bucket_deltas)
-        if queued_ids:
-            self.cr.execute(
-                SQL(
-                    "DELETE FROM okr_key_result_delta WHERE id IN %s", tuple(queued_ids)
-                )
-            )
         return definitions
 
-    def _take_queued(self, key_result_ids):
-        """Queued delta rows (ids) and their sum per bucket; rows another
-        fold holds are skipped (it applies them)."""
-        where = SQL("TRUE")
-        if key_result_ids is not None:
-            if not key_result_ids:
-                return [], {}
-            where = SQL("key_result_id IN %s", tuple(key_result_ids))
+    def defer(self, pending, old_keys):
+        """Queue changed records for ``process_pending``: ``pending`` maps
+        model names to record ids, ``old_keys`` as ``process`` takes them,
+        per model."""
+        rows = []
+        for model_name, record_ids in pending.items():
+            keys = [
+                [fname, date_fname, key, day.isoformat()]
+                for (fname, date_fname), pairs in old_keys.get(model_name, {}).items()
+                for key, day in sorted(pairs)
+            ]
+            rows.append(
+                SQL(
+                    "(%s, %s::jsonb, %s::jsonb)",
+                    model_name,
+                    json.dumps(sorted(record_ids)),
+                    json.dumps(keys),
+                )
+            )
+        if rows:
+            self.cr.execute(
+                SQL(
+                    "INSERT INTO okr_pending_change (res_model, res_ids, old_keys)"
+                    " VALUES %s",
+                    SQL(", ").join(rows),
+                )
+            )
+
+    def process_pending(self):
+        """Process the deferred records (``defer``) and write the values of
+        their key results; returns the ids of those key results. Rows
+        another transaction is processing are skipped (SKIP LOCKED)."""
         rows = self.env.execute_query(
             SQL(
-                "SELECT id, key_result_id, bucket_date, record_count,"
-                " numerator_count, value_sum, distinct_count FROM okr_key_result_delta"
-                " WHERE %s ORDER BY id FOR UPDATE SKIP LOCKED",
-                where,
+                "SELECT id, res_model, res_ids, old_keys FROM okr_pending_change"
+                " ORDER BY id FOR UPDATE SKIP LOCKED"
             )
         )
-        bucket_deltas = defaultdict(lambda: [0, 0, 0.0, 0])
-        for _id, kr_id, bucket, *row_totals in rows:
-            totals = bucket_deltas[kr_id, bucket]
-            for index, amount in enumerate(row_totals):
-                totals[index] += amount
-        return [row[0] for row in rows], bucket_deltas
+        if not rows:
+            return set()
+        pending = defaultdict(set)
+        old_keys = defaultdict(lambda: defaultdict(set))
+        for _id, model_name, record_ids, keys in rows:
+            pending[model_name].update(record_ids)
+            for fname, date_fname, key, day in keys or ():
+                old_keys[model_name][fname, date_fname].add(
+                    (key, date.fromisoformat(day))
+                )
+        bucket_deltas = {}
+        for model_name, record_ids in sorted(pending.items()):
+            if model_name in self.sources:
+                deltas = self.process(model_name, record_ids, old_keys[model_name])
+                merge_deltas(bucket_deltas, deltas)
+        definitions = self.fold_totals(bucket_deltas)
+        self.refresh(definitions)
+        self.cr.execute(
+            SQL(
+                "DELETE FROM okr_pending_change WHERE id IN %s",
+                tuple(row[0] for row in rows),
+            )
+        )
+        return set(definitions)
 
     def refresh(self, definitions):
         """Write the current values of these key results (see ``fold_totals``)."""
@@ -299,10 +319,10 @@ class ProgressEngine:
         )
         return {(row[0], row[1]): row[2:] for row in rows}
 
-    def _key_results_of_records(self, model_name, record_ids, definitions):
+    def _key_results_of_records(self, records, definitions):
         """Automatic key results whose owner, team or company the records
         belong to now, and linked key results the records are linked to."""
-        spec = self.sources[model_name]
+        spec = self.sources[records._name]
         by_scope = defaultdict(set)
         for definition in definitions.values():
             if definition.source == SOURCE_LINKED:
@@ -313,7 +333,6 @@ class ProgressEngine:
                 SCOPE_COMPANY: definition.company_id,
             }[definition.scope]
             by_scope[definition.scope, scope_value].add(definition.id)
-        records = self.env[model_name].browse(record_ids).exists()
         touched = set()
         for scope, path in (
             (SCOPE_OWNER, spec.user_field),
@@ -327,7 +346,7 @@ class ProgressEngine:
             touched |= linked & set(definitions)
         return touched
 
-    def _same_key_records(self, definition, record_ids, old_rows, old_keys):
+    def _same_key_records(self, definition, record_ids, current, old_rows, old_keys):
         """For "first time ever" counts: the records sharing a value with the
         changed ones, whose own contribution may change with them (a deal
         of last year is deleted: this year's deals of its customer become
@@ -335,13 +354,13 @@ class ProgressEngine:
 
         Only a record dated before the period, before or after its change,
         can do that: records of the period, such as a deal won today or an
-        imported lead, widen nothing. Returns the records to re-evaluate
-        and their stored contributions.
+        imported lead, widen nothing. ``current`` holds those of the
+        changed ``record_ids`` not deleted. Returns the records to
+        re-evaluate and their stored contributions.
         """
         model = self.env[definition.model]
         field = definition.measure_field
         pair = (field, definition.date_field)
-        current = model.browse(record_ids).exists()
         keys = {
             key
             for key, day in old_keys.get(pair, set()) | keyed_days(current, *pair)
@@ -816,14 +835,11 @@ class ProgressEngine:
 
     def _rebuild(self, definition):
         spec = self.sources[definition.model]
-        for table in ("okr_contribution", "okr_key_result_delta"):
-            self.cr.execute(
-                SQL(
-                    "DELETE FROM %s WHERE key_result_id = %s",
-                    SQL.identifier(table),
-                    definition.id,
-                )
-            )
+        # Deferred records (okr.pending.change) need nothing: processing them
+        # later compares them with what this rebuild stores.
+        self.cr.execute(
+            SQL("DELETE FROM okr_contribution WHERE key_result_id = %s", definition.id)
+        )
         self.cr.execute(
             SQL(
                 "DELETE FROM okr_key_result_period WHERE key_result_id = %s",
@@ -882,9 +898,6 @@ class ProgressEngine:
         self.cr.execute(
             SQL("DELETE FROM okr_key_result_period WHERE key_result_id IN %s", ids)
         )
-        self.cr.execute(
-            SQL("DELETE FROM okr_key_result_delta WHERE key_result_id IN %s", ids)
-        )
         self.env["okr.contribution"].invalidate_model()
         self.env["okr.key.result.period"].invalidate_model()
 
@@ -928,12 +941,13 @@ def engine_settings(cr):
     )
 
 
-def fold_after_commit(registry, key_result_ids, attempts=3):
-    """Fold queued deltas in a transaction of its own, after a commit.
+def process_after_commit(registry, attempts=3):
+    """Process deferred records in a transaction of its own, after a commit.
 
-    READ COMMITTED: a fold waits for a concurrent one on the same key result
-    instead of failing on its update. Whatever cannot be folded now stays
-    queued for the next fold (the next commit, or the scheduled action).
+    READ COMMITTED: it waits for a concurrent transaction on the same key
+    result instead of failing on its update. Whatever cannot be processed
+    now stays queued for the next one (the next commit, or the scheduled
+    action).
     """
     for attempt in range(1, attempts + 1):
         try:
@@ -941,18 +955,25 @@ def fold_after_commit(registry, key_result_ids, attempts=3):
                 cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
                 env = api.Environment(cr, SUPERUSER_ID, {})
                 with engine_settings(cr):
-                    ProgressEngine(env).fold(key_result_ids)
+                    ProgressEngine(env).process_pending()
             return
         except (errors.DeadlockDetected, errors.SerializationFailure):
             if attempt == attempts:
-                _logger.warning(
-                    "Key result changes left queued after %s tries", attempt
-                )
+                _logger.warning("OKR changes left queued after %s tries", attempt)
                 return
             time.sleep(random.uniform(0.01, 0.05) * attempt)
         except Exception:
-            _logger.exception("Key result changes could not be applied; left queued")
+            _logger.exception("OKR changes could not be processed; left queued")
             return
+
+
+def merge_deltas(bucket_deltas, deltas):
+    """Add ``deltas`` (as ``process`` returns them) into ``bucket_deltas``."""
+    for key, totals in deltas.items():
+        merged = bucket_deltas.setdefault(key, [0, 0, 0.0, 0])
+        for index, amount in enumerate(totals):
+            merged[index] += amount
+    return bucket_deltas
 
 
 def _touched_keys(distinct_ids, stale, fresh, plans):

@@ -3,7 +3,7 @@ from . import okr_objective
 from . import okr_key_result
 from . import okr_key_result_preset
 from . import okr_key_result_period
-from . import okr_key_result_delta
+from . import okr_pending_change
 from . import okr_contribution
 from . import okr_checkin
 from . import crm_lead

@@ -28,7 +28,12 @@ from ..engine.definitions import (
     KeyResultDefinition,
 )
 from ..engine.domains import DomainSyntaxError, parse_domain
-from ..engine.engine import ProgressEngine, engine_settings, fold_after_commit
+from ..engine.engine import (
+    ProgressEngine,
+    engine_settings,
+    merge_deltas,
+    process_after_commit,
+)
 from ..engine.progress import STATUS_SELECTION, key_result_progress, pace_status
 from ..engine.sources import CRM_SOURCES
 from .okr_source_mixin import OLD_KEYS_KEY, PENDING_KEY
@@ -771,32 +776,29 @@ class OkrKeyResult(models.Model):
             )
             engine.clear((key_results - automatic).ids)
             engine.recompute(automatic.ids, rebuild=True)
-        bucket_deltas = {}
-        for model_name, record_ids in pending.items():
-            deltas = engine.process(model_name, record_ids, old_keys.get(model_name))
-            for key, totals in deltas.items():
-                merged = bucket_deltas.setdefault(key, [0, 0, 0.0, 0])
-                for index, amount in enumerate(totals):
-                    merged[index] += amount
-        if not bucket_deltas:
+        if not pending:
             return
         if not self.env.context.get("okr_defer_fold"):
             try:
                 with self.env.cr.savepoint(flush=False):
-                    folded = engine.fold_totals(
-                        nowait=True, bucket_deltas=bucket_deltas
-                    )
+                    bucket_deltas = {}
+                    for model_name, record_ids in pending.items():
+                        deltas = engine.process(
+                            model_name,
+                            record_ids,
+                            old_keys.get(model_name),
+                            nowait=True,
+                        )
+                        merge_deltas(bucket_deltas, deltas)
+                    folded = engine.fold_totals(bucket_deltas)
             except (errors.LockNotAvailable, errors.SerializationFailure) as busy:
-                # A shared key result is busy: fold after the commit instead.
-                _logger.debug("Key results folded after commit: %s", busy)
+                # A shared key result is busy: process after the commit.
+                _logger.debug("OKR changes deferred after commit: %s", busy)
             else:
                 engine.refresh(folded)
                 return
-        engine.queue(bucket_deltas)
-        changed = sorted({kr_id for kr_id, _bucket in bucket_deltas})
-        self.env.cr.postcommit.add(
-            partial(fold_after_commit, self.env.registry, changed)
-        )
+        engine.defer(pending, old_keys)
+        self.env.cr.postcommit.add(partial(process_after_commit, self.env.registry))
 
     def _okr_check_definition_access(self):
         """Only OKR managers define what is counted; others pick a preset."""
@@ -889,9 +891,10 @@ class OkrKeyResult(models.Model):
 
     @api.model
     def _cron_fold_pending(self):
-        """Apply key result changes a post-commit fold could not apply."""
+        """Process the changes a transaction deferred and the processing
+        after its commit could not take (see ``okr.pending.change``)."""
         with engine_settings(self.env.cr):
-            ProgressEngine(self.env).fold()
+            ProgressEngine(self.env).process_pending()
 
     @api.model
     def _cron_recompute_all(self):
