@@ -332,8 +332,14 @@ def _converted_amount_sql(model, definition, table, query, amount, day):
     )
     if currency_field.store:
         currency = model._field_to_sql(table, currency_field.name, query)
+    elif "company_id" in model._fields and model._fields["company_id"].store:
+        # Such as crm.lead's company_currency: the record's company currency,
+        # joined (a subquery per record weighs on a full recompute).
+        company = query.left_join(
+            table, "company_id", "res_company", "id", "okr_company"
+        )
+        currency = SQL.identifier(company, "currency_id")
     elif "company_id" in model._fields:
-        # Such as crm.lead's company_currency: the record's company currency.
         currency = SQL(
             "(SELECT currency_id FROM res_company WHERE id = %s)",
             model._field_to_sql(table, "company_id", query),
