@@ -135,13 +135,7 @@ def prepared_contribution_query(env, definition, spec):
         if len(_PREPARED_CACHE) >= _QUERY_CACHE_SIZE:
             _PREPARED_CACHE.clear()
         query = contribution_query(env, definition, spec)
-        text = env.cr.mogrify(query.code, query.params).decode()
-        name = PREPARED_PREFIX + hashlib.sha1(text.encode()).hexdigest()[:20]
-        statement = (
-            f"PREPARE {name} (integer[]) AS"
-            f" SELECT * FROM ({text}) AS c WHERE c.res_id = ANY($1)"
-        )
-        prepared = _PREPARED_CACHE[key] = (name, statement)
+        prepared = _PREPARED_CACHE[key] = _prepare(env, query)
     return prepared
 
 
@@ -227,6 +221,42 @@ def family_key(definition, spec):
     ):
         return None
     return replace(definition, id=0, scope="", user_id=0, team_id=0)
+
+
+def prepared_family_query(env, definition, spec):
+    """``(name, PREPARE statement)`` of the contribution query of a family
+    (``family_key``), whatever records it counts: each row also carries its
+    salesperson, team and company (``FAMILY_SCOPES``), and each key result
+    of the family takes the rows of its own. One statement, and one
+    execution per deal, for a rule at every level."""
+    family = family_key(definition, spec)
+    key = (id(env.registry), family, spec)
+    prepared = _PREPARED_CACHE.get(key)
+    if prepared is None:
+        if len(_PREPARED_CACHE) >= _QUERY_CACHE_SIZE:
+            _PREPARED_CACHE.clear()
+        query = _build_contribution_query(
+            env,
+            family,
+            spec,
+            scope=Domain.TRUE,
+            scope_columns=[
+                (alias, getattr(spec, attribute))
+                for alias, attribute, _scope, _key in FAMILY_SCOPES
+            ],
+        )
+        prepared = _PREPARED_CACHE[key] = _prepare(env, query)
+    return prepared
+
+
+def _prepare(env, query):
+    text = env.cr.mogrify(query.code, query.params).decode()
+    name = PREPARED_PREFIX + hashlib.sha1(text.encode()).hexdigest()[:20]
+    statement = (
+        f"PREPARE {name} (integer[]) AS"
+        f" SELECT * FROM ({text}) AS c WHERE c.res_id = ANY($1)"
+    )
+    return name, statement
 
 
 def family_totals_query(env, family, spec):

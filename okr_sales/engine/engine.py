@@ -57,12 +57,14 @@ from odoo.tools import SQL
 from .contributions import (
     BUCKET_TOTALS,
     CONTRIBUTION_COLUMNS,
+    FAMILY_SCOPES,
     PREPARED_PREFIX,
     contribution_query,
     family_key,
     family_totals_query,
     keyed_days,
     prepared_contribution_query,
+    prepared_family_query,
 )
 from .definitions import (
     DISTINCT_MEASURES,
@@ -327,12 +329,7 @@ class ProgressEngine:
         for definition in definitions.values():
             if definition.source == SOURCE_LINKED:
                 continue
-            scope_value = {
-                SCOPE_OWNER: definition.user_id,
-                SCOPE_TEAM: definition.team_id,
-                SCOPE_COMPANY: definition.company_id,
-            }[definition.scope]
-            by_scope[definition.scope, scope_value].add(definition.id)
+            by_scope[definition.scope, _scope_value(definition)].add(definition.id)
         touched = set()
         for scope, path in (
             (SCOPE_OWNER, spec.user_field),
@@ -393,35 +390,68 @@ class ProgressEngine:
         return all_ids, rows
 
     def _fetch_contributions(self, plans, errors):
-        """``{kr_id: {res_id: row}}``, each key result's prepared statement
-        run on its records; if one fails, one savepoint per key result finds
-        the ones at fault."""
-        statements = {}
+        """``{kr_id: {res_id: row}}``, from prepared statements run on the
+        plans' records: one per family (``family_key``) of key results
+        evaluated on the same records, one per key result otherwise. If one
+        fails, one savepoint per key result finds the ones at fault."""
+        families, singles = defaultdict(list), []
         for definition, record_ids, _old_rows in plans:
+            spec = self.sources.get(definition.model)
+            key = spec and family_key(definition, spec)
+            if key is None:
+                singles.append(definition)
+            else:
+                families[key, tuple(record_ids)].append(definition)
+        record_ids_of = {d.id: record_ids for d, record_ids, _rows in plans}
+        statements = []
+        for (_key, record_ids), family in families.items():
+            if len(family) == 1:
+                singles += family
+                continue
+            try:
+                spec = self.sources[family[0].model]
+                name, prepare = prepared_family_query(self.env, family[0], spec)
+            except Exception:  # noqa: BLE001 - one by one, to find the culprit
+                singles += family
+                continue
+            statements.append((name, prepare, record_ids, family, True))
+        for definition in singles:
             try:
                 spec = self.sources[definition.model]
                 name, prepare = prepared_contribution_query(self.env, definition, spec)
             except Exception as error:  # noqa: BLE001 - the KR's failure
                 errors[definition.id] = error
                 continue
-            statements[definition.id] = (name, prepare, record_ids)
+            statements.append(
+                (name, prepare, record_ids_of[definition.id], [definition], False)
+            )
         if not statements:
             return {}
         prepared = self._prepared_statements()
         new_rows = defaultdict(dict)
         try:
             with self.cr.savepoint(flush=False):
-                for kr_id, statement in statements.items():
-                    self._run_prepared(kr_id, statement, prepared, new_rows)
+                for statement in statements:
+                    self._run_prepared(statement, prepared, new_rows)
         except Exception:  # noqa: BLE001 - isolate the failing key results
             new_rows.clear()
-            for kr_id, statement in statements.items():
+            for definition, record_ids, _rows in plans:
+                if definition.id in errors:
+                    continue
                 try:
+                    spec = self.sources[definition.model]
+                    name, prepare = prepared_contribution_query(
+                        self.env, definition, spec
+                    )
                     with self.cr.savepoint(flush=False):
-                        self._run_prepared(kr_id, statement, prepared, new_rows)
+                        self._run_prepared(
+                            (name, prepare, record_ids, [definition], False),
+                            prepared,
+                            new_rows,
+                        )
                 except Exception as error:  # noqa: BLE001
-                    errors[kr_id] = error
-                    new_rows.pop(kr_id, None)
+                    errors[definition.id] = error
+                    new_rows.pop(definition.id, None)
         return new_rows
 
     def _prepared_statements(self):
@@ -441,15 +471,28 @@ class ProgressEngine:
             names = set()
         return names
 
-    def _run_prepared(self, kr_id, statement, prepared, new_rows):
-        name, prepare, record_ids = statement
+    def _run_prepared(self, statement, prepared, new_rows):
+        """Run a statement of ``_fetch_contributions``: ``(name, PREPARE,
+        record ids, definitions, whether it is a family's)``."""
+        name, prepare, record_ids, members, family = statement
         if name not in prepared:
             self.cr.execute(prepare)
             prepared.add(name)
         self.cr.execute(SQL("EXECUTE %s (%s)", SQL.identifier(name), list(record_ids)))
-        rows = new_rows[kr_id]
-        for res_id, *row in self.cr.fetchall():
-            rows[res_id] = tuple(row)
+        if not family:
+            kr_id = members[0].id
+            for res_id, *row in self.cr.fetchall():
+                new_rows[kr_id][res_id] = tuple(row[:4])
+            return
+        width = len(CONTRIBUTION_COLUMNS)
+        for row in self.cr.fetchall():
+            res_id, contribution = row[0], tuple(row[1:width])
+            scope_values = dict(
+                zip((s[2] for s in FAMILY_SCOPES), row[width:], strict=True)
+            )
+            for definition in members:
+                if scope_values[definition.scope] == _scope_value(definition):
+                    new_rows[definition.id][res_id] = contribution
 
     def _key_presence(self, keys):
         """Which (kr_id, bucket, value) triples some contribution still has:
@@ -817,12 +860,7 @@ class ProgressEngine:
             return False
         members = defaultdict(list)
         for definition in family:
-            scope_value = {
-                SCOPE_OWNER: definition.user_id,
-                SCOPE_TEAM: definition.team_id,
-                SCOPE_COMPANY: definition.company_id,
-            }[definition.scope]
-            members[definition.scope, scope_value].append(definition.id)
+            members[definition.scope, _scope_value(definition)].append(definition.id)
         width = len(columns)
         for row in rows:
             scope_values, (bucket, *bucket_totals) = row[:width], row[width:]
@@ -1009,6 +1047,15 @@ def _diff_contributions(
         if new is not None:
             fresh.append((kr_id, res_id, *new))
             _add_delta(bucket_deltas, kr_id, new, +1)
+
+
+def _scope_value(definition):
+    """The salesperson, team or company whose records a key result counts."""
+    return {
+        SCOPE_OWNER: definition.user_id,
+        SCOPE_TEAM: definition.team_id,
+        SCOPE_COMPANY: definition.company_id,
+    }[definition.scope]
 
 
 def _same_totals(computed, stored):
