@@ -159,9 +159,7 @@ class ProgressEngine:
 
         plans, errors = [], {}
         for kr_id in sorted(touched):
-            definition = definitions.get(kr_id)
-            if definition is None:
-                continue  # no longer automatic: its rows go with its rebuild
+            definition = definitions[kr_id]
             kr_record_ids, kr_old_rows = record_ids, old_rows
             if definition.first_time_only:
                 try:
@@ -814,6 +812,9 @@ class ProgressEngine:
                 query,
                 definition.date_start,
             )
+        for kr_id in list(definitions):
+            if kr_id not in queries:
+                del definitions[kr_id]  # failed: in errors
         single_queries = [query for query in queries.values() if query is not None]
         if single_queries:
             try:
@@ -837,9 +838,6 @@ class ProgressEngine:
             )
             for kr_id, bucket, *bucket_totals in rows:
                 stored[kr_id][bucket] = tuple(bucket_totals)
-        for kr_id in list(definitions):
-            if kr_id not in queries:
-                del definitions[kr_id]
         return [
             definitions[kr_id]
             for kr_id in queries

@@ -794,6 +794,10 @@ class OkrKeyResult(models.Model):
             except (errors.LockNotAvailable, errors.SerializationFailure) as busy:
                 # A shared key result is busy: process after the commit.
                 _logger.debug("OKR changes deferred after commit: %s", busy)
+            except Exception:
+                # Never the deal's failure: its records stay queued, and the
+                # processing after the commit (or its scheduled action) retries.
+                _logger.exception("OKR changes could not be processed; deferred")
             else:
                 engine.refresh(folded)
                 return
@@ -893,8 +897,13 @@ class OkrKeyResult(models.Model):
     def _cron_fold_pending(self):
         """Process the changes a transaction deferred and the processing
         after its commit could not take (see ``okr.pending.change``)."""
-        with engine_settings(self.env.cr):
-            ProgressEngine(self.env).process_pending()
+        try:
+            with self.env.cr.savepoint(), engine_settings(self.env.cr):
+                ProgressEngine(self.env).process_pending()
+        except (errors.DeadlockDetected, errors.SerializationFailure):
+            # REPEATABLE READ, unlike the processing after a commit: a key
+            # result changed meanwhile. The changes stay queued for next time.
+            _logger.info("OKR changes left queued for the next run")
 
     @api.model
     def _cron_recompute_all(self):

@@ -167,3 +167,23 @@ class TestEngineFaults(OkrCrmCase):
         self.assertEqual(drift, {team_revenue.id: (1.0, 35.0)})
         self.assertEqual(all_three.mapped("current_value"), [30.0, 35.0, 35.0])
         self.assertEqual(others.exists(), others, "the others were left alone")
+
+    def test_an_unexpected_failure_queues_the_deal_and_loses_nothing(self):
+        deal = self._new_deal(amount=40.0)
+        self._commit_point()
+        with (
+            patch.object(
+                ProgressEngine, "fold_totals", side_effect=RuntimeError("disk full")
+            ),
+            self.assertLogs("odoo.addons.okr_sales.models.okr_key_result", "ERROR"),
+        ):
+            deal.action_set_won()
+            self._commit_point()
+        self.assertEqual(deal.won_status, "won")
+        self.assertEqual(self.revenue.current_value, 0.0)
+        self.assertEqual(
+            self.env["okr.pending.change"].search([]).mapped("res_ids"), [[deal.id]]
+        )
+        self.env["okr.key.result"]._cron_fold_pending()
+        self.assertEqual(self.revenue.current_value, 40.0)
+        self.assertFalse(self.env["okr.pending.change"].search([]))
