@@ -17,6 +17,7 @@
         "views/okr_key_result_preset_views.xml",
         "views/okr_key_result_views.xml",
         "views/okr_objective_views.xml",
+        "views/res_config_settings_views.xml",
         "views/okr_menus.xml",
         "views/crm_lead_views.xml",
         "views/calendar_event_views.xml",

@@ -33,6 +33,13 @@ The event flow, from a deal won to a manager's kanban:
    making the deal fail on a serialization error. A scheduled action
    processes whatever is left queued.
 
+In the background mode (setting ``okr_sales.update_mode``, for busy sales
+floors), step 4 and 5 leave the deal's transaction altogether: it always
+queues its records, and triggers the scheduled action, which processes the
+queue right after the commit, in batches. The salesperson waits for one
+insert; the key results follow a moment later, and a batch of deals costs
+about what one deal costs.
+
 A failure while computing one key result is caught in a savepoint: the key
 result keeps its value and shows the error, the error is logged, and the
 deal is still won. ``ProgressEngine.recompute`` totals key results from
@@ -87,6 +94,15 @@ VALUE_TOLERANCE = 1e-6
 
 # Prepared statements kept on one connection before they are all dropped.
 MAX_PREPARED_STATEMENTS = 5000
+
+# When key results follow their records (see the module's docstring).
+UPDATE_MODE_PARAM = "okr_sales.update_mode"
+UPDATE_TRANSACTION = "transaction"
+UPDATE_BACKGROUND = "background"
+UPDATE_MODE_SELECTION = [
+    (UPDATE_TRANSACTION, "In the deal's transaction"),
+    (UPDATE_BACKGROUND, "In the background, right after"),
+]
 
 
 # The value of a bucket from its totals, by measure (``m.measure``); NULL when
@@ -268,18 +284,20 @@ class ProgressEngine:
                 )
             )
 
-    def process_pending(self):
-        """Process the deferred records (``defer``) and write the values of
-        their key results; returns the ids of those key results. Rows
-        another transaction is processing are skipped (SKIP LOCKED)."""
+    def process_pending(self, limit=None):
+        """Process the deferred records (``defer``), the oldest ``limit``
+        queue rows or all, and write the values of their key results;
+        returns the number of queue rows processed. Rows another
+        transaction is processing are skipped (SKIP LOCKED)."""
         rows = self.env.execute_query(
             SQL(
                 "SELECT id, res_model, res_ids, old_keys FROM okr_pending_change"
-                " ORDER BY id FOR UPDATE SKIP LOCKED"
+                " ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED",
+                limit,
             )
         )
         if not rows:
-            return set()
+            return 0
         pending = defaultdict(set)
         old_keys = defaultdict(lambda: defaultdict(set))
         for _id, model_name, record_ids, keys in rows:
@@ -301,7 +319,7 @@ class ProgressEngine:
                 tuple(row[0] for row in rows),
             )
         )
-        return set(definitions)
+        return len(rows)
 
     def refresh(self, definitions):
         """Write the current values of these key results (see ``fold_totals``)."""

@@ -9,3 +9,4 @@ from . import okr_checkin
 from . import crm_lead
 from . import calendar_event
 from . import mail_activity
+from . import res_config_settings

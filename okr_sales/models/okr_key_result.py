@@ -29,6 +29,9 @@ from ..engine.definitions import (
 )
 from ..engine.domains import DomainSyntaxError, parse_domain
 from ..engine.engine import (
+    UPDATE_BACKGROUND,
+    UPDATE_MODE_PARAM,
+    UPDATE_TRANSACTION,
     ProgressEngine,
     engine_settings,
     merge_deltas,
@@ -42,6 +45,8 @@ _logger = logging.getLogger(__name__)
 
 # precommit data key: ids of key results to rebuild from scratch at commit
 REBUILD_KEY = "okr_sales.rebuild_key_results"
+# Queue rows the scheduled action processes per committed batch.
+PENDING_BATCH = 1000
 
 # The fields that define what an automatic key result counts: only OKR
 # managers set them, and changing them rebuilds the key result.
@@ -750,6 +755,13 @@ class OkrKeyResult(models.Model):
         data[REBUILD_KEY].update(self.ids)
 
     @api.model
+    def _okr_update_mode(self):
+        return (
+            self.env["ir.config_parameter"].sudo().get_param(UPDATE_MODE_PARAM)
+            or UPDATE_TRANSACTION
+        )
+
+    @api.model
     def _okr_process_pending(self):
         """Run the engine on what the transaction changed (see the engine's
         docstring); called at commit, and before contributions are read."""
@@ -760,6 +772,10 @@ class OkrKeyResult(models.Model):
         if not (pending or rebuild):
             return
         self.env.flush_all()
+        if not rebuild and self._okr_update_mode() == UPDATE_BACKGROUND:
+            # only queued: none of the engine's queries run
+            self._okr_run_engine(pending, old_keys, rebuild)
+            return
         with engine_settings(self.env.cr):
             self._okr_run_engine(pending, old_keys, rebuild)
 
@@ -777,6 +793,10 @@ class OkrKeyResult(models.Model):
             engine.clear((key_results - automatic).ids)
             engine.recompute(automatic.ids, rebuild=True)
         if not pending:
+            return
+        if self._okr_update_mode() == UPDATE_BACKGROUND:
+            engine.defer(pending, old_keys)
+            self.env.ref("okr_sales.ir_cron_okr_fold_pending")._trigger()
             return
         if not self.env.context.get("okr_defer_fold"):
             try:
@@ -895,15 +915,30 @@ class OkrKeyResult(models.Model):
 
     @api.model
     def _cron_fold_pending(self):
-        """Process the changes a transaction deferred and the processing
-        after its commit could not take (see ``okr.pending.change``)."""
-        try:
-            with self.env.cr.savepoint(), engine_settings(self.env.cr):
-                ProgressEngine(self.env).process_pending()
-        except (errors.DeadlockDetected, errors.SerializationFailure):
-            # REPEATABLE READ, unlike the processing after a commit: a key
-            # result changed meanwhile. The changes stay queued for next time.
-            _logger.info("OKR changes left queued for the next run")
+        """Process the queued changes (``okr.pending.change``): all of them
+        in the background mode, otherwise what a deal's transaction deferred
+        and the processing after its commit could not take. In batches, each
+        committed when run as the scheduled action."""
+        in_cron = "cron_id" in self.env.context
+        while True:
+            try:
+                with self.env.cr.savepoint(), engine_settings(self.env.cr):
+                    processed = ProgressEngine(self.env).process_pending(
+                        limit=PENDING_BATCH if in_cron else None
+                    )
+            except (errors.DeadlockDetected, errors.SerializationFailure):
+                # REPEATABLE READ, unlike the processing after a commit: a key
+                # result changed meanwhile. The changes stay queued for next time.
+                _logger.info("OKR changes left queued for the next run")
+                return
+            if not (processed and in_cron):
+                return
+            remaining = self.env["okr.pending.change"].search_count([])
+            time_left = self.env["ir.cron"]._commit_progress(
+                processed, remaining=remaining
+            )
+            if not (remaining and time_left):
+                return
 
     @api.model
     def _cron_recompute_all(self):

@@ -10,3 +10,4 @@ from . import test_automatic_definition
 from . import test_engine_faults
 from . import test_contributions
 from . import test_engine_consistency
+from . import test_update_mode
