@@ -100,7 +100,7 @@ define BENCH_DATABASES
 $(PG_ENV)
 db=okr_bench_$$$$
 if [[ " $(BENCH_ARGS) " != *" --keep-db "* ]]; then
-  $(call DROP_ON_EXIT,$${db}_crm $${db}_okr)
+  $(call DROP_ON_EXIT,$${db}_crm $${db}_okr $${db}_bg)
 fi
 endef
 
