@@ -104,8 +104,9 @@ class Rpc:
 class OdooServer:
     """An Odoo HTTP server on a free local port, serving one database."""
 
-    def __init__(self, db):
+    def __init__(self, db, cron_threads=0):
         self.db = db
+        self.cron_threads = cron_threads
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = LOG_DIR / f"e2e-{db}.log"
@@ -116,7 +117,7 @@ class OdooServer:
         args = odoo_command(
             "-d", self.db, f"--db-filter=^{self.db}$",
             "--http-interface=127.0.0.1", f"--http-port={self.port}",
-            "--max-cron-threads=0", f"--logfile={self.log}",
+            f"--max-cron-threads={self.cron_threads}", f"--logfile={self.log}",
         )  # fmt: skip
         print(f"starting Odoo on {self.url}, log: {self.log}")
         self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL)

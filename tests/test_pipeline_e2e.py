@@ -3,12 +3,15 @@
 The server commits each call for real, so this is the path production takes:
 the deal's transaction queues the change, and the fold right after its commit
 applies it to the shared company key result, also when salespeople win deals
-at the same time.
+at the same time. In the background mode, a server with a cron worker brings
+the key results up right after the call.
 """
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from odoo_server import OdooServer
 
 ADMIN = ("admin", "admin")
 SALESPEOPLE = [("lan", "lan"), ("hung", "hung"), ("ha", "ha")]
@@ -72,3 +75,38 @@ def test_salespeople_winning_together_all_count(server, admin):
         list(pool.map(win_all, SALESPEOPLE))
     assert key_result_value(admin, "okr_kr_company_revenue") == company_before + total
     assert admin("okr.pending.change", "search_count", []) == 0
+
+
+@pytest.fixture
+def background_server(test_db, admin):
+    """A second server, with a cron worker, while the background mode is on."""
+    with OdooServer(test_db, cron_threads=1) as server:
+        admin("ir.config_parameter", "set_param", "okr_sales.update_mode", "background")
+        try:
+            yield server
+        finally:
+            admin(
+                "ir.config_parameter",
+                "set_param",
+                "okr_sales.update_mode",
+                "transaction",
+            )
+
+
+def test_in_the_background_the_scheduled_action_follows_right_after(
+    background_server, admin
+):
+    deals = open_deals(admin, "ha", 2)
+    company_before = key_result_value(admin, "okr_kr_company_revenue")
+    ha = background_server.rpc("ha", "ha")
+    for deal in deals:
+        ha("crm.lead", "action_set_won", [deal["id"]])
+    expected = company_before + sum(d["expected_revenue"] for d in deals)
+    # Woken by the deals, not by its 10-minute interval. (The server's other
+    # scheduled actions may queue changes of their own meanwhile.)
+    deadline = time.monotonic() + 60
+    while key_result_value(admin, "okr_kr_company_revenue") != expected or admin(
+        "okr.pending.change", "search_count", []
+    ):
+        assert time.monotonic() < deadline, "the queued deals were not processed"
+        time.sleep(0.2)

@@ -926,9 +926,10 @@ class OkrKeyResult(models.Model):
         if in_cron and self._okr_update_mode() == UPDATE_BACKGROUND:
             # Woken by a deal: let the deals of the next moments queue up too.
             # A batch costs little more than one deal, so a busy floor's deals
-            # cost a fraction of their own processing.
+            # cost a fraction of their own processing. Committed first: no
+            # transaction stays open meanwhile, and the next one sees them.
+            self.env["ir.cron"]._commit_progress()
             time.sleep(GATHER_SECONDS)
-            self.env["ir.cron"]._commit_progress()  # a snapshot that sees them
         while True:
             try:
                 with self.env.cr.savepoint(), engine_settings(self.env.cr):
