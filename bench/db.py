@@ -98,6 +98,8 @@ def clone(template, name):
         )
     source = Path(config.filestore(template))
     if source.exists():
+        # a leftover of a database of that name dropped without its filestore
+        shutil.rmtree(config.filestore(name), ignore_errors=True)
         shutil.copytree(source, config.filestore(name))
 
 
