@@ -23,9 +23,9 @@ import sys
 import time
 from datetime import datetime, timezone
 
-QUICK = {"leads": 5000, "users": 20, "teams": 4, "key_results": 40, "wins": 100,
-         "reassigns": 50, "imports": 100, "clients": 2, "client_wins": 20,
-         "repeat": 1}  # fmt: skip
+QUICK = {"leads": 5000, "users": 20, "teams": 4, "key_results": 40, "wins": 50,
+         "reassigns": 25, "imports": 50, "warmup": 5, "clients": 2,
+         "client_wins": 15, "repeat": 1}  # fmt: skip
 MEASURES = ("write", "concurrency", "recompute")
 
 
