@@ -22,6 +22,16 @@ SOURCE_SELECTION = [
     (SOURCE_LINKED, "Linked records"),
 ]
 
+# When key results follow their records (see engine.py's docstring): the
+# system parameter set in the OKR settings.
+UPDATE_MODE_PARAM = "okr_sales.update_mode"
+UPDATE_TRANSACTION = "transaction"
+UPDATE_BACKGROUND = "background"
+UPDATE_MODE_SELECTION = [
+    (UPDATE_TRANSACTION, "In the deal's transaction"),
+    (UPDATE_BACKGROUND, "In the background, right after"),
+]
+
 # Whose records count.
 SCOPE_OWNER = "owner"
 SCOPE_TEAM = "team"

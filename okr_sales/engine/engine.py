@@ -35,8 +35,9 @@ The event flow, from a deal won to a manager's kanban:
 
 In the background mode (setting ``okr_sales.update_mode``, for busy sales
 floors), step 4 and 5 leave the deal's transaction altogether: it always
-queues its records, and triggers the scheduled action, which processes the
-queue right after the commit, in batches. The salesperson waits for one
+queues its records, and triggers the scheduled action, which waits half a
+second for more deals after the commit, then processes the queue in
+batches. The salesperson waits for one
 insert; the key results follow a moment later, and a batch of deals costs
 about what one deal costs.
 
@@ -94,15 +95,6 @@ VALUE_TOLERANCE = 1e-6
 
 # Prepared statements kept on one connection before they are all dropped.
 MAX_PREPARED_STATEMENTS = 5000
-
-# When key results follow their records (see the module's docstring).
-UPDATE_MODE_PARAM = "okr_sales.update_mode"
-UPDATE_TRANSACTION = "transaction"
-UPDATE_BACKGROUND = "background"
-UPDATE_MODE_SELECTION = [
-    (UPDATE_TRANSACTION, "In the deal's transaction"),
-    (UPDATE_BACKGROUND, "In the background, right after"),
-]
 
 
 # The value of a bucket from its totals, by measure (``m.measure``); NULL when

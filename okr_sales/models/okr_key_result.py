@@ -26,13 +26,13 @@ from ..engine.definitions import (
     SOURCE_LINKED,
     SOURCE_MANUAL,
     SOURCE_SELECTION,
+    UPDATE_BACKGROUND,
+    UPDATE_MODE_PARAM,
+    UPDATE_TRANSACTION,
     KeyResultDefinition,
 )
 from ..engine.domains import DomainSyntaxError, parse_domain
 from ..engine.engine import (
-    UPDATE_BACKGROUND,
-    UPDATE_MODE_PARAM,
-    UPDATE_TRANSACTION,
     ProgressEngine,
     engine_settings,
     merge_deltas,
@@ -775,10 +775,14 @@ class OkrKeyResult(models.Model):
         if not (pending or rebuild):
             return
         self.env.flush_all()
-        if not rebuild and self._okr_update_mode() == UPDATE_BACKGROUND:
-            # only queued: none of the engine's queries run
-            self._okr_run_engine(pending, old_keys, rebuild)
-            return
+        if pending and self._okr_update_mode() == UPDATE_BACKGROUND:
+            # Only queued, for the scheduled action: none of the engine's
+            # queries run in the deal's transaction.
+            ProgressEngine(self.env).defer(pending, old_keys)
+            self.env.ref("okr_sales.ir_cron_okr_fold_pending")._trigger()
+            pending = {}
+            if not rebuild:
+                return
         with engine_settings(self.env.cr):
             self._okr_run_engine(pending, old_keys, rebuild)
 
@@ -796,10 +800,6 @@ class OkrKeyResult(models.Model):
             engine.clear((key_results - automatic).ids)
             engine.recompute(automatic.ids, rebuild=True)
         if not pending:
-            return
-        if self._okr_update_mode() == UPDATE_BACKGROUND:
-            engine.defer(pending, old_keys)
-            self.env.ref("okr_sales.ir_cron_okr_fold_pending")._trigger()
             return
         if not self.env.context.get("okr_defer_fold"):
             try:

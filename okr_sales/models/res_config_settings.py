@@ -1,6 +1,10 @@
 from odoo import fields, models
 
-from ..engine.engine import UPDATE_MODE_PARAM, UPDATE_MODE_SELECTION, UPDATE_TRANSACTION
+from ..engine.definitions import (
+    UPDATE_MODE_PARAM,
+    UPDATE_MODE_SELECTION,
+    UPDATE_TRANSACTION,
+)
 
 
 class ResConfigSettings(models.TransientModel):

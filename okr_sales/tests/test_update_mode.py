@@ -1,6 +1,7 @@
 from odoo.tests import tagged
 
-from ..engine.engine import UPDATE_MODE_PARAM, ProgressEngine
+from ..engine.definitions import UPDATE_MODE_PARAM
+from ..engine.engine import ProgressEngine
 from .common import OkrCrmCase
 
 
