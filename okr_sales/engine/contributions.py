@@ -9,7 +9,6 @@ transaction changed, the full recompute on all records: the same query, so
 both always agree on what a record contributes.
 """
 
-import hashlib
 from dataclasses import replace
 from datetime import timedelta
 
@@ -29,6 +28,7 @@ from .definitions import (
     SCOPE_TEAM,
     SOURCE_LINKED,
 )
+from .pg import prepare_statement, prepared_name
 
 # The columns of a contribution row, in the order the query returns them.
 CONTRIBUTION_COLUMNS = (
@@ -117,7 +117,6 @@ BUCKET_TOTALS = SQL(
 # Prepared statements of the incremental path: {(registry, definition, spec):
 # (name, PREPARE statement)}.
 _PREPARED_CACHE = {}
-PREPARED_PREFIX = "okr_contribution_"
 
 
 def prepared_contribution_query(env, definition, spec):
@@ -135,7 +134,7 @@ def prepared_contribution_query(env, definition, spec):
         if len(_PREPARED_CACHE) >= _QUERY_CACHE_SIZE:
             _PREPARED_CACHE.clear()
         query = contribution_query(env, definition, spec)
-        prepared = _PREPARED_CACHE[key] = _prepare(env, query)
+        prepared = _PREPARED_CACHE[key] = _prepare(query)
     return prepared
 
 
@@ -156,13 +155,13 @@ def _build_contribution_query(env, definition, spec, scope=None, scope_columns=(
         numerator.order = None
         if numerator.is_empty():
             in_numerator = SQL("FALSE")
-        elif not numerator._joins and numerator.table == table:
+        elif numerator.table == table and numerator.from_clause == SQL.identifier(
+            table
+        ):
             # A condition on the record's own row (won_status = 'won'):
             # tested in place.
-            in_numerator = SQL(
-                "(%s) IS TRUE",
-                numerator.where_clause if numerator._where_clauses else SQL("TRUE"),
-            )
+            where = numerator.where_clause
+            in_numerator = SQL("(%s) IS TRUE", where if where.code else SQL("TRUE"))
         else:
             # Correlated on the record: checking a few changed records is an
             # index probe, not a hash of every success in the database.
@@ -245,18 +244,13 @@ def prepared_family_query(env, definition, spec):
                 for alias, attribute, _scope, _key in FAMILY_SCOPES
             ],
         )
-        prepared = _PREPARED_CACHE[key] = _prepare(env, query)
+        prepared = _PREPARED_CACHE[key] = _prepare(query)
     return prepared
 
 
-def _prepare(env, query):
-    text = env.cr.mogrify(query.code, query.params).decode()
-    name = PREPARED_PREFIX + hashlib.sha1(text.encode()).hexdigest()[:20]
-    statement = (
-        f"PREPARE {name} (integer[]) AS"
-        f" SELECT * FROM ({text}) AS c WHERE c.res_id = ANY($1)"
-    )
-    return name, statement
+def _prepare(query):
+    name = prepared_name(query)
+    return name, prepare_statement(name, query)
 
 
 def family_totals_query(env, family, spec):

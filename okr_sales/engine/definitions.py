@@ -5,7 +5,8 @@ handed to the engine; the engine never reads key results through the ORM.
 Selection values are the module constants below, imported by the models.
 """
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -78,30 +79,73 @@ DURATION_DAYS = "days"
 DURATION_HOURS = "hours"
 
 
+# What a key result field is to its definition (``KeyResultDefinition``).
+# A rule says what is counted: only OKR managers change it (a salesperson
+# picks a preset). The context places the rule: whose records, which days,
+# which currency.
+KIND_RULE = "rule"
+KIND_CONTEXT = "context"
+
+
+def _read(kr_field, kind, parse=False):
+    """A definition attribute read from the key result field ``kr_field``
+    (``parse``: a domain, parsed with ``domains.parse_domain``)."""
+    return field(metadata={"field": kr_field, "kind": kind, "parse": parse})
+
+
 @dataclass(frozen=True)
 class KeyResultDefinition:
-    """Everything the engine needs to know about one automatic key result."""
+    """Everything the engine needs to know about one automatic key result.
+
+    The one place that says what a key result counts: each attribute names
+    the key result field it is read from. The fields only managers may set,
+    the fields whose change rebuilds a key result and the fields a preset
+    fills in are all derived from it (``definition_fields``), so a new
+    attribute needs no other list.
+    """
 
     id: int
-    source: str
-    model: str
-    domain: tuple  # parsed, placeholders filled
-    numerator_domain: tuple  # ratio only
-    date_field: str
-    scope: str
-    user_id: int
-    team_id: int
-    company_id: int
-    measure: str
-    measure_field: str  # sum, average, distinct, retention
-    duration_start_field: str
-    duration_end_field: str
-    duration_unit: str
-    first_time_only: bool
-    cadence: str
-    date_start: date
-    date_end: date
-    currency_id: int
+    source: str = _read("source", KIND_RULE)
+    model: str = _read("source_model", KIND_RULE)
+    domain: tuple = _read("source_domain", KIND_RULE, parse=True)
+    numerator_domain: tuple = _read("numerator_domain", KIND_RULE, parse=True)
+    date_field: str = _read("date_field_id", KIND_RULE)
+    scope: str = _read("scope", KIND_RULE)
+    measure: str = _read("measure", KIND_RULE)
+    measure_field: str = _read("measure_field_id", KIND_RULE)
+    duration_start_field: str = _read("duration_start_field_id", KIND_RULE)
+    duration_end_field: str = _read("duration_end_field_id", KIND_RULE)
+    duration_unit: str = _read("unit", KIND_RULE)
+    first_time_only: bool = _read("first_time_only", KIND_RULE)
+    cadence: str = _read("cadence", KIND_RULE)
+    user_id: int = _read("user_id", KIND_CONTEXT)
+    team_id: int = _read("team_id", KIND_CONTEXT)
+    company_id: int = _read("company_id", KIND_CONTEXT)
+    date_start: date = _read("date_start", KIND_CONTEXT)
+    date_end: date = _read("date_end", KIND_CONTEXT)
+    currency_id: int = _read("currency_id", KIND_CONTEXT)
+
+    @classmethod
+    def build(cls, kr_id, values, parse):
+        """The definition of key result ``kr_id`` from ``{attribute: value}``
+        as the key result fields hold them; ``parse`` turns a domain's text
+        into the domain. The defaults of an incomplete form apply."""
+        values = dict(values)
+        values["scope"] = values["scope"] or SCOPE_OWNER
+        values["cadence"] = values["cadence"] or CADENCE_PERIOD
+        if values["measure"] != MEASURE_RATIO:
+            values["numerator_domain"] = False  # a leftover of another measure
+        for name, _field, _kind, is_domain in definition_attributes():
+            if is_domain:
+                values[name] = parse(values[name]) if values[name] else ()
+        return cls(id=kr_id, **values)
+
+    @property
+    def key(self):
+        """A digest of what the key result counts: it changes exactly when
+        the key result must be rebuilt."""
+        text = repr(tuple(getattr(self, f.name) for f in fields(self)[1:]))
+        return hashlib.sha1(text.encode()).hexdigest()
 
     # Buckets: the stretches the value is measured over.
 
@@ -140,3 +184,26 @@ class KeyResultDefinition:
         """The bucket a key result shows today: today's, clamped to the period."""
         day = min(max(today, self.date_start), self.date_end)
         return self.bucket_of(day)
+
+
+def definition_attributes():
+    """``(attribute, key result field, kind, parse)`` of every attribute of
+    ``KeyResultDefinition`` read from the key result."""
+    return tuple(
+        (f.name, f.metadata["field"], f.metadata["kind"], f.metadata["parse"])
+        for f in fields(KeyResultDefinition)
+        if f.metadata
+    )
+
+
+def definition_fields(kind=None):
+    """The key result fields a definition is read from (of one kind)."""
+    return tuple(
+        kr_field
+        for _name, kr_field, field_kind, _parse in definition_attributes()
+        if kind is None or field_kind == kind
+    )
+
+
+# The key result fields that say what is counted: OKR managers only.
+RULE_FIELDS = definition_fields(KIND_RULE)

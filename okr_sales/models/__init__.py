@@ -1,6 +1,7 @@
 from . import okr_source_mixin
 from . import okr_objective
 from . import okr_key_result
+from . import okr_key_result_engine
 from . import okr_key_result_preset
 from . import okr_key_result_period
 from . import okr_pending_change

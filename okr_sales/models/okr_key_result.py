@@ -1,11 +1,4 @@
-import logging
-import time
-from datetime import timedelta
-from functools import partial
-
-from psycopg2 import errors
-
-from odoo import api, fields, models, tools
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import date_utils
@@ -19,6 +12,7 @@ from ..engine.definitions import (
     MEASURE_DURATION,
     MEASURE_RATIO,
     MEASURE_SELECTION,
+    RULE_FIELDS,
     SCOPE_COMPANY,
     SCOPE_OWNER,
     SCOPE_SELECTION,
@@ -26,58 +20,10 @@ from ..engine.definitions import (
     SOURCE_LINKED,
     SOURCE_MANUAL,
     SOURCE_SELECTION,
-    UPDATE_BACKGROUND,
-    UPDATE_MODE_PARAM,
-    UPDATE_TRANSACTION,
-    KeyResultDefinition,
 )
 from ..engine.domains import DomainSyntaxError, parse_domain
-from ..engine.engine import (
-    ProgressEngine,
-    engine_settings,
-    merge_deltas,
-    process_after_commit,
-)
 from ..engine.progress import STATUS_SELECTION, key_result_progress, pace_status
-from ..engine.sources import CRM_SOURCES
-from .okr_source_mixin import OLD_KEYS_KEY, PENDING_KEY
 
-_logger = logging.getLogger(__name__)
-
-# precommit data key: ids of key results to rebuild from scratch at commit
-REBUILD_KEY = "okr_sales.rebuild_key_results"
-# Queue rows the scheduled action processes per committed batch.
-PENDING_BATCH = 1000
-# Seconds the scheduled action waits, once woken, for more queued changes.
-GATHER_SECONDS = 0.5
-
-# The fields that define what an automatic key result counts: only OKR
-# managers set them, and changing them rebuilds the key result.
-DEFINITION_FIELDS = (
-    "source",
-    "source_model",
-    "source_domain",
-    "date_field_id",
-    "scope",
-    "measure",
-    "measure_field_id",
-    "duration_start_field_id",
-    "duration_end_field_id",
-    "numerator_domain",
-    "first_time_only",
-    "cadence",
-)
-# Fields that change which records count without being a definition.
-REBUILD_FIELDS = (
-    *DEFINITION_FIELDS,
-    "user_id",
-    "team_id",
-    "company_id",
-    "date_start",
-    "date_end",
-    "currency_id",
-    "active",
-)
 NUMERIC_TYPES = ("integer", "float", "monetary")
 DATE_TYPES = ("date", "datetime")
 
@@ -94,13 +40,6 @@ UNIT_SELECTION = [
     (UNIT_DAYS, "Days"),
     (UNIT_HOURS, "Hours"),
 ]
-
-
-def _frozen(value):
-    """Lists to tuples, all the way down: definitions are immutable."""
-    if isinstance(value, list | tuple):
-        return tuple(_frozen(item) for item in value)
-    return value
 
 
 class OkrKeyResult(models.Model):
@@ -333,15 +272,6 @@ class OkrKeyResult(models.Model):
     )
 
     @api.model
-    def _okr_sources(self):
-        """``{model name: SourceSpec}`` of the records key results can count.
-
-        The extension point: a bridge addon adds its model here and mixes
-        ``okr.source.mixin`` into it.
-        """
-        return {spec.model: spec for spec in CRM_SOURCES}
-
-    @api.model
     def _selection_source_model(self):
         return [
             (spec.model, spec.label)
@@ -354,7 +284,14 @@ class OkrKeyResult(models.Model):
         for key_result in self:
             preset = key_result.preset_id
             if preset:
-                key_result.update(preset._definition_values())
+                # The rule's fields; the form sets the source and unit.
+                key_result.update(
+                    {
+                        fname: value
+                        for fname, value in preset._definition_values().items()
+                        if self._fields[fname].compute == "_compute_from_preset"
+                    }
+                )
             elif not key_result.cadence:
                 key_result.cadence = CADENCE_PERIOD
 
@@ -377,7 +314,6 @@ class OkrKeyResult(models.Model):
             key_result.can_define = can_define
 
     def _compute_contribution_count(self):
-        self._okr_process_pending()
         counts = dict(
             self.env["okr.contribution"]
             .sudo()
@@ -530,7 +466,7 @@ class OkrKeyResult(models.Model):
                     )
                 )
 
-    @api.constrains(*DEFINITION_FIELDS, "objective_id")
+    @api.constrains(*RULE_FIELDS, "objective_id")
     def _check_definition(self):
         for key_result in self:
             if key_result.source != SOURCE_MANUAL:
@@ -672,160 +608,9 @@ class OkrKeyResult(models.Model):
                 )
             )
 
-    # Progress engine plumbing
-
-    def _okr_placeholders(self):
-        return {
-            "owner_id": self.user_id.id,
-            "team_id": self.team_id.id,
-            "company_id": self.company_id.id,
-            "date_start": fields.Date.to_string(self.date_start),
-            "date_end": fields.Date.to_string(self.date_end),
-        }
-
-    def _okr_definition(self):
-        """This key result as the engine sees it; raises if it is broken."""
-        self.ensure_one()
-        if self.source == SOURCE_MANUAL:
-            raise ValueError(f"key result {self.id} is manual")
-        if not self.date_field_id or not self.measure or not self.source_model:
-            raise ValueError(
-                self.env._("the definition is incomplete (a field was removed?)")
-            )
-        placeholders = self._okr_placeholders()
-        measure_field = self.measure_field_id.name or False
-        numerator = ()
-        if self.measure == MEASURE_RATIO:
-            numerator = _frozen(parse_domain(self.numerator_domain, placeholders))
-        return KeyResultDefinition(
-            id=self.id,
-            source=self.source,
-            model=self.source_model,
-            domain=_frozen(parse_domain(self.source_domain, placeholders)),
-            numerator_domain=numerator,
-            date_field=self.date_field_id.name,
-            scope=self.scope or SCOPE_OWNER,
-            user_id=self.user_id.id,
-            team_id=self.team_id.id,
-            company_id=self.company_id.id,
-            measure=self.measure,
-            measure_field=measure_field,
-            duration_start_field=self.duration_start_field_id.name or False,
-            duration_end_field=self.duration_end_field_id.name or False,
-            duration_unit=self.unit,
-            first_time_only=self.first_time_only,
-            cadence=self.cadence or CADENCE_PERIOD,
-            date_start=self.date_start,
-            date_end=self.date_end,
-            currency_id=self.currency_id.id,
-        )
-
-    @api.model
-    @tools.ormcache("model_name")
-    def _okr_definitions(self, model_name):
-        """``{key result id: definition}`` of the live automatic key results
-        counting records of ``model_name``, cached until one changes."""
-        key_results = (
-            self.sudo()
-            .with_context(active_test=True)
-            .search(
-                [
-                    ("source", "!=", SOURCE_MANUAL),
-                    ("source_model", "=", model_name),
-                    ("objective_id.active", "=", True),
-                ]
-            )
-        )
-        definitions = {}
-        for key_result in key_results:
-            try:
-                definitions[key_result.id] = key_result._okr_definition()
-            except Exception as error:  # noqa: BLE001 - a broken KR must not block
-                _logger.warning(
-                    "Key result %s is left out of automatic updates: %s",
-                    key_result.id,
-                    error,
-                )
-        return definitions
-
-    def _okr_schedule_rebuild(self):
-        """Rebuild these key results from scratch when the transaction commits."""
-        self.env.registry.clear_cache()
-        data = self.env.cr.precommit.data
-        if REBUILD_KEY not in data:
-            data[REBUILD_KEY] = set()
-            self.env.cr.precommit.add(self.sudo()._okr_process_pending)
-        data[REBUILD_KEY].update(self.ids)
-
-    @api.model
-    def _okr_update_mode(self):
-        return (
-            self.env["ir.config_parameter"].sudo().get_param(UPDATE_MODE_PARAM)
-            or UPDATE_TRANSACTION
-        )
-
-    @api.model
-    def _okr_process_pending(self):
-        """Run the engine on what the transaction changed (see the engine's
-        docstring); called at commit, and before contributions are read."""
-        data = self.env.cr.precommit.data
-        pending = data.pop(PENDING_KEY, None) or {}
-        old_keys = data.pop(OLD_KEYS_KEY, None) or {}
-        rebuild = data.pop(REBUILD_KEY, None) or set()
-        if not (pending or rebuild):
-            return
-        self.env.flush_all()
-        if pending and self._okr_update_mode() == UPDATE_BACKGROUND:
-            # Only queued, for the scheduled action: none of the engine's
-            # queries run in the deal's transaction.
-            ProgressEngine(self.env).defer(pending, old_keys)
-            self.env.ref("okr_sales.ir_cron_okr_fold_pending")._trigger()
-            pending = {}
-            if not rebuild:
-                return
-        with engine_settings(self.env.cr):
-            self._okr_run_engine(pending, old_keys, rebuild)
-
-    @api.model
-    def _okr_run_engine(self, pending, old_keys, rebuild):
-        engine = ProgressEngine(self.env)
-        if rebuild:
-            key_results = self.sudo().with_context(active_test=False).browse(rebuild)
-            key_results = key_results.exists()
-            automatic = key_results.filtered(
-                lambda kr: (
-                    kr.source != SOURCE_MANUAL and kr.active and kr.objective_id.active
-                )
-            )
-            engine.clear((key_results - automatic).ids)
-            engine.recompute(automatic.ids, rebuild=True)
-        if not pending:
-            return
-        if not self.env.context.get("okr_defer_fold"):
-            try:
-                with self.env.cr.savepoint(flush=False):
-                    bucket_deltas = {}
-                    for model_name, record_ids in pending.items():
-                        deltas = engine.process(
-                            model_name,
-                            record_ids,
-                            old_keys.get(model_name),
-                            nowait=True,
-                        )
-                        merge_deltas(bucket_deltas, deltas)
-                    folded = engine.fold_totals(bucket_deltas)
-            except (errors.LockNotAvailable, errors.SerializationFailure) as busy:
-                # A shared key result is busy: process after the commit.
-                _logger.debug("OKR changes deferred after commit: %s", busy)
-            except Exception:
-                # Never the deal's failure: its records stay queued, and the
-                # processing after the commit (or its scheduled action) retries.
-                _logger.exception("OKR changes could not be processed; deferred")
-            else:
-                engine.refresh(folded)
-                return
-        engine.defer(pending, old_keys)
-        self.env.cr.postcommit.add(partial(process_after_commit, self.env.registry))
+    # ------------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------------
 
     def _okr_check_definition_access(self):
         """Only OKR managers define what is counted; others pick a preset."""
@@ -861,113 +646,27 @@ class OkrKeyResult(models.Model):
                     vals.setdefault(fname, value.id if fname.endswith("_id") else value)
         key_results = super().create(vals_list)
         key_results._okr_check_definition_access()
-        automatic = key_results.filtered(lambda kr: kr.source != SOURCE_MANUAL)
-        if automatic:
-            automatic._okr_schedule_rebuild()
+        key_results._okr_note_definition_change()
         return key_results
 
     def write(self, vals):
         result = super().write(vals)
-        if set(vals) & {*DEFINITION_FIELDS, "preset_id"}:
+        if set(vals) & {*RULE_FIELDS, "preset_id"}:
             self._okr_check_definition_access()
-        if set(vals) & set(REBUILD_FIELDS) or "objective_id" in vals:
-            self._okr_schedule_rebuild()
         return result
 
     def unlink(self):
+        # the cached definitions of every worker
         self.env.registry.clear_cache()
         return super().unlink()
 
-    def action_recompute(self):
-        """Rebuild the selected automatic key results and say what changed."""
-        automatic = self.filtered(lambda kr: kr.source != SOURCE_MANUAL)
-        self.env.flush_all()
-        drift = ProgressEngine(self.env).recompute(automatic.ids)
-        automatic._okr_post_drift(drift)
-        message = self.env._(
-            "%(count)s key result(s) recomputed; %(drift)s value(s) corrected.",
-            count=len(automatic),
-            drift=len(drift),
-        )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "message": message,
-                "type": "warning" if drift else "success",
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
-
-    def _okr_post_drift(self, drift):
-        for key_result in self.browse(list(drift)):
-            old, new = drift[key_result.id]
-            _logger.warning(
-                "Key result %s drifted: %s instead of %s, corrected by recompute",
-                key_result.id,
-                old,
-                new,
-            )
-            key_result.message_post(
-                body=self.env._(
-                    "Recompute corrected the value from %(old)s to %(new)s.",
-                    old=old,
-                    new=new,
-                ),
-            )
-
-    @api.model
-    def _cron_fold_pending(self):
-        """Process the queued changes (``okr.pending.change``): all of them
-        in the background mode, otherwise what a deal's transaction deferred
-        and the processing after its commit could not take. In batches, each
-        committed when run as the scheduled action."""
-        in_cron = "cron_id" in self.env.context
-        if in_cron and self._okr_update_mode() == UPDATE_BACKGROUND:
-            # Woken by a deal: let the deals of the next moments queue up too.
-            # A batch costs little more than one deal, so a busy floor's deals
-            # cost a fraction of their own processing. Committed first: no
-            # transaction stays open meanwhile, and the next one sees them.
-            self.env["ir.cron"]._commit_progress()
-            time.sleep(GATHER_SECONDS)
-        while True:
-            try:
-                with self.env.cr.savepoint(), engine_settings(self.env.cr):
-                    processed = ProgressEngine(self.env).process_pending(
-                        limit=PENDING_BATCH if in_cron else None
-                    )
-            except (errors.DeadlockDetected, errors.SerializationFailure):
-                # REPEATABLE READ, unlike the processing after a commit: a key
-                # result changed meanwhile. The changes stay queued for next time.
-                _logger.info("OKR changes left queued for the next run")
-                return
-            if not (processed and in_cron):
-                return
-            remaining = self.env["okr.pending.change"].search_count([])
-            time_left = self.env["ir.cron"]._commit_progress(
-                processed, remaining=remaining
-            )
-            if not (remaining and time_left):
-                return
-
-    @api.model
-    def _cron_recompute_all(self):
-        """Nightly: rebuild every automatic key result of the running periods
-        (the current month moves on; changes made in raw SQL are caught up)."""
-        today = fields.Date.context_today(self)
-        key_results = self.search(
-            [
-                ("source", "!=", SOURCE_MANUAL),
-                ("date_end", ">=", today - timedelta(days=1)),
-            ]
-        )
-        drift = ProgressEngine(self.env).recompute(key_results.ids)
-        key_results._okr_post_drift(drift)
+    # ------------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------------
 
     def action_open_contributing_records(self):
         """The records behind the value, opened with the viewer's own rights."""
         self.ensure_one()
-        self._okr_process_pending()
         only_successes = self.env.context.get("okr_numerator")
         domain = [("key_result_id", "=", self.id)]
         if only_successes:

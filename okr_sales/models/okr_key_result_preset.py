@@ -4,24 +4,14 @@ from ..engine.definitions import (
     CADENCE_PERIOD,
     CADENCE_SELECTION,
     MEASURE_SELECTION,
+    RULE_FIELDS,
     SOURCE_AUTOMATIC,
     SOURCE_SELECTION,
 )
 from .okr_key_result import UNIT_SELECTION
 
-# What a preset copies onto a key result.
-PRESET_DEFINITION_FIELDS = (
-    "source_model",
-    "source_domain",
-    "numerator_domain",
-    "date_field_id",
-    "measure",
-    "measure_field_id",
-    "duration_start_field_id",
-    "duration_end_field_id",
-    "first_time_only",
-    "cadence",
-)
+# What a preset stands for: a key result's rule, for any scope.
+PRESET_DEFINITION_FIELDS = tuple(fname for fname in RULE_FIELDS if fname != "scope")
 
 
 class OkrKeyResultPreset(models.Model):
@@ -82,16 +72,11 @@ class OkrKeyResultPreset(models.Model):
         self.ensure_one()
         return {fname: self[fname] for fname in PRESET_DEFINITION_FIELDS}
 
-    @api.constrains(*PRESET_DEFINITION_FIELDS, "source")
+    @api.constrains(*PRESET_DEFINITION_FIELDS)
     def _check_definition(self):
         # Same rules as on a key result: check a throwaway one in memory.
         for preset in self:
             sample = self.env["okr.key.result"].new(
-                {
-                    "source": preset.source,
-                    "unit": preset.unit,
-                    "scope": "company",
-                    **{fname: preset[fname] for fname in PRESET_DEFINITION_FIELDS},
-                }
+                {"scope": "company", **preset._definition_values()}
             )
             sample._check_automatic_definition()

@@ -12,16 +12,6 @@ LEVEL_DEPARTMENT = "department"
 LEVEL_TEAM = "team"
 LEVEL_INDIVIDUAL = "individual"
 
-# Objective fields its automatic key results depend on.
-OKR_REBUILD_FIELDS = {
-    "team_id",
-    "company_id",
-    "date_start",
-    "date_end",
-    "period_type",
-    "active",
-}
-
 LEVEL_SELECTION = [
     (LEVEL_COMPANY, "Company"),
     (LEVEL_DEPARTMENT, "Department"),
@@ -175,13 +165,12 @@ class OkrObjective(models.Model):
         if vals.get("parent_id"):
             self._check_alignment_cycle(self.browse(vals["parent_id"]))
         result = super().write(vals)
-        if set(vals) & OKR_REBUILD_FIELDS:
-            # Whose records and which dates its key results count changed.
-            automatic = self.with_context(active_test=False).key_result_ids.filtered(
+        if "active" in vals:
+            # Its key results count, or stop counting. (Its team, company and
+            # dates reach them as their own fields' changes.)
+            self.with_context(active_test=False).key_result_ids.filtered(
                 lambda kr: kr.source != SOURCE_MANUAL
-            )
-            if automatic:
-                automatic._okr_schedule_rebuild()
+            )._okr_note_definition_change()
         return result
 
     def _check_alignment_cycle(self, parent):

@@ -45,7 +45,6 @@ class OkrSourceMixin(models.AbstractModel):
     okr_key_result_count = fields.Integer(compute="_compute_okr_contributions")
 
     def _compute_okr_contributions(self):
-        self.env["okr.key.result"]._okr_process_pending()
         contributions = (
             self.env["okr.contribution"]
             .sudo()
@@ -106,12 +105,7 @@ class OkrSourceMixin(models.AbstractModel):
             return
         if not self.env["okr.key.result"]._okr_definitions(self._name):
             return
-        pending = self.env.cr.precommit.data.get(PENDING_KEY)
-        if pending is None:
-            pending = self.env.cr.precommit.data[PENDING_KEY] = {}
-            self.env.cr.precommit.add(
-                self.env["okr.key.result"].sudo()._okr_process_pending
-            )
+        pending = self.env["okr.key.result"]._okr_precommit_data(PENDING_KEY, {})
         pending.setdefault(self._name, set()).update(self.ids)
 
     def action_open_okr_key_results(self):

@@ -31,7 +31,7 @@ class TestEngineFaults(OkrCrmCase):
     def test_failure_is_recorded_and_the_deal_is_still_won(self):
         self._break_rule(self.revenue)
         deal = self._new_deal(amount=60.0)
-        with self.assertLogs("odoo.addons.okr_sales.engine.engine", logging.ERROR):
+        with self.assertLogs("odoo.addons.okr_sales.engine.buckets", logging.ERROR):
             deal.action_set_won()
             self._commit_point()
         self.assertEqual(deal.won_status, "won")
@@ -48,7 +48,7 @@ class TestEngineFaults(OkrCrmCase):
             self.team_objective, "won_revenue", scope="team"
         )
         self._break_rule(self.revenue)
-        with self.assertLogs("odoo.addons.okr_sales.engine.engine", logging.ERROR):
+        with self.assertLogs("odoo.addons.okr_sales.engine.buckets", logging.ERROR):
             self._new_deal(amount=60.0).action_set_won()
             self._commit_point()
         self.assertEqual(team_revenue.current_value, 60.0)
@@ -85,7 +85,9 @@ class TestEngineFaults(OkrCrmCase):
         self.env.cr.execute(
             "UPDATE crm_lead SET expected_revenue = 130 WHERE id = %s", (deal.id,)
         )
-        with self.assertLogs("odoo.addons.okr_sales.models.okr_key_result", "WARNING"):
+        with self.assertLogs(
+            "odoo.addons.okr_sales.models.okr_key_result_engine", "WARNING"
+        ):
             self.revenue.action_recompute()
         self.assertEqual(self.revenue.current_value, 130.0)
         self.assertIn(
@@ -175,7 +177,9 @@ class TestEngineFaults(OkrCrmCase):
             patch.object(
                 ProgressEngine, "fold_totals", side_effect=RuntimeError("disk full")
             ),
-            self.assertLogs("odoo.addons.okr_sales.models.okr_key_result", "ERROR"),
+            self.assertLogs(
+                "odoo.addons.okr_sales.models.okr_key_result_engine", "ERROR"
+            ),
         ):
             deal.action_set_won()
             self._commit_point()

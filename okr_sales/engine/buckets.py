@@ -1,0 +1,239 @@
+"""Bucket totals, bucket values and the key results' current values.
+
+Shared by the incremental path and the recompute: the per-bucket totals
+(``okr.key.result.period``) move by deltas or are rebuilt, each bucket's
+value is computed from its totals, and the current bucket's value is
+written on the key result through the ORM, so that progress and status
+follow.
+"""
+
+import logging
+
+from odoo import fields
+from odoo.tools import SQL
+
+from .definitions import (
+    MEASURE_COUNT,
+    MEASURE_DISTINCT,
+    MEASURE_RATIO,
+    MEASURE_RETENTION,
+    MEASURE_SUM,
+    NO_DATA_MEASURES,
+)
+from .totals import VALUE_TOLERANCE
+
+_logger = logging.getLogger(__name__)
+
+# The value of a bucket from its totals, by measure (``m.measure``); NULL when
+# there is no data. Retention is recounted instead.
+BUCKET_VALUE_SQL = SQL(
+    "CASE m.measure"
+    " WHEN %(count)s THEN p.record_count::float"
+    " WHEN %(sum)s THEN p.value_sum"
+    " WHEN %(ratio)s THEN 100.0 * p.numerator_count / NULLIF(p.record_count, 0)"
+    " WHEN %(distinct)s THEN p.distinct_count::float"
+    " ELSE p.value_sum / NULLIF(p.record_count, 0) END",  # averages, durations
+    count=MEASURE_COUNT,
+    sum=MEASURE_SUM,
+    ratio=MEASURE_RATIO,
+    distinct=MEASURE_DISTINCT,
+)
+
+
+class BucketStore:
+    """Bucket totals and values of ``ProgressEngine`` (a mixin of it)."""
+
+    def refresh(self, definitions):
+        """Write the current values of these key results (see ``fold_totals``)."""
+        self._refresh_key_results(list(definitions.values()), {})
+
+    def _update_buckets(self, definitions, bucket_deltas):
+        """Apply the deltas to the bucket totals and store bucket values."""
+        if not definitions:
+            return
+        touched = [
+            (kr_id, bucket, totals)
+            for (kr_id, bucket), totals in bucket_deltas.items()
+            # retention's look-back has no bucket of its own
+            if kr_id in definitions and bucket >= definitions[kr_id].date_start
+        ]
+        if touched:
+            self.cr.execute(
+                SQL(
+                    "INSERT INTO okr_key_result_period AS p (key_result_id,"
+                    " date_start, date_end, record_count, numerator_count, value_sum,"
+                    " distinct_count) VALUES %s"
+                    " ON CONFLICT (key_result_id, date_start) DO UPDATE SET"
+                    " record_count = p.record_count + EXCLUDED.record_count,"
+                    " numerator_count = p.numerator_count + EXCLUDED.numerator_count,"
+                    " value_sum = p.value_sum + EXCLUDED.value_sum,"
+                    " distinct_count = p.distinct_count + EXCLUDED.distinct_count",
+                    SQL(", ").join(
+                        SQL(
+                            "(%s, %s, %s, %s, %s, %s, %s)",
+                            kr_id,
+                            bucket,
+                            definitions[kr_id].bucket_end(bucket),
+                            *totals,
+                        )
+                        for kr_id, bucket, totals in touched
+                    ),
+                )
+            )
+            self.cr.execute(
+                SQL(
+                    "DELETE FROM okr_key_result_period"
+                    " WHERE (key_result_id, date_start) IN (VALUES %s)"
+                    " AND record_count <= 0",
+                    SQL(", ").join(
+                        SQL("(%s, %s::date)", kr_id, bucket)
+                        for kr_id, bucket, _totals in touched
+                    ),
+                )
+            )
+        buckets = {(kr_id, bucket) for kr_id, bucket, _totals in touched}
+        self._store_bucket_values(definitions.values(), buckets)
+
+    def _store_bucket_values(self, definitions, buckets=None):
+        """Compute each bucket's value from its totals (or recount distincts);
+        only these ``(kr_id, bucket)`` when given (a fold), else all."""
+        definitions = list(definitions)
+        measures = {definition.id: definition.measure for definition in definitions}
+        if buckets is None:
+            additive = [
+                SQL("(%s, NULL::date, %s)", kr_id, measure)
+                for kr_id, measure in measures.items()
+                if measure != MEASURE_RETENTION
+            ]
+        else:
+            additive = [
+                SQL("(%s, %s::date, %s)", kr_id, bucket, measures[kr_id])
+                for kr_id, bucket in sorted(buckets)
+                if measures[kr_id] != MEASURE_RETENTION
+            ]
+        if additive:
+            self.cr.execute(
+                SQL(
+                    "UPDATE okr_key_result_period p SET value = %s"
+                    " FROM (VALUES %s) AS m(key_result_id, bucket, measure)"
+                    " WHERE p.key_result_id = m.key_result_id"
+                    " AND (m.bucket IS NULL OR p.date_start = m.bucket)",
+                    BUCKET_VALUE_SQL,
+                    SQL(", ").join(additive),
+                )
+            )
+        for definition in definitions:
+            if definition.measure == MEASURE_RETENTION:
+                self._recount_retention(definition)
+        self.env["okr.key.result.period"].invalidate_model()
+
+    def _recount_retention(self, definition):
+        """Per bucket: the values also seen in the bucket before, as a share
+        of those of the bucket before."""
+        self.cr.execute(
+            SQL(
+                "SELECT date_start FROM okr_key_result_period WHERE key_result_id = %s",
+                definition.id,
+            )
+        )
+        updates = []
+        for (bucket,) in self.cr.fetchall():
+            previous = definition.previous_bucket(bucket)
+            before = self._distinct_count(definition.id, previous)
+            kept = self._kept_count(definition.id, previous, bucket)
+            value = 100.0 * kept / before if before else None
+            updates.append(SQL("(%s::date, %s::float)", bucket, value))
+        if updates:
+            self.cr.execute(
+                SQL(
+                    "UPDATE okr_key_result_period p SET value = v.value"
+                    " FROM (VALUES %s) AS v(bucket, value)"
+                    " WHERE p.key_result_id = %s AND p.date_start = v.bucket",
+                    SQL(", ").join(updates),
+                    definition.id,
+                )
+            )
+
+    def _distinct_count(self, kr_id, bucket):
+        self.cr.execute(
+            SQL(
+                "SELECT count(DISTINCT distinct_key) FROM okr_contribution"
+                " WHERE key_result_id = %s AND bucket_date = %s",
+                kr_id,
+                bucket,
+            )
+        )
+        return self.cr.fetchone()[0]
+
+    def _kept_count(self, kr_id, previous, bucket):
+        self.cr.execute(
+            SQL(
+                "SELECT count(DISTINCT distinct_key) FROM okr_contribution"
+                " WHERE key_result_id = %s AND bucket_date = %s AND distinct_key IN"
+                " (SELECT distinct_key FROM okr_contribution"
+                "  WHERE key_result_id = %s AND bucket_date = %s)",
+                kr_id,
+                bucket,
+                kr_id,
+                previous,
+            )
+        )
+        return self.cr.fetchone()[0]
+
+    def _record_errors(self, errors):
+        for kr_id, error in errors.items():
+            _logger.exception(
+                "Key result %s could not be updated", kr_id, exc_info=error
+            )
+            key_result = self.key_results.with_context(tracking_disable=True).browse(
+                kr_id
+            )
+            key_result.computation_error = str(error) or error.__class__.__name__
+
+    def _refresh_key_results(self, definitions, errors, clear_errors=False):
+        """Write current values and errors through the ORM (progress follows).
+
+        Only a full recompute clears an error: until then the value may miss
+        what the failed update would have changed.
+        """
+        # No chatter line per deal: the value moves all day long.
+        key_results = self.key_results.with_context(tracking_disable=True).browse(
+            [d.id for d in definitions]
+        )
+        values = self.current_values(definitions)
+        for key_result in key_results:
+            value = values[key_result.id]
+            if value is None:
+                value = key_result.baseline_value
+            if abs(key_result.current_value - value) > VALUE_TOLERANCE:
+                key_result.current_value = value
+            if clear_errors and key_result.computation_error:
+                key_result.computation_error = False
+        self._record_errors(errors)
+
+    def current_values(self, definitions):
+        """``{kr_id: value of today's bucket}``; None when there is no data."""
+        definitions = list(definitions)
+        if not definitions:
+            return {}
+        today = fields.Date.context_today(self.key_results)
+        wanted = {d.id: d.current_bucket(today) for d in definitions}
+        self.cr.execute(
+            SQL(
+                "SELECT key_result_id, date_start, value FROM okr_key_result_period"
+                " WHERE key_result_id IN %s",
+                tuple(wanted),
+            )
+        )
+        found = {
+            kr_id: value
+            for kr_id, bucket, value in self.cr.fetchall()
+            if wanted[kr_id] == bucket
+        }
+        values = {}
+        for definition in definitions:
+            value = found.get(definition.id)
+            if value is None and definition.measure not in NO_DATA_MEASURES:
+                value = 0.0
+            values[definition.id] = value
+        return values

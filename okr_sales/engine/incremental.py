@@ -1,0 +1,364 @@
+"""The deal's path: the contributions of changed records, and the fold.
+
+``process`` brings the contributions of the records a transaction changed
+up to date and returns the deltas of their key results' bucket totals;
+``fold_totals`` applies them. See ``engine.py`` for the whole flow.
+"""
+
+from collections import defaultdict
+from datetime import timedelta
+
+from odoo.tools import SQL
+
+from .contributions import (
+    CONTRIBUTION_COLUMNS,
+    FAMILY_SCOPES,
+    family_key,
+    keyed_days,
+    prepared_contribution_query,
+    prepared_family_query,
+)
+from .definitions import (
+    DISTINCT_MEASURES,
+    SCOPE_COMPANY,
+    SCOPE_OWNER,
+    SCOPE_TEAM,
+    SOURCE_LINKED,
+)
+from .pg import PreparedStatements
+from .totals import (
+    diff_contributions,
+    new_bucket_deltas,
+    scope_value,
+    touched_keys,
+)
+
+
+class IncrementalUpdate:
+    """The incremental path of ``ProgressEngine`` (a mixin of it)."""
+
+    def process(self, model_name, record_ids, old_keys=None, nowait=False):
+        """Bring the contributions of these records up to date; returns the
+        changes of their key results' bucket totals, ``{(kr_id, bucket):
+        [records, numerator records, value sum, distinct values]}``, for
+        ``fold_totals``.
+
+        ``old_keys`` maps (field, date field) to the values the records had
+        before they changed (see ``_same_key_records``).
+
+        The touched key results and their objectives are locked first, in id
+        order: two transactions never change the same key result's totals
+        at once, and never deadlock. ``nowait`` (in a deal's transaction)
+        fails at once instead, with LockNotAvailable or SerializationFailure,
+        if another transaction holds or has changed one of them since this
+        one began: the caller then defers the records (``defer``).
+        """
+        old_keys = old_keys or {}
+        definitions = self.key_results._okr_definitions(model_name)
+        if not definitions or not record_ids:
+            return {}
+        record_ids = sorted(record_ids)
+        old_rows = self._stored_contributions(model_name, record_ids)
+        touched = {kr_id for kr_id, _res_id in old_rows}
+        # the records still there (the others were deleted)
+        current = self.env[model_name].browse(record_ids).exists()
+        touched |= self._key_results_of_records(current, definitions)
+        touched &= set(definitions)  # the others go with their rebuild
+        if not touched:
+            return {}
+        self._lock(touched, nowait)
+        if not nowait:
+            # READ COMMITTED: what was committed while this one waited
+            old_rows = self._stored_contributions(model_name, record_ids)
+
+        plans, errors = [], {}
+        for kr_id in sorted(touched):
+            definition = definitions[kr_id]
+            kr_record_ids, kr_old_rows = record_ids, old_rows
+            if definition.first_time_only:
+                try:
+                    with self.cr.savepoint(flush=False):
+                        kr_record_ids, kr_old_rows = self._same_key_records(
+                            definition, record_ids, current, old_rows, old_keys
+                        )
+                except Exception as error:  # noqa: BLE001 - the KR's failure
+                    errors[kr_id] = error
+                    continue
+            plans.append((definition, kr_record_ids, kr_old_rows))
+        new_rows = self._fetch_contributions(plans, errors)
+
+        bucket_deltas = new_bucket_deltas()
+        stale, fresh = [], []
+        for definition, kr_record_ids, kr_old_rows in plans:
+            if definition.id in errors:
+                continue
+            diff_contributions(
+                definition,
+                kr_record_ids,
+                kr_old_rows,
+                new_rows.get(definition.id, {}),
+                stale,
+                fresh,
+                bucket_deltas,
+            )
+        distinct_ids = {
+            definition.id
+            for definition, _ids, _rows in plans
+            if definition.measure in DISTINCT_MEASURES
+        }
+        stored_rows = {}
+        for _definition, _ids, rows in plans:
+            stored_rows.update(rows)
+        keys = touched_keys(distinct_ids, stale, fresh, stored_rows)
+        before = self._key_presence(keys)
+        self._write_contributions(model_name, stale, fresh)
+        after = self._key_presence(keys)
+        for triple in keys:
+            gained = (triple in after) - (triple in before)
+            if gained:
+                bucket_deltas[triple[0], triple[1]][3] += gained
+        self._record_errors(errors)
+        return dict(bucket_deltas)
+
+    def _lock(self, key_result_ids, nowait):
+        lock = SQL("FOR UPDATE NOWAIT" if nowait else "FOR UPDATE")
+        kr_ids = tuple(sorted(key_result_ids))
+        # A busy key result is expected, and handled by the caller: not an
+        # error for the server log.
+        self.cr.execute(
+            SQL(
+                "SELECT id FROM okr_key_result WHERE id IN %s ORDER BY id %s",
+                kr_ids,
+                lock,
+            ),
+            log_exceptions=False,
+        )
+        self.cr.execute(
+            SQL(
+                "SELECT id FROM okr_objective WHERE id IN (SELECT objective_id"
+                " FROM okr_key_result WHERE id IN %s) ORDER BY id %s",
+                kr_ids,
+                lock,
+            ),
+            log_exceptions=False,
+        )
+
+    def fold_totals(self, bucket_deltas):
+        """Apply bucket deltas (from ``process``, which locked their key
+        results) to the bucket totals, in SQL only; returns ``{kr_id:
+        definition}`` of the key results whose values to ``refresh``."""
+        if not bucket_deltas:
+            return {}
+        kr_ids = {kr_id for kr_id, _bucket in bucket_deltas}
+        live = {}
+        for model_name in self.sources:
+            live.update(self.key_results._okr_definitions(model_name))
+        definitions = {kr_id: live[kr_id] for kr_id in sorted(kr_ids) if kr_id in live}
+        self._update_buckets(definitions, bucket_deltas)
+        return definitions
+
+    def _stored_contributions(self, model_name, record_ids):
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT key_result_id, res_id, bucket_date, value, in_numerator,"
+                " distinct_key FROM okr_contribution"
+                " WHERE res_model = %s AND res_id IN %s",
+                model_name,
+                tuple(record_ids),
+            )
+        )
+        return {(row[0], row[1]): row[2:] for row in rows}
+
+    def _key_results_of_records(self, records, definitions):
+        """Automatic key results whose owner, team or company the records
+        belong to now, and linked key results the records are linked to."""
+        spec = self.sources[records._name]
+        by_scope = defaultdict(set)
+        for definition in definitions.values():
+            if definition.source == SOURCE_LINKED:
+                continue
+            by_scope[definition.scope, scope_value(definition)].add(definition.id)
+        touched = set()
+        for scope, path in (
+            (SCOPE_OWNER, spec.user_field),
+            (SCOPE_TEAM, spec.team_field),
+            (SCOPE_COMPANY, spec.company_field),
+        ):
+            for value in records.mapped(path).ids:
+                touched |= by_scope.get((scope, value), set())
+        if "okr_linked_key_result_ids" in records._fields:
+            linked = set(records.okr_linked_key_result_ids.ids)
+            touched |= linked & set(definitions)
+        return touched
+
+    def _same_key_records(self, definition, record_ids, current, old_rows, old_keys):
+        """For "first time ever" counts: the records sharing a value with the
+        changed ones, whose own contribution may change with them (a deal
+        of last year is deleted: this year's deals of its customer become
+        the customer's first).
+
+        Only a record dated before the period, before or after its change,
+        can do that: records of the period, such as a deal won today or an
+        imported lead, widen nothing. ``current`` holds those of the
+        changed ``record_ids`` not deleted. Returns the records to
+        re-evaluate and their stored contributions.
+        """
+        model = self.env[definition.model]
+        field = definition.measure_field
+        pair = (field, definition.date_field)
+        keys = {
+            key
+            for key, day in old_keys.get(pair, set()) | keyed_days(current, *pair)
+            if day < definition.date_start
+        }
+        if not keys:
+            return record_ids, old_rows
+        same_key = model._search(
+            [
+                (field, "in", sorted(keys)),
+                (definition.date_field, ">=", definition.records_start),
+                (definition.date_field, "<", definition.date_end + timedelta(days=1)),
+            ],
+            active_test=False,
+        )
+        same_key.order = None
+        extra_ids = {row[0] for row in self.env.execute_query(same_key.select())}
+        self.cr.execute(
+            SQL(
+                "SELECT res_id FROM okr_contribution WHERE key_result_id = %s"
+                " AND distinct_key IN %s",
+                definition.id,
+                tuple(keys),
+            )
+        )
+        extra_ids |= {row[0] for row in self.cr.fetchall()}
+        all_ids = sorted(set(record_ids) | extra_ids)
+        rows = dict(old_rows)
+        rows.update(self._stored_contributions(definition.model, all_ids))
+        return all_ids, rows
+
+    def _fetch_contributions(self, plans, errors):
+        """``{kr_id: {res_id: row}}``, from prepared statements run on the
+        plans' records: one per family (``family_key``) of key results
+        evaluated on the same records, one per key result otherwise. If one
+        fails, one savepoint per key result finds the ones at fault."""
+        families, singles = defaultdict(list), []
+        for definition, record_ids, _old_rows in plans:
+            spec = self.sources.get(definition.model)
+            key = spec and family_key(definition, spec)
+            if key is None:
+                singles.append(definition)
+            else:
+                families[key, tuple(record_ids)].append(definition)
+        record_ids_of = {d.id: record_ids for d, record_ids, _rows in plans}
+        statements = []
+        for (_key, record_ids), family in families.items():
+            if len(family) == 1:
+                singles += family
+                continue
+            try:
+                spec = self.sources[family[0].model]
+                name, prepare = prepared_family_query(self.env, family[0], spec)
+            except Exception:  # noqa: BLE001 - one by one, to find the culprit
+                singles += family
+                continue
+            statements.append((name, prepare, record_ids, family, True))
+        for definition in singles:
+            try:
+                spec = self.sources[definition.model]
+                name, prepare = prepared_contribution_query(self.env, definition, spec)
+            except Exception as error:  # noqa: BLE001 - the KR's failure
+                errors[definition.id] = error
+                continue
+            statements.append(
+                (name, prepare, record_ids_of[definition.id], [definition], False)
+            )
+        if not statements:
+            return {}
+        prepared = PreparedStatements(self.cr)
+        new_rows = defaultdict(dict)
+        try:
+            with self.cr.savepoint(flush=False):
+                for statement in statements:
+                    self._run_prepared(statement, prepared, new_rows)
+        except Exception:  # noqa: BLE001 - isolate the failing key results
+            new_rows.clear()
+            for definition, record_ids, _rows in plans:
+                if definition.id in errors:
+                    continue
+                try:
+                    spec = self.sources[definition.model]
+                    name, prepare = prepared_contribution_query(
+                        self.env, definition, spec
+                    )
+                    with self.cr.savepoint(flush=False):
+                        self._run_prepared(
+                            (name, prepare, record_ids, [definition], False),
+                            prepared,
+                            new_rows,
+                        )
+                except Exception as error:  # noqa: BLE001
+                    errors[definition.id] = error
+                    new_rows.pop(definition.id, None)
+        return new_rows
+
+    def _run_prepared(self, statement, prepared, new_rows):
+        """Run a statement of ``_fetch_contributions``: ``(name, PREPARE,
+        record ids, definitions, whether it is a family's)``."""
+        name, prepare, record_ids, members, family = statement
+        rows = prepared.execute(name, prepare, record_ids)
+        if not family:
+            kr_id = members[0].id
+            for res_id, *row in rows:
+                new_rows[kr_id][res_id] = tuple(row[:4])
+            return
+        width = len(CONTRIBUTION_COLUMNS)
+        for row in rows:
+            res_id, contribution = row[0], tuple(row[1:width])
+            scope_values = dict(
+                zip((s[2] for s in FAMILY_SCOPES), row[width:], strict=True)
+            )
+            for definition in members:
+                if scope_values[definition.scope] == scope_value(definition):
+                    new_rows[definition.id][res_id] = contribution
+
+    def _key_presence(self, keys):
+        """Which (kr_id, bucket, value) triples some contribution still has:
+        a distinct count moves when a value appears in or leaves a bucket."""
+        if not keys:
+            return set()
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT DISTINCT key_result_id, bucket_date, distinct_key"
+                " FROM okr_contribution"
+                " WHERE (key_result_id, bucket_date, distinct_key) IN (VALUES %s)",
+                SQL(", ").join(SQL("(%s, %s::date, %s)", *key) for key in keys),
+            )
+        )
+        return set(rows)
+
+    def _write_contributions(self, model_name, stale, fresh):
+        """Delete the ``stale`` (kr_id, res_id) rows, insert the ``fresh`` ones."""
+        if stale:
+            self.cr.execute(
+                SQL(
+                    "DELETE FROM okr_contribution WHERE res_model = %s"
+                    " AND (key_result_id, res_id) IN (VALUES %s)",
+                    model_name,
+                    SQL(", ").join(SQL("(%s, %s)", *pair) for pair in stale),
+                )
+            )
+        if fresh:
+            self.cr.execute(
+                SQL(
+                    "INSERT INTO okr_contribution (key_result_id, res_model, %s)"
+                    " VALUES %s",
+                    SQL(", ").join(map(SQL.identifier, CONTRIBUTION_COLUMNS)),
+                    SQL(", ").join(
+                        SQL(
+                            "(%s, %s, %s, %s, %s, %s, %s)", row[0], model_name, *row[1:]
+                        )
+                        for row in fresh
+                    ),
+                )
+            )

@@ -1,0 +1,119 @@
+"""Changes waiting for the engine: the ``okr.pending.change`` queue.
+
+A deal's transaction queues its records when a shared key result is busy,
+and always in the background mode (``defer``); ``process_pending`` takes
+them in order, and ``process_after_commit`` runs it in a transaction of its
+own right after a commit. See ``engine.py`` for the whole flow.
+"""
+
+import json
+import logging
+import random
+import time
+from collections import defaultdict
+from datetime import date
+
+from psycopg2 import errors
+
+from odoo import SUPERUSER_ID, api
+from odoo.tools import SQL
+
+from .pg import engine_settings
+from .totals import merge_deltas
+
+_logger = logging.getLogger(__name__)
+
+
+class PendingQueue:
+    """The queue of ``ProgressEngine`` (a mixin of it)."""
+
+    def defer(self, pending, old_keys):
+        """Queue changed records for ``process_pending``: ``pending`` maps
+        model names to record ids, ``old_keys`` as ``process`` takes them,
+        per model."""
+        rows = []
+        for model_name, record_ids in pending.items():
+            keys = [
+                [fname, date_fname, key, day.isoformat()]
+                for (fname, date_fname), pairs in old_keys.get(model_name, {}).items()
+                for key, day in sorted(pairs)
+            ]
+            rows.append(
+                SQL(
+                    "(%s, %s::jsonb, %s::jsonb)",
+                    model_name,
+                    json.dumps(sorted(record_ids)),
+                    json.dumps(keys),
+                )
+            )
+        if rows:
+            self.cr.execute(
+                SQL(
+                    "INSERT INTO okr_pending_change (res_model, res_ids, old_keys)"
+                    " VALUES %s",
+                    SQL(", ").join(rows),
+                )
+            )
+
+    def process_pending(self, limit=None):
+        """Process the deferred records (``defer``), the oldest ``limit``
+        queue rows or all, and write the values of their key results;
+        returns the number of queue rows processed. Rows another
+        transaction is processing are skipped (SKIP LOCKED)."""
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT id, res_model, res_ids, old_keys FROM okr_pending_change"
+                " ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED",
+                limit,
+            )
+        )
+        if not rows:
+            return 0
+        pending = defaultdict(set)
+        old_keys = defaultdict(lambda: defaultdict(set))
+        for _id, model_name, record_ids, keys in rows:
+            pending[model_name].update(record_ids)
+            for fname, date_fname, key, day in keys or ():
+                old_keys[model_name][fname, date_fname].add(
+                    (key, date.fromisoformat(day))
+                )
+        bucket_deltas = {}
+        for model_name, record_ids in sorted(pending.items()):
+            if model_name in self.sources:
+                deltas = self.process(model_name, record_ids, old_keys[model_name])
+                merge_deltas(bucket_deltas, deltas)
+        definitions = self.fold_totals(bucket_deltas)
+        self.refresh(definitions)
+        self.cr.execute(
+            SQL(
+                "DELETE FROM okr_pending_change WHERE id IN %s",
+                tuple(row[0] for row in rows),
+            )
+        )
+        return len(rows)
+
+
+def process_after_commit(registry, engine_class, attempts=3):
+    """Process deferred records in a transaction of its own, after a commit.
+
+    READ COMMITTED: it waits for a concurrent transaction on the same key
+    result instead of failing on its update. Whatever cannot be processed
+    now stays queued for the next one (the next commit, or the scheduled
+    action). ``engine_class`` is ``ProgressEngine``.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            with registry.cursor() as cr:
+                cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                with engine_settings(cr):
+                    engine_class(env).process_pending()
+            return
+        except (errors.DeadlockDetected, errors.SerializationFailure):
+            if attempt == attempts:
+                _logger.warning("OKR changes left queued after %s tries", attempt)
+                return
+            time.sleep(random.uniform(0.01, 0.05) * attempt)
+        except Exception:
+            _logger.exception("OKR changes could not be processed; left queued")
+            return

@@ -1,0 +1,376 @@
+"""The key result's side of the progress engine: its definition, the work a
+transaction leaves for its commit, and the scheduled actions.
+
+``okr_key_result.py`` says what a key result is; this file how an automatic
+one moves. The engine itself is in ``engine/`` (start with its docstring).
+"""
+
+import logging
+import time
+from datetime import timedelta
+from functools import partial
+
+from psycopg2 import errors
+
+from odoo import api, fields, models, tools
+from odoo.tools import SQL
+
+from ..engine.definitions import (
+    SOURCE_MANUAL,
+    UPDATE_BACKGROUND,
+    UPDATE_MODE_PARAM,
+    UPDATE_TRANSACTION,
+    KeyResultDefinition,
+    definition_attributes,
+    definition_fields,
+)
+from ..engine.domains import parse_domain
+from ..engine.engine import ProgressEngine
+from ..engine.pg import engine_settings
+from ..engine.queue import process_after_commit
+from ..engine.sources import CRM_SOURCES
+from ..engine.totals import merge_deltas
+from .okr_source_mixin import OLD_KEYS_KEY, PENDING_KEY
+
+_logger = logging.getLogger(__name__)
+
+# precommit data keys: whether the transaction's engine work is registered,
+# and the ids of key results whose definition may have changed
+REGISTERED_KEY = "okr_sales.registered"
+DEFINITIONS_KEY = "okr_sales.changed_definitions"
+# Key result fields whose change may change what it counts: those of its
+# definition, and whether it is live at all.
+DEFINITION_TRIGGERS = frozenset({*definition_fields(), "active", "objective_id"})
+# Queue rows the scheduled action processes per committed batch.
+PENDING_BATCH = 1000
+# Seconds the scheduled action waits, once woken, for more queued changes.
+GATHER_SECONDS = 0.5
+
+
+def _frozen(value):
+    """Lists to tuples, all the way down: definitions are immutable."""
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(item) for item in value)
+    return value
+
+
+class OkrKeyResult(models.Model):
+    _inherit = "okr.key.result"
+
+    definition_key = fields.Char(
+        readonly=True,
+        copy=False,
+        help="Digest of the definition the stored contributions were counted "
+        "with: a key result whose definition no longer gives it is rebuilt.",
+    )
+
+    # ------------------------------------------------------------------
+    # DEFINITIONS
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _okr_sources(self):
+        """``{model name: SourceSpec}`` of the records key results can count.
+
+        The extension point: a bridge addon adds its model here and mixes
+        ``okr.source.mixin`` into it.
+        """
+        return {spec.model: spec for spec in CRM_SOURCES}
+
+    def _okr_placeholders(self):
+        return {
+            "owner_id": self.user_id.id,
+            "team_id": self.team_id.id,
+            "company_id": self.company_id.id,
+            "date_start": fields.Date.to_string(self.date_start),
+            "date_end": fields.Date.to_string(self.date_end),
+        }
+
+    def _okr_definition(self):
+        """This key result as the engine sees it; raises if it is broken."""
+        self.ensure_one()
+        if self.source == SOURCE_MANUAL:
+            raise ValueError(f"key result {self.id} is manual")
+        if not self.date_field_id or not self.measure or not self.source_model:
+            raise ValueError(
+                self.env._("the definition is incomplete (a field was removed?)")
+            )
+        values = {}
+        for name, fname, _kind, _parse in definition_attributes():
+            value = self[fname]
+            if isinstance(value, models.BaseModel):
+                value = value.name if value._name == "ir.model.fields" else value.id
+            values[name] = value
+        placeholders = self._okr_placeholders()
+        return KeyResultDefinition.build(
+            self.id,
+            values,
+            lambda text: _frozen(parse_domain(text, placeholders)),
+        )
+
+    @api.model
+    @tools.ormcache("model_name")
+    def _okr_definitions(self, model_name):
+        """``{key result id: definition}`` of the live automatic key results
+        counting records of ``model_name``, cached until one changes."""
+        key_results = (
+            self.sudo()
+            .with_context(active_test=True)
+            .search(
+                [
+                    ("source", "!=", SOURCE_MANUAL),
+                    ("source_model", "=", model_name),
+                    ("objective_id.active", "=", True),
+                ]
+            )
+        )
+        definitions = {}
+        for key_result in key_results:
+            try:
+                definitions[key_result.id] = key_result._okr_definition()
+            except Exception as error:  # noqa: BLE001 - a broken KR must not block
+                _logger.warning(
+                    "Key result %s is left out of automatic updates: %s",
+                    key_result.id,
+                    error,
+                )
+        return definitions
+
+    def _okr_is_live(self):
+        """Whether this key result counts records now."""
+        self.ensure_one()
+        return self.source != SOURCE_MANUAL and self.active and self.objective_id.active
+
+    # ------------------------------------------------------------------
+    # THE TRANSACTION'S WORK, DONE AT ITS COMMIT
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _okr_precommit_data(self, key, default):
+        """The transaction's value under ``key`` (``default`` the first
+        time), with the engine's run registered for the commit."""
+        data = self.env.cr.precommit.data
+        if REGISTERED_KEY not in data:
+            data[REGISTERED_KEY] = True
+            self.env.cr.precommit.add(
+                self.env["okr.key.result"].sudo()._okr_process_pending
+            )
+        return data.setdefault(key, default)
+
+    def _okr_note_definition_change(self):
+        """These key results may count something else now: compared with
+        what they counted (``definition_key``) when the transaction commits."""
+        if self.ids:
+            self._okr_precommit_data(DEFINITIONS_KEY, set()).update(self.ids)
+
+    def _write_multi(self, vals_list):
+        # Every stored change goes through here, also those the ORM
+        # recomputes (a team or dates following the objective's).
+        super()._write_multi(vals_list)
+        if any(DEFINITION_TRIGGERS.intersection(vals) for vals in vals_list):
+            self._okr_note_definition_change()
+        return None  # as the ORM's
+
+    @api.model
+    def _okr_update_mode(self):
+        return (
+            self.env["ir.config_parameter"].sudo().get_param(UPDATE_MODE_PARAM)
+            or UPDATE_TRANSACTION
+        )
+
+    @api.model
+    def _okr_process_pending(self):
+        """Run the engine on what the transaction changed (see the engine's
+        docstring); called when the transaction commits."""
+        # First what the flush itself changes (fields the ORM recomputes).
+        self.env.flush_all()
+        data = self.env.cr.precommit.data
+        data.pop(REGISTERED_KEY, None)
+        changed = data.pop(DEFINITIONS_KEY, None) or set()
+        pending = data.pop(PENDING_KEY, None) or {}
+        old_keys = data.pop(OLD_KEYS_KEY, None) or {}
+        if changed:
+            # A manager's edit: rebuilt in the manager's transaction, in
+            # both modes.
+            with engine_settings(self.env.cr):
+                self._okr_sync_definitions(changed)
+        if not pending:
+            return
+        if self._okr_update_mode() == UPDATE_BACKGROUND:
+            # Only queued, for the scheduled action: none of the engine's
+            # queries run in the deal's transaction.
+            ProgressEngine(self.env).defer(pending, old_keys)
+            self.env.ref("okr_sales.ir_cron_okr_fold_pending")._trigger()
+            return
+        with engine_settings(self.env.cr):
+            self._okr_run_engine(pending, old_keys)
+
+    @api.model
+    def _okr_sync_definitions(self, key_result_ids):
+        """Rebuild the key results whose definition changed, forget those that
+        no longer count records."""
+        key_results = (
+            self.sudo().with_context(active_test=False).browse(key_result_ids).exists()
+        )
+        rebuild, clear, keys = [], [], {}
+        for key_result in key_results:
+            if not key_result._okr_is_live():
+                if key_result.definition_key:
+                    clear.append(key_result.id)
+                    keys[key_result.id] = None
+                continue
+            try:
+                key = key_result._okr_definition().key
+            except Exception:  # noqa: BLE001 - the recompute records it
+                key = None
+            # In error, a save rebuilds it whatever changed: the error may
+            # have cost it changes.
+            if (
+                key is None
+                or key != key_result.definition_key
+                or key_result.computation_error
+            ):
+                rebuild.append(key_result.id)
+                keys[key_result.id] = key
+        if not keys:
+            return
+        # Every worker's cached definitions change with them.
+        self.env.registry.clear_cache()
+        engine = ProgressEngine(self.env)
+        engine.clear(clear)
+        engine.recompute(rebuild, rebuild=True)
+        self.env.cr.execute(
+            SQL(
+                "UPDATE okr_key_result k SET definition_key = v.key"
+                " FROM (VALUES %s) AS v(id, key) WHERE k.id = v.id",
+                SQL(", ").join(SQL("(%s, %s)", *item) for item in keys.items()),
+            )
+        )
+        key_results.invalidate_recordset(["definition_key"])
+
+    @api.model
+    def _okr_run_engine(self, pending, old_keys):
+        """Update the key results of the changed records in this transaction,
+        or queue them for right after the commit if one is busy."""
+        engine = ProgressEngine(self.env)
+        if not self.env.context.get("okr_defer_fold"):
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    bucket_deltas = {}
+                    for model_name, record_ids in pending.items():
+                        deltas = engine.process(
+                            model_name,
+                            record_ids,
+                            old_keys.get(model_name),
+                            nowait=True,
+                        )
+                        merge_deltas(bucket_deltas, deltas)
+                    folded = engine.fold_totals(bucket_deltas)
+            except (errors.LockNotAvailable, errors.SerializationFailure) as busy:
+                # A shared key result is busy: process after the commit.
+                _logger.debug("OKR changes deferred after commit: %s", busy)
+            except Exception:
+                # Never the deal's failure: its records stay queued, and the
+                # processing after the commit (or its scheduled action) retries.
+                _logger.exception("OKR changes could not be processed; deferred")
+            else:
+                engine.refresh(folded)
+                return
+        engine.defer(pending, old_keys)
+        self.env.cr.postcommit.add(
+            partial(process_after_commit, self.env.registry, ProgressEngine)
+        )
+
+    # ------------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------------
+
+    def action_recompute(self):
+        """Rebuild the selected automatic key results and say what changed."""
+        automatic = self.filtered(lambda kr: kr.source != SOURCE_MANUAL)
+        self.env.flush_all()
+        drift = ProgressEngine(self.env).recompute(automatic.ids)
+        automatic._okr_post_drift(drift)
+        message = self.env._(
+            "%(count)s key result(s) recomputed; %(drift)s value(s) corrected.",
+            count=len(automatic),
+            drift=len(drift),
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "message": message,
+                "type": "warning" if drift else "success",
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def _okr_post_drift(self, drift):
+        for key_result in self.browse(list(drift)):
+            old, new = drift[key_result.id]
+            _logger.warning(
+                "Key result %s drifted: %s instead of %s, corrected by recompute",
+                key_result.id,
+                old,
+                new,
+            )
+            key_result.message_post(
+                body=self.env._(
+                    "Recompute corrected the value from %(old)s to %(new)s.",
+                    old=old,
+                    new=new,
+                ),
+            )
+
+    # ------------------------------------------------------------------
+    # CRONS
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_fold_pending(self):
+        """Process the queued changes (``okr.pending.change``): all of them
+        in the background mode, otherwise what a deal's transaction deferred
+        and the processing after its commit could not take. In batches, each
+        committed when run as the scheduled action."""
+        in_cron = "cron_id" in self.env.context
+        if in_cron and self._okr_update_mode() == UPDATE_BACKGROUND:
+            # Woken by a deal: let the deals of the next moments queue up too.
+            # A batch costs little more than one deal, so a busy floor's deals
+            # cost a fraction of their own processing. Committed first: no
+            # transaction stays open meanwhile, and the next one sees them.
+            self.env["ir.cron"]._commit_progress()
+            time.sleep(GATHER_SECONDS)
+        while True:
+            try:
+                with self.env.cr.savepoint(), engine_settings(self.env.cr):
+                    processed = ProgressEngine(self.env).process_pending(
+                        limit=PENDING_BATCH if in_cron else None
+                    )
+            except (errors.DeadlockDetected, errors.SerializationFailure):
+                # REPEATABLE READ, unlike the processing after a commit: a key
+                # result changed meanwhile. The changes stay queued for next time.
+                _logger.info("OKR changes left queued for the next run")
+                return
+            if not (processed and in_cron):
+                return
+            remaining = self.env["okr.pending.change"].search_count([])
+            time_left = self.env["ir.cron"]._commit_progress(
+                processed, remaining=remaining
+            )
+            if not (remaining and time_left):
+                return
+
+    @api.model
+    def _cron_recompute_all(self):
+        """Nightly: rebuild every automatic key result of the running periods
+        (the current month moves on; changes made in raw SQL are caught up)."""
+        today = fields.Date.context_today(self)
+        key_results = self.search(
+            [
+                ("source", "!=", SOURCE_MANUAL),
+                ("date_end", ">=", today - timedelta(days=1)),
+            ]
+        )
+        drift = ProgressEngine(self.env).recompute(key_results.ids)
+        key_results._okr_post_drift(drift)
