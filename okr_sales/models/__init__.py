@@ -11,3 +11,4 @@ from . import crm_lead
 from . import calendar_event
 from . import mail_activity
 from . import res_config_settings
+from . import res_users

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
+from ..engine.definitions import SOURCE_MANUAL
 from ..engine.progress import key_result_progress
 
 
@@ -9,12 +10,14 @@ class OkrCheckin(models.Model):
     _description = "Key Result Check-in"
     _order = "date desc, id desc"
     _rec_name = "key_result_id"
+    _check_company_auto = True
 
     key_result_id = fields.Many2one(
         "okr.key.result",
         required=True,
         index=True,
         ondelete="cascade",
+        check_company=True,
     )
     objective_id = fields.Many2one(related="key_result_id.objective_id", store=True)
     company_id = fields.Many2one(
@@ -35,7 +38,11 @@ class OkrCheckin(models.Model):
     )
     comment = fields.Text()
     user_id = fields.Many2one(
-        "res.users", "Checked In By", default=lambda self: self.env.user, index=True
+        "res.users",
+        "Checked In By",
+        default=lambda self: self.env.user,
+        index=True,
+        check_company=True,
     )
 
     @api.depends("value", "key_result_id")
@@ -55,15 +62,43 @@ class OkrCheckin(models.Model):
                     self.env._("Confidence must be between 0 and 10.")
                 )
 
+    @api.constrains("key_result_id")
+    def _check_manual_key_result(self):
+        for checkin in self:
+            if checkin.key_result_id.source != SOURCE_MANUAL:
+                raise ValidationError(
+                    self.env._(
+                        "Key result “%(name)s” is automatic: its value comes from "
+                        "the records it counts, not from check-ins.",
+                        name=checkin.key_result_id.name,
+                    )
+                )
+
+    def _check_author(self):
+        """One checks in as oneself; OKR managers may record others'."""
+        if self.env.su or self.env.user._okr_is_manager():
+            return
+        if any(checkin.user_id != self.env.user for checkin in self):
+            raise AccessError(
+                self.env._("A check-in is recorded in the name of who makes it.")
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
         checkins = super().create(vals_list)
+        checkins._check_author()
         checkins.key_result_id._sync_current_value_from_checkins()
         return checkins
 
     def write(self, vals):
         key_results = self.key_result_id
         result = super().write(vals)
+        if "user_id" in vals:
+            self._check_author()
+        if not self.env.su:
+            # The rules hold for the new values too (Odoo checks them before
+            # a write only): a check-in moved to a colleague's key result.
+            self.check_access("write")
         (key_results | self.key_result_id)._sync_current_value_from_checkins()
         return result
 

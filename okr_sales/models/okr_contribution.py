@@ -1,4 +1,7 @@
+import functools
+
 from odoo import api, fields, models
+from odoo.fields import Domain
 
 
 class OkrContribution(models.Model):
@@ -6,6 +9,11 @@ class OkrContribution(models.Model):
 
     Written by the progress engine only (in SQL, hence no access columns);
     read to explain a value record by record, in both directions.
+
+    A contribution is readable exactly when its record is, by the record's
+    own access rights and rules: a salesperson limited to her own leads sees
+    the value of her team's key result, not the names and amounts of her
+    colleagues' deals behind it.
     """
 
     _name = "okr.contribution"
@@ -41,11 +49,52 @@ class OkrContribution(models.Model):
     # Whether a value is still present in a bucket, for distinct counts.
     _distinct_index = models.Index("(key_result_id, bucket_date, distinct_key)")
 
+    @api.model
+    def _readable_records_domain(self):
+        """The contributions whose record the current user may read."""
+        parts = []
+        for model_name in self.env["okr.key.result"]._okr_sources():
+            if model_name not in self.env:
+                continue
+            records = self.env[model_name].with_context(active_test=False)
+            if not records.has_access("read"):
+                continue
+            parts.append(
+                Domain("res_model", "=", model_name)
+                & Domain("res_id", "in", records._search([]))
+            )
+        return Domain.OR(parts)
+
+    @api.model
+    def _search(self, domain, *args, bypass_access=False, **kwargs):
+        if not (self.env.su or bypass_access):
+            domain = Domain(domain) & self._readable_records_domain()
+        return super()._search(domain, *args, bypass_access=bypass_access, **kwargs)
+
+    def _check_access(self, operation):
+        result = super()._check_access(operation)
+        if result or self.env.su or not any(self._ids):
+            return result
+        readable = self.browse(
+            self.with_context(active_test=False)._search([("id", "in", self.ids)])
+        )
+        if forbidden := self - readable:
+            return forbidden, functools.partial(
+                self.env["ir.rule"]._make_access_error, operation, forbidden
+            )
+        return None
+
     @api.depends("res_model", "res_id")
     def _compute_record_name(self):
-        for contribution in self:
-            record = self.env[contribution.res_model].browse(contribution.res_id)
-            contribution.record_name = record.sudo().display_name
+        for model_name, contributions in self.grouped("res_model").items():
+            records = self.env[model_name].browse(contributions.mapped("res_id"))
+            # as the viewer may read them (they are, if the rows are)
+            names = {
+                record.id: record.display_name
+                for record in records.exists()._filtered_access("read")
+            }
+            for contribution in contributions:
+                contribution.record_name = names.get(contribution.res_id, False)
 
     def action_open_record(self):
         self.ensure_one()

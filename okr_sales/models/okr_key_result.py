@@ -24,6 +24,15 @@ from ..engine.definitions import (
 from ..engine.domains import DomainSyntaxError, parse_domain
 from ..engine.progress import STATUS_SELECTION, key_result_progress, pace_status
 
+# Whose records an automatic key result counts by default, by the level of
+# its objective (the department's and the company's count the company's).
+LEVEL_SCOPE = {"individual": SCOPE_OWNER, "team": SCOPE_TEAM}
+# What only an OKR manager changes on an automatic key result: its rule, its
+# preset, whose records it counts, and whether it counts at all. Others set
+# them only by picking a preset for their own objective.
+GUARDED_FIELDS = frozenset(
+    {*RULE_FIELDS, "preset_id", "user_id", "objective_id", "active"}
+)
 NUMERIC_TYPES = ("integer", "float", "monetary")
 DATE_TYPES = ("date", "datetime")
 
@@ -47,6 +56,7 @@ class OkrKeyResult(models.Model):
     _description = "Key Result"
     _inherit = ["mail.thread"]
     _order = "objective_id, sequence, id"
+    _check_company_auto = True
 
     name = fields.Char("Key Result", required=True, tracking=True)
     sequence = fields.Integer(default=10)
@@ -56,6 +66,7 @@ class OkrKeyResult(models.Model):
         required=True,
         index=True,
         ondelete="cascade",
+        check_company=True,
     )
     user_id = fields.Many2one(
         "res.users",
@@ -66,6 +77,7 @@ class OkrKeyResult(models.Model):
         precompute=True,
         index=True,
         tracking=True,
+        check_company=True,
         domain="[('share', '=', False)]",
     )
     company_id = fields.Many2one(
@@ -297,15 +309,13 @@ class OkrKeyResult(models.Model):
 
     @api.depends("objective_id.level", "source")
     def _compute_scope(self):
-        level_scope = {
-            "individual": SCOPE_OWNER,
-            "team": SCOPE_TEAM,
-        }
         for key_result in self:
             if not key_result.scope:
-                key_result.scope = level_scope.get(
-                    key_result.objective_id.level, SCOPE_COMPANY
-                )
+                key_result.scope = key_result._okr_level_scope()
+
+    def _okr_level_scope(self):
+        """Whose records the key result counts by its objective's level."""
+        return LEVEL_SCOPE.get(self.objective_id.level, SCOPE_COMPANY)
 
     @api.depends_context("uid")
     def _compute_can_define(self):
@@ -313,11 +323,11 @@ class OkrKeyResult(models.Model):
         for key_result in self:
             key_result.can_define = can_define
 
+    @api.depends_context("uid")
     def _compute_contribution_count(self):
+        # Those the viewer may read, as Contributing Records opens them.
         counts = dict(
-            self.env["okr.contribution"]
-            .sudo()
-            ._read_group(
+            self.env["okr.contribution"]._read_group(
                 [("key_result_id", "in", self.ids)], ["key_result_id"], ["__count"]
             )
         )
@@ -374,9 +384,14 @@ class OkrKeyResult(models.Model):
     def _compute_current_value(self):
         # Before any check-in a key result stands at its baseline, not at
         # zero: for "days to close down to 12" zero would read as achieved.
+        # An automatic one keeps what its records give (the engine's).
         for key_result in self:
-            if not key_result.checkin_ids:
+            if not key_result.checkin_ids and (
+                key_result.source == SOURCE_MANUAL or not key_result._origin.id
+            ):
                 key_result.current_value = key_result.baseline_value
+            else:
+                key_result.current_value = key_result._origin.current_value
 
     @api.depends("baseline_value", "target_value", "current_value")
     def _compute_progress(self):
@@ -612,11 +627,32 @@ class OkrKeyResult(models.Model):
     # ORM
     # ------------------------------------------------------------------
 
-    def _okr_check_definition_access(self):
-        """Only OKR managers define what is counted; others pick a preset."""
-        if self.env.su or self.env.user.has_group("okr_sales.group_okr_manager"):
+    def _okr_guarded_values(self):
+        """``{kr id: {field: value}}`` of the ``GUARDED_FIELDS``."""
+        return {
+            key_result.id: {fname: key_result[fname] for fname in GUARDED_FIELDS}
+            for key_result in self
+        }
+
+    def _okr_check_definition_access(self, before=None):
+        """Only OKR managers define what an automatic key result counts;
+        others pick a preset, for the records of their own objective.
+        ``before``: the ``_okr_guarded_values`` before a write."""
+        if self.env.su or self.env.user._okr_is_manager():
             return
+        after = self._okr_guarded_values()
         for key_result in self:
+            was = before and before.get(key_result.id)
+            if was == after[key_result.id]:
+                continue
+            if was and was["source"] != SOURCE_MANUAL and was["active"]:
+                if key_result.source == SOURCE_MANUAL or not key_result.active:
+                    raise AccessError(
+                        self.env._(
+                            "Only OKR managers can make an automatic key result "
+                            "manual or archive it: its value comes from its records."
+                        )
+                    )
             if key_result.source == SOURCE_MANUAL:
                 continue
             preset = key_result.preset_id
@@ -630,6 +666,30 @@ class OkrKeyResult(models.Model):
                         "counts; pick one of the presets instead."
                     )
                 )
+            if (
+                key_result.scope != key_result._okr_level_scope()
+                or key_result.user_id != key_result.objective_id.user_id
+            ):
+                raise AccessError(
+                    self.env._(
+                        "Only OKR managers can choose whose records an automatic "
+                        "key result counts: a preset you pick counts the records of "
+                        "your own objective's owner or team."
+                    )
+                )
+
+    def _okr_check_value_source(self):
+        """The value of an automatic key result comes from its records: only
+        the engine writes it."""
+        if self.env.su:
+            return
+        if any(key_result.source != SOURCE_MANUAL for key_result in self):
+            raise ValidationError(
+                self.env._(
+                    "The current value of an automatic key result comes from the "
+                    "records it counts; it cannot be entered by hand."
+                )
+            )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -646,14 +706,35 @@ class OkrKeyResult(models.Model):
                     vals.setdefault(fname, value.id if fname.endswith("_id") else value)
         key_results = super().create(vals_list)
         key_results._okr_check_definition_access()
+        if any("current_value" in vals for vals in vals_list):
+            key_results._okr_check_value_source()
         key_results._okr_note_definition_change()
         return key_results
 
     def write(self, vals):
+        before = None
+        if GUARDED_FIELDS & vals.keys() and not self.env.su:
+            before = self._okr_guarded_values()
         result = super().write(vals)
-        if set(vals) & {*RULE_FIELDS, "preset_id"}:
-            self._okr_check_definition_access()
+        if before is not None:
+            self._okr_check_definition_access(before)
+        if "current_value" in vals:
+            self._okr_check_value_source()
+        if not self.env.su:
+            # The rules hold for the new values too (Odoo checks them before
+            # a write only): a key result moved to someone else's objective
+            # is no longer one's own.
+            self.check_access("write")
         return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_automatic(self):
+        if not (self.env.su or self.env.user._okr_is_manager()) and any(
+            key_result.source != SOURCE_MANUAL for key_result in self
+        ):
+            raise AccessError(
+                self.env._("Only OKR managers can delete an automatic key result.")
+            )
 
     def unlink(self):
         # the cached definitions of every worker
@@ -667,11 +748,13 @@ class OkrKeyResult(models.Model):
     def action_open_contributing_records(self):
         """The records behind the value, opened with the viewer's own rights."""
         self.ensure_one()
+        self.check_access("read")
         only_successes = self.env.context.get("okr_numerator")
         domain = [("key_result_id", "=", self.id)]
         if only_successes:
             domain.append(("in_numerator", "=", True))
-        contributions = self.env["okr.contribution"].sudo().search(domain)
+        # Those the viewer may read: the value counts them all, its detail not.
+        contributions = self.env["okr.contribution"].search(domain)
         model = self.env[self.source_model]
         return {
             "type": "ir.actions.act_window",
@@ -689,7 +772,7 @@ class OkrKeyResult(models.Model):
 
     def _sync_current_value_from_checkins(self):
         """The current value of a key result is that of its latest check-in."""
-        for key_result in self:
+        for key_result in self.filtered(lambda kr: kr.source == SOURCE_MANUAL):
             last = key_result.checkin_ids.sorted(lambda c: (c.date, c.id))[-1:]
             if last and key_result.current_value != last.value:
                 key_result.current_value = last.value

@@ -13,6 +13,7 @@ from functools import partial
 from psycopg2 import errors
 
 from odoo import api, fields, models, tools
+from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 from ..engine.definitions import (
@@ -39,8 +40,11 @@ _logger = logging.getLogger(__name__)
 REGISTERED_KEY = "okr_sales.registered"
 DEFINITIONS_KEY = "okr_sales.changed_definitions"
 # Key result fields whose change may change what it counts: those of its
-# definition, and whether it is live at all.
-DEFINITION_TRIGGERS = frozenset({*definition_fields(), "active", "objective_id"})
+# definition and whether it is live at all; and its baseline, the value of a
+# key result that has no data (an average of no records).
+DEFINITION_TRIGGERS = frozenset(
+    {*definition_fields(), "active", "objective_id", "baseline_value"}
+)
 # Queue rows the scheduled action processes per committed batch.
 PENDING_BATCH = 1000
 # Seconds the scheduled action waits, once woken, for more queued changes.
@@ -212,7 +216,7 @@ class OkrKeyResult(models.Model):
         key_results = (
             self.sudo().with_context(active_test=False).browse(key_result_ids).exists()
         )
-        rebuild, clear, keys = [], [], {}
+        rebuild, clear, keys, unchanged = [], [], {}, {}
         for key_result in key_results:
             if not key_result._okr_is_live():
                 if key_result.definition_key:
@@ -232,11 +236,14 @@ class OkrKeyResult(models.Model):
             ):
                 rebuild.append(key_result.id)
                 keys[key_result.id] = key
+            else:
+                unchanged[key_result.id] = key_result._okr_definition()
+        engine = ProgressEngine(self.env)
+        engine.refresh(unchanged)
         if not keys:
             return
         # Every worker's cached definitions change with them.
         self.env.registry.clear_cache()
-        engine = ProgressEngine(self.env)
         engine.clear(clear)
         engine.recompute(rebuild, rebuild=True)
         self.env.cr.execute(
@@ -287,6 +294,11 @@ class OkrKeyResult(models.Model):
 
     def action_recompute(self):
         """Rebuild the selected automatic key results and say what changed."""
+        if not (self.env.su or self.env.user._okr_is_manager()):
+            raise AccessError(
+                self.env._("Only OKR managers can recompute key results.")
+            )
+        self.check_access("read")
         automatic = self.filtered(lambda kr: kr.source != SOURCE_MANUAL)
         self.env.flush_all()
         drift = ProgressEngine(self.env).recompute(automatic.ids)

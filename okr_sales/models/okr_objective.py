@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 from ..engine.definitions import SOURCE_MANUAL
 from ..engine.period import PERIOD_QUARTER, PERIOD_SELECTION, period_bounds
@@ -26,6 +26,7 @@ class OkrObjective(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "sequence, date_start, date_end desc, id"
     _parent_store = True
+    _check_company_auto = True
 
     name = fields.Char("Objective", required=True, tracking=True)
     description = fields.Html()
@@ -40,9 +41,12 @@ class OkrObjective(models.Model):
         default=lambda self: self.env.user,
         index=True,
         tracking=True,
+        check_company=True,
         domain="[('share', '=', False)]",
     )
-    team_id = fields.Many2one("crm.team", "Sales Team", index=True, tracking=True)
+    team_id = fields.Many2one(
+        "crm.team", "Sales Team", index=True, tracking=True, check_company=True
+    )
     company_id = fields.Many2one(
         "res.company",
         required=True,
@@ -66,7 +70,7 @@ class OkrObjective(models.Model):
         index=True,
         ondelete="restrict",
         tracking=True,
-        domain="[('company_id', '=', company_id)]",
+        check_company=True,
         help="The higher-level objective this one contributes to.",
     )
     parent_path = fields.Char(index=True)
@@ -161,10 +165,24 @@ class OkrObjective(models.Model):
                     )
                 )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        objectives = super().create(vals_list)
+        objectives._okr_check_level_access()
+        return objectives
+
     def write(self, vals):
         if vals.get("parent_id"):
             self._check_alignment_cycle(self.browse(vals["parent_id"]))
+        if "active" in vals and not vals["active"]:
+            self._okr_check_removal_access()
         result = super().write(vals)
+        if {"level", "team_id"} & vals.keys():
+            self._okr_check_level_access()
+        if not self.env.su:
+            # The rules hold for the new values too (Odoo checks them before
+            # a write only): an objective handed over is no longer one's own.
+            self.check_access("write")
         if "active" in vals:
             # Its key results count, or stop counting. (Its team, company and
             # dates reach them as their own fields' changes.)
@@ -172,6 +190,43 @@ class OkrObjective(models.Model):
                 lambda kr: kr.source != SOURCE_MANUAL
             )._okr_note_definition_change()
         return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_automatic_key_results(self):
+        self._okr_check_removal_access()
+
+    def _okr_check_level_access(self):
+        """The levels above a salesperson's are for OKR managers; a team
+        leader sets those of the team he leads."""
+        if self.env.su or self.env.user._okr_is_manager():
+            return
+        for objective in self:
+            if objective.level == LEVEL_INDIVIDUAL or (
+                objective.level == LEVEL_TEAM
+                and objective.team_id.user_id == self.env.user
+            ):
+                continue
+            raise AccessError(
+                self.env._(
+                    "Only OKR managers set objectives at the %(level)s level; a "
+                    "team leader sets his own team's.",
+                    level=dict(LEVEL_SELECTION)[objective.level],
+                )
+            )
+
+    def _okr_check_removal_access(self):
+        """An objective holding automatic key results is a manager's to
+        delete or archive, as those key results are."""
+        if self.env.su or self.env.user._okr_is_manager():
+            return
+        key_results = self.sudo().with_context(active_test=False).key_result_ids
+        if any(key_result.source != SOURCE_MANUAL for key_result in key_results):
+            raise AccessError(
+                self.env._(
+                    "Only OKR managers can delete or archive an objective with "
+                    "automatic key results."
+                )
+            )
 
     def _check_alignment_cycle(self, parent):
         # Checked before writing: the parent store would otherwise stop the

@@ -44,12 +44,15 @@ class OkrSourceMixin(models.AbstractModel):
     )
     okr_key_result_count = fields.Integer(compute="_compute_okr_contributions")
 
+    @api.depends_context("uid")
     def _compute_okr_contributions(self):
-        contributions = (
-            self.env["okr.contribution"]
-            .sudo()
-            .search([("res_model", "=", self._name), ("res_id", "in", self.ids)])
-        )
+        # the records are the viewer's to read, so are their contributions
+        # (for a user with OKR rights: meetings are everyone's)
+        contributions = self.env["okr.contribution"]
+        if contributions.has_access("read"):
+            contributions = contributions.search(
+                [("res_model", "=", self._name), ("res_id", "in", self.ids)]
+            )
         by_record = contributions.grouped("res_id")
         for record in self:
             mine = by_record.get(record.id, contributions.browse())
@@ -57,7 +60,7 @@ class OkrSourceMixin(models.AbstractModel):
             key_results = mine.key_result_id.with_env(self.env)._filtered_access("read")
             record.okr_contribution_ids = mine.filtered(
                 lambda c, krs=key_results: c.key_result_id in krs
-            ).with_env(self.env)
+            )
             record.okr_key_result_ids = key_results
             record.okr_key_result_count = len(key_results)
 
@@ -110,6 +113,7 @@ class OkrSourceMixin(models.AbstractModel):
 
     def action_open_okr_key_results(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "okr_sales.okr_key_result_action"
         )

@@ -12,3 +12,4 @@ from . import test_contributions
 from . import test_engine_consistency
 from . import test_update_mode
 from . import test_engine_helpers
+from . import test_security_matrix

@@ -1,7 +1,7 @@
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
-from .common import OkrCase
+from .common import OkrCase, OkrCrmCase
 
 
 @tagged("post_install", "-at_install")
@@ -114,3 +114,62 @@ class TestSecurity(OkrCase):
             )
         with self.assertRaises(AccessError):
             self.company_objective.with_env(other_env).read(["name"])
+
+
+@tagged("post_install", "-at_install")
+class TestNoLeakThroughKeyResults(OkrCrmCase):
+    """A salesperson limited to her own leads learns nothing of a colleague's
+    deal through OKRs: not its name, amount or existence. The team's value
+    still counts it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.team_revenue = cls._new_auto_key_result(
+            cls.team_objective, "won_revenue", scope="team"
+        )
+        cls.mine = cls._new_deal(amount=100.0, name="Lan's deal")
+        cls.theirs = cls._new_deal(user=cls.colleague, amount=40.0, name="Secret deal")
+        (cls.mine | cls.theirs).action_set_won()
+        cls.env.cr.flush()
+
+    def test_contributions_show_only_records_she_may_read(self):
+        contributions = self.env["okr.contribution"].with_user(self.salesperson)
+        rows = contributions.search_read(
+            [("key_result_id", "=", self.team_revenue.id)],
+            ["record_name", "value", "res_id"],
+        )
+        self.assertEqual(
+            [(row["record_name"], row["value"], row["res_id"]) for row in rows],
+            [("Lan's deal", 100.0, self.mine.id)],
+        )
+        self.assertEqual(contributions.search_count([]), 1)
+        groups = contributions.read_group(
+            [("key_result_id", "=", self.team_revenue.id)],
+            ["value:sum"],
+            ["key_result_id"],
+        )
+        self.assertEqual(groups[0]["value"], 100.0)
+        # The team leader reads all leads: both.
+        self.assertEqual(
+            self.env["okr.contribution"].with_user(self.leader).search_count([]), 2
+        )
+        # The key result's value is the team's, for everyone.
+        self.assertEqual(
+            self.team_revenue.with_user(self.salesperson).current_value, 140.0
+        )
+
+    def test_a_colleague_contribution_cannot_be_read_by_id(self):
+        theirs = self.env["okr.contribution"].search([("res_id", "=", self.theirs.id)])
+        self.assertTrue(theirs)
+        with self.assertRaises(AccessError):
+            theirs.with_user(self.salesperson).read(["record_name", "value"])
+
+    def test_counts_and_actions_say_only_what_she_may_read(self):
+        mine = self.team_revenue.with_user(self.salesperson)
+        self.assertEqual(mine.contribution_count, 1)
+        self.assertEqual(self.team_revenue.contribution_count, 2)
+        action = mine.action_open_contributing_records()
+        self.assertEqual(action["domain"], [("id", "in", [self.mine.id])])
+        with self.assertRaises(AccessError):
+            self.theirs.with_user(self.salesperson).action_open_okr_key_results()
