@@ -140,6 +140,32 @@ def test_normalise_keeps_meaningful_numbers(one, other):
     assert crm_tests.normalise(one) != crm_tests.normalise(other)
 
 
+TOUR = (
+    "AssertionError: The test code &quot;odoo.startTour('crm_forecast')&quot; failed"
+    "&#10;&#10;FAILED: [{step}/21] Tour crm_forecast → Step {name}."
+    "&#10;TIMEOUT step failed to complete within {ms} ms."
+)
+
+
+def test_a_tour_signature_names_the_failed_step():
+    results = crm_tests.parse_junit(
+        junit(case(body=failure(TOUR.format(step=21, name="won", ms=10000))))
+    )
+    assert results[TEST] == (
+        "failure",
+        "AssertionError: The test code \"odoo.startTour('crm_forecast')\" failed"
+        " / FAILED: [21/21] Tour crm_forecast → Step won.",
+    )
+
+
+def test_a_tour_failing_at_another_step_alone_is_not_excused():
+    main = main_run(failure(TOUR.format(step=21, name="won", ms=10000)))
+    same = run(1, case(body=failure(TOUR.format(step=21, name="won", ms=20000))))
+    other = run(1, case(body=failure(TOUR.format(step=3, name="open", ms=10000))))
+    assert crm_tests.verdict(main, same, MODULES).ok
+    assert not crm_tests.verdict(main, other, MODULES).ok
+
+
 # verdict
 
 

@@ -12,11 +12,12 @@
 
 What is excused, exactly: a test that failed with okr_sales (pytest outcome
 "failure", i.e. its test body raised) and fails **the same way** with crm alone:
-also a failure, with the same signature, the first line of pytest's crash message
-("ExceptionType: message"), normalised by `normalise()` (see it for the volatile
-parts removed and why). Such a test is Odoo's own failure on this machine (a
-browser tour that races, say): it is reported, not held against okr_sales.
-Everything else fails the target:
+also a failure, with the same signature: the first line of pytest's crash message
+("ExceptionType: message"), plus the failed step for a browser tour, whose first
+line only names the tour (see `signature()`), normalised by `normalise()` (see
+VOLATILE for the parts removed and why). Such a test is Odoo's own failure on
+this machine (a browser tour that races, say): it is reported, not held against
+okr_sales. Everything else fails the target:
 
 - a test that passes with crm alone, fails differently there, or reported no result
   there;
@@ -131,6 +132,24 @@ def _first_line(text):
     return (text or "").strip().splitlines()[0] if (text or "").strip() else ""
 
 
+# The first line of every failed browser tour (odoo.tests.HttpCase.browser_js): it
+# names the tour but not what failed, which the next non-empty line says
+# ("FAILED: [21/21] Tour crm_forecast → Step ...").
+TOUR_FAILED = re.compile(r'^\w*Error: The test code ".*" failed$')
+
+
+def signature(message):
+    """What must match for two failures to be "the same way": the normalised first
+    line of the message ("ExceptionType: message"), and for a failed browser tour
+    also its next non-empty line, the step that failed."""
+    lines = [line for line in (message or "").strip().splitlines() if line.strip()]
+    if not lines:
+        return ""
+    if TOUR_FAILED.match(lines[0]) and len(lines) > 1:
+        return f"{normalise(lines[0])} / {normalise(lines[1])}"
+    return normalise(lines[0])
+
+
 def _element_outcome(element):
     """(kind, signature) of one <failure>, <error> or <skipped> element."""
     message = element.get("message", "")
@@ -139,15 +158,15 @@ def _element_outcome(element):
         reason = (element.text or "") if message == "collection skipped" else message
         return SKIPPED, normalise(_first_line(reason))
     if element.tag == "failure":
-        return FAILURE, normalise(_first_line(message))
+        return FAILURE, signature(message)
     if message == "collection failure":
         return COLLECTION, normalise(_first_line(element.text))
     if message == "internal error":
         return INTERNAL, normalise(_first_line(element.text))
     phase = re.match(r'failed on (\w+) with "(.*)"\Z', message, re.DOTALL)
     if phase:
-        return ERROR, f"{phase[1]}: {normalise(_first_line(phase[2]))}"
-    return ERROR, normalise(_first_line(message))
+        return ERROR, f"{phase[1]}: {signature(phase[2])}"
+    return ERROR, signature(message)
 
 
 def _test_id(testcase):
