@@ -27,6 +27,7 @@
         "demo/okr_demo_crm.xml",
         "demo/okr_demo_objectives.xml",
     ],
+    "uninstall_hook": "uninstall_hook",
     "application": True,
     "installable": True,
 }

@@ -1,0 +1,60 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import logging
+from collections import Counter
+
+_logger = logging.getLogger(__name__)
+
+MODULE = "okr_sales"
+
+# Models of the addon's own configuration, removed with it: views, menus,
+# actions, scheduled actions, access rights and record rules (all "ir.*"),
+# and its security groups and their privilege.
+CONFIGURATION_MODELS = ("ir.", "res.groups")
+
+
+def uninstall_hook(env):
+    """Keep the CRM-side records okr_sales shipped when it is uninstalled.
+
+    Odoo deletes every record that carries an external id of the module being
+    uninstalled. okr_sales ships records that users go on working with: the
+    "Sales Training" meeting tag and, with the demo data, customers,
+    salespeople (users, their partners), a sales team with its members and
+    email alias, leads and meetings. Deleting them would change the users'
+    own records (their deals would lose customer, salesperson or team, their
+    meetings the opportunity or tag), so this hook removes the okr_sales
+    external ids of those records before Odoo removes the module's data: the
+    records stay, untouched, and no longer belong to okr_sales.
+
+    The rule goes by model, so that a record added to the data files later is
+    kept without editing the hook: an external id is removed (its record kept)
+    unless its model is
+
+    - one of the addon's own models (the okr.* models, presets included),
+      whose records go with their tables, or
+    - configuration (CONFIGURATION_MODELS: the ir.* models of views, menus,
+      actions, scheduled actions, access rights, record rules, fields and
+      models, and the security groups), which must go with the addon.
+
+    Configuration of another kind shipped later (say a mail template for an
+    okr.* model) needs its model added to CONFIGURATION_MODELS, or it stays.
+    """
+    own_models = {
+        name for name, model in env.registry.items() if model._original_module == MODULE
+    }
+    xmlids = env["ir.model.data"].search([("module", "=", MODULE)])
+    kept = xmlids.filtered(
+        lambda xmlid: (
+            xmlid.model not in own_models
+            and not xmlid.model.startswith(CONFIGURATION_MODELS)
+        )
+    )
+    if not kept:
+        return
+    counts = Counter(kept.mapped("model"))
+    _logger.info(
+        "Uninstalling %s: keeping the records it shipped of %s; removing their "
+        "external ids",
+        MODULE,
+        ", ".join(f"{model} ({count})" for model, count in sorted(counts.items())),
+    )
+    kept.unlink()
