@@ -27,6 +27,7 @@
         "demo/okr_demo_crm.xml",
         "demo/okr_demo_objectives.xml",
     ],
+    "pre_init_hook": "pre_init_hook",
     "uninstall_hook": "uninstall_hook",
     "application": True,
     "installable": True,

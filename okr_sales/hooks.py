@@ -12,6 +12,25 @@ MODULE = "okr_sales"
 CONFIGURATION_MODELS = ("ir.", "res.groups")
 
 
+# Records of the module's data that an uninstall keeps and whose name is
+# unique: a reinstall takes them back instead of failing to create them.
+UNIQUE_KEPT_RECORDS = (
+    ("calendar_event_type_training", "calendar.event.type", "Sales Training"),
+)
+
+
+def pre_init_hook(env):
+    """Installed again after an uninstall, okr_sales takes back the records
+    of its data that the uninstall kept (see ``uninstall_hook``) and whose
+    name must be unique."""
+    for name, model, record_name in UNIQUE_KEPT_RECORDS:
+        record = env[model].search([("name", "=", record_name)], limit=1)
+        if record and not env.ref(f"{MODULE}.{name}", raise_if_not_found=False):
+            env["ir.model.data"].create(
+                {"module": MODULE, "name": name, "model": model, "res_id": record.id}
+            )
+
+
 def uninstall_hook(env):
     """Keep the CRM-side records okr_sales shipped when it is uninstalled.
 

@@ -73,6 +73,17 @@ def test_uninstall_okr_sales_then_win_a_deal(fresh_db):
         [stage] = admin("crm.stage", "read", [won["stage_id"][0]], ["is_won"])
         assert stage["is_won"]
 
+        # Installed again, it takes back the meeting tag the uninstall kept.
+        admin("ir.module.module", "button_immediate_install", module_ids)
+        [module] = admin("ir.module.module", "read", module_ids, ["state"])
+        assert module["state"] == "installed"
+        assert (
+            admin(
+                "calendar.event.type", "search_count", [("name", "=", "Sales Training")]
+            )
+            == 1
+        )
+
 
 # The CRM-side models of the records okr_sales' demo data ships.
 SHIPPED_CRM_MODELS = [
