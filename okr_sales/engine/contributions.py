@@ -108,10 +108,11 @@ def contribution_query(env, definition, spec, record_ids=None):
 
 
 # A bucket's totals from contribution rows (or the query's): records,
-# records in a ratio's numerator, sum of values, distinct values.
+# records in a ratio's numerator, sum of values (as text: read exactly, see
+# totals.exact), distinct values.
 BUCKET_TOTALS = SQL(
     "bucket_date, count(*), count(*) FILTER (WHERE in_numerator),"
-    " COALESCE(sum(value), 0), count(DISTINCT distinct_key)"
+    " COALESCE(sum(value), 0)::text, count(DISTINCT distinct_key)"
 )
 
 # Prepared statements of the incremental path: {(registry, definition, spec):
@@ -329,22 +330,25 @@ def _value_sql(model, definition, table, query, day):
         field = model._fields[definition.measure_field]
         if field.type == "monetary" and definition.currency_id:
             return _converted_amount_sql(model, definition, table, query, amount, day)
-        return SQL("(%s)::float", amount)
+        return SQL("(%s)::numeric", amount)
     if definition.measure == MEASURE_DURATION:
         start = model._field_to_sql(table, definition.duration_start_field, query)
         end = model._field_to_sql(table, definition.duration_end_field, query)
         if model._fields[definition.duration_start_field].type == "date":
-            days = SQL("((%s)::date - (%s)::date)::float", end, start)
+            days = SQL("((%s)::date - (%s)::date)::numeric", end, start)
         else:
-            days = SQL(
-                "(EXTRACT(EPOCH FROM (%s)::timestamp - (%s)::timestamp) / 86400.0)",
+            seconds = SQL(
+                "EXTRACT(EPOCH FROM (%s)::timestamp - (%s)::timestamp)::numeric",
                 end,
                 start,
             )
+            if definition.duration_unit == DURATION_HOURS:
+                return SQL("(%s / 3600)", seconds)
+            return SQL("(%s / 86400)", seconds)
         if definition.duration_unit == DURATION_HOURS:
-            return SQL("(%s * 24.0)", days)
+            return SQL("(%s * 24)", days)
         return days
-    return SQL("1.0")
+    return SQL("1::numeric")
 
 
 def _converted_amount_sql(model, definition, table, query, amount, day):
@@ -376,9 +380,9 @@ def _converted_amount_sql(model, definition, table, query, amount, day):
     to_rate = _rate_sql(SQL("%s", target.id), day, company.root_id.id)
     from_rate = _rate_sql(currency, day, company.root_id.id)
     return SQL(
-        "(CASE WHEN %(currency)s = %(target)s THEN (%(amount)s)::float"
-        " ELSE (ROUND(((%(amount)s) * %(to_rate)s / %(from_rate)s"
-        " / %(rounding)s)::numeric) * %(rounding)s)::float END)",
+        "(CASE WHEN %(currency)s = %(target)s THEN (%(amount)s)::numeric"
+        " ELSE ROUND(((%(amount)s) * %(to_rate)s / %(from_rate)s"
+        " / %(rounding)s)::numeric) * %(rounding)s::numeric END)",
         currency=currency,
         target=target.id,
         amount=amount,

@@ -28,6 +28,7 @@ from .definitions import (
 from .pg import PreparedStatements
 from .totals import (
     diff_contributions,
+    exact,
     new_bucket_deltas,
     scope_value,
     touched_keys,
@@ -160,7 +161,7 @@ class IncrementalUpdate:
     def _stored_contributions(self, model_name, record_ids):
         rows = self.env.execute_query(
             SQL(
-                "SELECT key_result_id, res_id, bucket_date, value, in_numerator,"
+                "SELECT key_result_id, res_id, bucket_date, value::text, in_numerator,"
                 " distinct_key FROM okr_contribution"
                 " WHERE res_model = %s AND res_id IN %s",
                 model_name,
@@ -306,7 +307,11 @@ class IncrementalUpdate:
         """Run a statement of ``_fetch_contributions``: ``(name, PREPARE,
         record ids, definitions, whether it is a family's)``."""
         name, prepare, record_ids, members, family = statement
-        rows = prepared.execute(name, prepare, record_ids)
+        # the value as text, the last column (see pg.prepare_statement)
+        rows = [
+            (*row[:2], exact(row[-1]), *row[3:-1])
+            for row in prepared.execute(name, prepare, record_ids)
+        ]
         if not family:
             kr_id = members[0].id
             for res_id, *row in rows:

@@ -1,6 +1,14 @@
 """Quick period choices: the year, quarter or month around a date."""
 
+from datetime import date
+
 from odoo.tools import date_utils
+
+# The dates an objective may span. Outside, date arithmetic of the engine
+# (the stretch before a period, a bucket's last day) would leave the years
+# Python and PostgreSQL know.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2999, 12, 31)
 
 PERIOD_YEAR = "year"
 PERIOD_QUARTER = "quarter"
@@ -26,3 +34,8 @@ def period_bounds(period_type, reference_date):
         date_utils.start_of(reference_date, period_type),
         date_utils.end_of(reference_date, period_type),
     )
+
+
+def within_bounds(day):
+    """Whether ``day`` lies between ``EARLIEST_DATE`` and ``LATEST_DATE``."""
+    return EARLIEST_DATE <= day <= LATEST_DATE

@@ -65,9 +65,11 @@ def prepared_name(query):
 
 def prepare_statement(name, query):
     """``PREPARE`` of ``query`` restricted to an array of record ids, its
-    only parameter (``$1``)."""
+    only parameter (``$1``). Its rows end with the ``value`` column again,
+    as text: numerics are read exactly (see ``totals.exact``)."""
     return SQL(
-        "PREPARE %s (integer[]) AS SELECT * FROM (%s) AS c WHERE c.res_id = ANY($1)",
+        "PREPARE %s (integer[]) AS SELECT c.*, c.value::text"
+        " FROM (%s) AS c WHERE c.res_id = ANY($1)",
         SQL.identifier(name),
         query,
     )

@@ -17,7 +17,7 @@ from .contributions import (
     family_totals_query,
 )
 from .pg import engine_settings
-from .totals import VALUE_TOLERANCE, same_totals, scope_value
+from .totals import VALUE_TOLERANCE, exact, same_totals, scope_value
 
 _logger = logging.getLogger(__name__)
 
@@ -130,7 +130,7 @@ class Recompute:
             rows = self.env.execute_query(
                 SQL(
                     "SELECT key_result_id, date_start, record_count, numerator_count,"
-                    " value_sum, distinct_count"
+                    " value_sum::text, distinct_count"
                     " FROM okr_key_result_period WHERE key_result_id IN %s",
                     tuple(queries),
                 )
@@ -214,9 +214,12 @@ class Recompute:
                             definition.id,
                             bucket,
                             definition.bucket_end(bucket),
-                            *totals,
+                            records,
+                            numerator,
+                            exact(value_sum),
+                            distinct,
                         )
-                        for bucket, *totals in rows
+                        for bucket, records, numerator, value_sum, distinct in rows
                     ),
                 )
             )

@@ -9,17 +9,33 @@ delete and insert, and the deltas of its bucket totals
 """
 
 from collections import defaultdict
+from decimal import Context, Decimal, Inexact, InvalidOperation
 
 from .definitions import SCOPE_COMPANY, SCOPE_OWNER, SCOPE_TEAM
 
-# Values closer than this are equal: sums of amounts in float.
+# Key result values (floats, for display and progress) closer than this are
+# equal.
 VALUE_TOLERANCE = 1e-6
+
+# Sums are exact: values come from PostgreSQL numerics as Decimals, and are
+# added with enough digits for any amount (a float has at most 309 digits
+# before the point); an inexact sum would raise, not drift.
+EXACT = Context(prec=1000, traps=[Inexact, InvalidOperation])
+ZERO = Decimal(0)
 
 
 def new_bucket_deltas():
     """``{(kr_id, bucket): [records, numerator, value sum, distinct]}``,
     zero for a bucket not seen yet."""
-    return defaultdict(lambda: [0, 0, 0.0, 0])
+    return defaultdict(lambda: [0, 0, ZERO, 0])
+
+
+def exact(value):
+    """``value`` as a Decimal: a numeric read as text (Odoo's cursor reads
+    numerics as floats, which are not exact), an int, a Decimal or None."""
+    if value is None:
+        return ZERO
+    return value if isinstance(value, Decimal) else Decimal(value)
 
 
 def add_delta(bucket_deltas, kr_id, row, sign):
@@ -28,15 +44,17 @@ def add_delta(bucket_deltas, kr_id, row, sign):
     totals = bucket_deltas[kr_id, bucket]
     totals[0] += sign
     totals[1] += sign if in_numerator else 0
-    totals[2] += sign * (value or 0.0)
+    totals[2] = EXACT.add(totals[2], EXACT.multiply(sign, exact(value)))
 
 
 def merge_deltas(bucket_deltas, deltas):
     """Add ``deltas`` into ``bucket_deltas``; returns ``bucket_deltas``."""
     for key, totals in deltas.items():
-        merged = bucket_deltas.setdefault(key, [0, 0, 0.0, 0])
-        for index, amount in enumerate(totals):
-            merged[index] += amount
+        merged = bucket_deltas.setdefault(key, [0, 0, ZERO, 0])
+        merged[0] += totals[0]
+        merged[1] += totals[1]
+        merged[2] = EXACT.add(merged[2], exact(totals[2]))
+        merged[3] += totals[3]
     return bucket_deltas
 
 
@@ -46,7 +64,7 @@ def same_row(old, new):
         return old is new
     return (
         old[0] == new[0]
-        and abs((old[1] or 0.0) - (new[1] or 0.0)) <= VALUE_TOLERANCE
+        and exact(old[1]) == exact(new[1])
         and bool(old[2]) == bool(new[2])
         and old[3] == new[3]
     )
@@ -93,17 +111,15 @@ def touched_keys(distinct_ids, stale, fresh, old_rows):
 
 
 def same_totals(computed, stored):
-    """Whether two ``{bucket: (records, numerator, sum, distinct)}`` agree."""
+    """Whether two ``{bucket: (records, numerator, sum, distinct)}`` agree,
+    exactly."""
     if computed.keys() != stored.keys():
         return False
     for bucket, totals in computed.items():
         other = stored[bucket]
-        if tuple(totals[:2]) != tuple(other[:2]):
+        if tuple(totals[:2]) != tuple(other[:2]) or totals[3] != other[3]:
             return False
-        # sums kept by additions drift by float rounding only
-        if abs(totals[2] - other[2]) > max(VALUE_TOLERANCE, 1e-9 * abs(totals[2])):
-            return False
-        if totals[3] != other[3]:
+        if exact(totals[2]) != exact(other[2]):
             return False
     return True
 

@@ -1,3 +1,4 @@
+from . import okr_input_mixin
 from . import okr_source_mixin
 from . import okr_objective
 from . import okr_key_result

@@ -7,6 +7,7 @@ from ..engine.progress import key_result_progress
 
 class OkrCheckin(models.Model):
     _name = "okr.checkin"
+    _inherit = ["okr.input.mixin"]
     _description = "Key Result Check-in"
     _order = "date desc, id desc"
     _rec_name = "key_result_id"

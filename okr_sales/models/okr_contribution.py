@@ -32,7 +32,8 @@ class OkrContribution(models.Model):
         "Counted In", required=True, help="First day of the period, month or quarter."
     )
     value = fields.Float(
-        help="What the record adds: 1 for a count, its amount for a sum."
+        digits=0,  # numeric, exact: totals move by adding and withdrawing it
+        help="What the record adds: 1 for a count, its amount for a sum.",
     )
     in_numerator = fields.Boolean(
         help="For a ratio: the record is one of the successes."

@@ -21,7 +21,12 @@ from ..engine.definitions import (
     SOURCE_MANUAL,
     SOURCE_SELECTION,
 )
-from ..engine.domains import DomainSyntaxError, parse_domain
+from ..engine.domains import (
+    DomainSyntaxError,
+    DomainValueError,
+    check_values,
+    parse_domain,
+)
 from ..engine.progress import STATUS_SELECTION, key_result_progress, pace_status
 
 # Whose records an automatic key result counts by default, by the level of
@@ -54,7 +59,7 @@ UNIT_SELECTION = [
 class OkrKeyResult(models.Model):
     _name = "okr.key.result"
     _description = "Key Result"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "okr.input.mixin"]
     _order = "objective_id, sequence, id"
     _check_company_auto = True
 
@@ -582,13 +587,15 @@ class OkrKeyResult(models.Model):
                     field=fields_info["first_time_only"].string,
                 )
             )
+        self._okr_check_counting()
 
     def _check_domain(self, fname, model):
         label = self._fields[fname].string
         try:
             domain = parse_domain(self[fname], self._okr_placeholders())
+            check_values(domain, model)
             Domain(domain).validate(model)
-        except DomainSyntaxError as error:
+        except (DomainSyntaxError, DomainValueError) as error:
             raise ValidationError(
                 self.env._("%(field)s: %(error)s", field=label, error=error)
             ) from error

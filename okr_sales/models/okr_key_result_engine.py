@@ -7,15 +7,18 @@ one moves. The engine itself is in ``engine/`` (start with its docstring).
 
 import logging
 import time
+from dataclasses import replace
 from datetime import timedelta
 from functools import partial
 
+import psycopg2
 from psycopg2 import errors
 
 from odoo import api, fields, models, tools
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 
+from ..engine.contributions import contribution_query
 from ..engine.definitions import (
     SOURCE_MANUAL,
     UPDATE_BACKGROUND,
@@ -139,6 +142,42 @@ class OkrKeyResult(models.Model):
                     error,
                 )
         return definitions
+
+    def _okr_check_counting(self):
+        """Refuse at save a definition whose records the engine cannot count:
+        its query is built and planned (EXPLAIN, nothing runs), so that what
+        the checks of the fields do not foresee (a type PostgreSQL refuses)
+        is said now, not at the next deal."""
+        self.ensure_one()
+        engine = ProgressEngine(self.env)
+        try:
+            definition = self._okr_definition()
+            # a preset's sample belongs to nobody yet: anyone's records will do
+            definition = replace(
+                definition,
+                id=self._origin.id or 0,
+                user_id=definition.user_id or self.env.uid,
+                team_id=definition.team_id or 0,
+                company_id=definition.company_id or self.env.company.id,
+            )
+            spec = self._okr_sources()[definition.model]
+            query = contribution_query(engine.env, definition, spec)
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(SQL("EXPLAIN %s", query), log_exceptions=False)
+        except psycopg2.Error as error:
+            raise ValidationError(
+                self.env._(
+                    "The records cannot be counted with this definition: %(error)s",
+                    error=error.diag.message_primary or error,
+                )
+            ) from error
+        except (ValueError, TypeError, KeyError) as error:
+            raise ValidationError(
+                self.env._(
+                    "The records cannot be counted with this definition: %(error)s",
+                    error=error,
+                )
+            ) from error
 
     def _okr_is_live(self):
         """Whether this key result counts records now."""

@@ -23,7 +23,8 @@ class OkrKeyResultPeriod(models.Model):
     date_end = fields.Date("To", required=True)
     record_count = fields.Integer("Records")
     numerator_count = fields.Integer("In Numerator")
-    value_sum = fields.Float("Sum of Values")
+    # numeric: exact whatever the sequence of amounts added and withdrawn
+    value_sum = fields.Float("Sum of Values", digits=0)
     distinct_count = fields.Integer("Distinct Values")
     value = fields.Float(help="The key result's value over this stretch.")
     target_value = fields.Float(related="key_result_id.target_value")

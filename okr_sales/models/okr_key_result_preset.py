@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import date_utils
 
 from ..engine.definitions import (
     CADENCE_PERIOD,
@@ -75,8 +76,14 @@ class OkrKeyResultPreset(models.Model):
     @api.constrains(*PRESET_DEFINITION_FIELDS)
     def _check_definition(self):
         # Same rules as on a key result: check a throwaway one in memory.
+        today = fields.Date.context_today(self)
         for preset in self:
             sample = self.env["okr.key.result"].new(
-                {"scope": "company", **preset._definition_values()}
+                {
+                    "scope": "company",
+                    "date_start": date_utils.start_of(today, "year"),
+                    "date_end": date_utils.end_of(today, "year"),
+                    **preset._definition_values(),
+                }
             )
             sample._check_automatic_definition()

@@ -4,7 +4,14 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
 from ..engine.definitions import SOURCE_MANUAL
-from ..engine.period import PERIOD_QUARTER, PERIOD_SELECTION, period_bounds
+from ..engine.period import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    PERIOD_QUARTER,
+    PERIOD_SELECTION,
+    period_bounds,
+    within_bounds,
+)
 from ..engine.progress import STATUS_SELECTION, pace_status, weighted_progress
 
 LEVEL_COMPANY = "company"
@@ -23,7 +30,7 @@ LEVEL_SELECTION = [
 class OkrObjective(models.Model):
     _name = "okr.objective"
     _description = "Objective"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "okr.input.mixin"]
     _order = "sequence, date_start, date_end desc, id"
     _parent_store = True
     _check_company_auto = True
@@ -157,6 +164,18 @@ class OkrObjective(models.Model):
     @api.constrains("date_start", "date_end")
     def _check_dates(self):
         for objective in self:
+            for fname in ("date_start", "date_end"):
+                if not within_bounds(objective[fname]):
+                    raise ValidationError(
+                        self.env._(
+                            "%(field)s of objective “%(name)s” must lie between "
+                            "%(earliest)s and %(latest)s.",
+                            field=self._fields[fname].string,
+                            name=objective.name,
+                            earliest=EARLIEST_DATE,
+                            latest=LATEST_DATE,
+                        )
+                    )
             if objective.date_end < objective.date_start:
                 raise ValidationError(
                     self.env._(

@@ -13,3 +13,4 @@ from . import test_engine_consistency
 from . import test_update_mode
 from . import test_engine_helpers
 from . import test_security_matrix
+from . import test_numbers

@@ -24,6 +24,7 @@ objective read company's                            y     y      y      n
 objective read colleague's                          y     y      y      n
 objective write own                                 y     y      y      y
 objective write colleague's                         n     n      y      n
+objective write own progress and status             n     n      n      n
 objective hand own over to a colleague              n     n      y      n
 objective raise own to company level                n     n      y      y
 objective align own with the company's              y     y      y      n
@@ -38,6 +39,8 @@ key_result write own manual target                  y     y      y      y
 key_result write colleague's target                 n     n      y      n
 key_result write current value of own manual        y     y      y      y
 key_result write current value of automatic         n     n      n      n
+key_result write own progress and status            n     n      n      n
+key_result clear the error of an automatic one      n     n      n      n
 key_result move to the company's objective          n     n      y      n
 key_result pick another preset on own automatic     y     n      y      n
 key_result create manual in own objective           y     y      y      y
@@ -229,6 +232,15 @@ class TestSecurityMatrix(OkrCrmCase):
             ),
             "objective write colleague's": lambda r, e: (
                 self.colleague_objective.with_env(e).write({"name": "Taken"})
+            ),
+            "objective write own progress and status": lambda r, e: (
+                own_obj[r].with_env(e).write({"progress": 100, "status": "achieved"})
+            ),
+            "key_result write own progress and status": lambda r, e: (
+                own_manual[r].with_env(e).write({"progress": 100, "status": "achieved"})
+            ),
+            "key_result clear the error of an automatic one": lambda r, e: (
+                self.lan_auto.with_env(e).write({"computation_error": False})
             ),
             "objective hand own over to a colleague": lambda r, e: (
                 own_obj[r].with_env(e).write({"user_id": self.colleague.id})
