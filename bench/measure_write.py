@@ -8,7 +8,9 @@ its own (no HTTP):
 - win deals one by one: `action_set_won()`, each in its own transaction
   (`with registry.cursor() as cr: ...`, committed: the engine runs at commit);
 - reassign leads one by one: `write({'user_id': ...})`, same;
-- import new leads in one call, `crm.lead.load(fields, rows)`, one transaction.
+- import new leads in one call, `crm.lead.load(fields, rows)`, one transaction;
+- write what no key result reads (a lead's description and priority) on the
+  reassigned leads, one by one: okr_sales should not run its engine at all.
 
 The database whose key results follow in the background (setting
 okr_sales.update_mode) runs the same operations; after each one, what its
@@ -70,6 +72,13 @@ def _reassign(env, item):
     env["crm.lead"].browse(lead_id).write({"user_id": user_id})
 
 
+def _annotate(env, item):
+    lead_id, _user_id = item
+    env["crm.lead"].browse(lead_id).write(
+        {"description": f"<p>Called back, {lead_id}</p>", "priority": "2"}
+    )
+
+
 def _load(env, table):
     fields, rows = table
     # the context of an import from the web client (base_import)
@@ -97,7 +106,7 @@ def run(registries, picked, args, log):
         if label == "bg":
             _catch_up(registry)
 
-    results = {"wins": {}, "reassigns": {}, "import": {}}
+    results = {"wins": {}, "reassigns": {}, "import": {}, "notes": {}}
     for r in range(args.repeat):
         wins = picked["wins"][r * args.wins : (r + 1) * args.wins]
         reassigns = picked["reassigns"][r * args.reassigns : (r + 1) * args.reassigns]
@@ -108,6 +117,7 @@ def run(registries, picked, args, log):
                 ("wins", wins, _win),
                 ("reassigns", reassigns, _reassign),
                 ("import", [imports[r]], _load),
+                ("notes", reassigns, _annotate),
             ):
                 figures[operation] = _in_transactions(registry, items, function)
                 if label == "bg":

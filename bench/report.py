@@ -10,7 +10,8 @@ import platform
 
 import odoo.release
 
-TARGETS = {"wins": 1.25, "reassigns": 1.25, "import": 1.5}
+# "notes": a write no key result reads must not run the engine (<= 1.05x)
+TARGETS = {"wins": 1.25, "reassigns": 1.25, "import": 1.5, "notes": 1.05}
 SCALE_TARGET = 0.10  # measure 4: overhead per operation within 10% across sizes
 # the databases: crm alone, with okr_sales, with okr_sales in the background mode
 LABELS = ("crm", "okr", "bg")
@@ -88,6 +89,8 @@ def write_table(results, args):
         "wins": f"{args.wins:,} wins (action_set_won), 1 transaction each",
         "reassigns": f"{args.reassigns:,} reassigns (write user_id), 1 tx each",
         "import": f"import {args.imports:,} leads (load), 1 transaction",
+        "notes": f"{args.reassigns:,} writes no key result reads (description,"
+        " priority), 1 tx each",
     }
     rows = [
         ["operation", "key results updated", "crm alone", "okr_sales", "ratio",
@@ -96,6 +99,8 @@ def write_table(results, args):
     ]  # fmt: skip
     runs = []
     for operation, name in names.items():
+        if operation not in results:  # results saved before it was measured
+            continue
         crm = results[operation]["crm"]
         for label, mode in MODES.items():
             okr = results[operation][label]

@@ -78,7 +78,7 @@ def scope_domain(definition, spec):
     if definition.scope == SCOPE_OWNER:
         return Domain(spec.user_field, "in", [definition.user_id])
     if definition.scope == SCOPE_TEAM:
-        return Domain(spec.team_field, "in", [definition.team_id])
+        return spec.team_domain([definition.team_id])
     if definition.scope == SCOPE_COMPANY:
         return Domain(spec.company_field, "in", [definition.company_id])
     raise ValueError(f"unknown scope {definition.scope!r}")

@@ -4,10 +4,12 @@ A source says which fields of its model place a record with a salesperson,
 a sales team and a company. ``okr.key.result._okr_sources()`` returns them;
 a bridge addon (helpdesk tickets, sale orders, ...) adds its own by
 extending that method and by mixing ``okr.source.mixin`` into its model,
-which reports the model's changes to the engine.
+which reports the model's records to the engine.
 """
 
 from dataclasses import dataclass
+
+from odoo.fields import Domain
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,30 @@ class SourceSpec:
     def scope_fields(self):
         return (self.user_field, self.team_field, self.company_field)
 
+    def team_domain(self, team_ids):
+        """The records of these sales teams."""
+        return Domain(self.team_field, "in", list(team_ids))
+
+
+@dataclass(frozen=True)
+class UserRecordsSpec(SourceSpec):
+    """A source whose records belong to a user (meetings, activities): their
+    sales teams are the user's, by his active team memberships.
+
+    Its ``team_field`` goes through the memberships themselves
+    (``user_id.crm_team_member_ids.crm_team_id``), not through the user's
+    computed ``crm_team_ids``, whose search resolves the members at once:
+    the engine's queries are built once and kept, and would keep yesterday's
+    members.
+    """
+
+    def team_domain(self, team_ids):
+        return Domain(
+            "user_id.crm_team_member_ids",
+            "any",
+            Domain("crm_team_id", "in", list(team_ids)) & Domain("active", "=", True),
+        )
+
 
 CRM_SOURCES = (
     SourceSpec(
@@ -39,19 +65,19 @@ CRM_SOURCES = (
         company_field="company_id",
         default_date_field="date_closed",
     ),
-    SourceSpec(
+    UserRecordsSpec(
         model="calendar.event",
         label="Meetings",
         user_field="user_id",
-        team_field="user_id.crm_team_ids",
+        team_field="user_id.crm_team_member_ids.crm_team_id",
         company_field="user_id.company_id",
         default_date_field="start",
     ),
-    SourceSpec(
+    UserRecordsSpec(
         model="mail.activity",
         label="Activities",
         user_field="user_id",
-        team_field="user_id.crm_team_ids",
+        team_field="user_id.crm_team_member_ids.crm_team_id",
         company_field="user_id.company_id",
         default_date_field="date_done",
     ),

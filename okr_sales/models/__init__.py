@@ -1,3 +1,4 @@
+from . import base
 from . import okr_input_mixin
 from . import okr_source_mixin
 from . import okr_objective
@@ -11,5 +12,6 @@ from . import okr_checkin
 from . import crm_lead
 from . import calendar_event
 from . import mail_activity
+from . import ir_model_fields
 from . import res_config_settings
 from . import res_users

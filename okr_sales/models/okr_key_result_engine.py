@@ -28,6 +28,13 @@ from ..engine.definitions import (
     definition_attributes,
     definition_fields,
 )
+from ..engine.dependencies import (
+    KEY_RESULT,
+    affected_domain,
+    definition_dependencies,
+    dependency_map,
+    reference_domain,
+)
 from ..engine.domains import parse_domain
 from ..engine.engine import ProgressEngine
 from ..engine.pg import engine_settings
@@ -38,10 +45,14 @@ from .okr_source_mixin import OLD_KEYS_KEY, PENDING_KEY
 
 _logger = logging.getLogger(__name__)
 
-# precommit data keys: whether the transaction's engine work is registered,
-# and the ids of key results whose definition may have changed
+# precommit data keys: whether the transaction's engine work is registered;
+# the ids of key results whose definition may have changed; and the changes
+# of fields key results read through relations, {Dependency: ids or values}
 REGISTERED_KEY = "okr_sales.registered"
 DEFINITIONS_KEY = "okr_sales.changed_definitions"
+CHANGES_KEY = "okr_sales.dependency_changes"
+# ... and {kr id: error} of definitions that failed to build
+BROKEN_KEY = "okr_sales.broken_definitions"
 # Key result fields whose change may change what it counts: those of its
 # definition and whether it is live at all; and its baseline, the value of a
 # key result that has no data (an average of no records).
@@ -116,10 +127,36 @@ class OkrKeyResult(models.Model):
         )
 
     @api.model
-    @tools.ormcache("model_name")
     def _okr_definitions(self, model_name):
         """``{key result id: definition}`` of the live automatic key results
-        counting records of ``model_name``, cached until one changes."""
+        counting records of ``model_name``.
+
+        A key result whose definition fails to build is never cached as left
+        out: it is tried again at each call (a failure may pass: Python's
+        parser under threads), and while it fails, its error is recorded on
+        it and logged when the transaction commits (``_okr_record_broken``).
+        """
+        definitions, broken = self._okr_built_definitions(model_name)
+        if not broken:
+            return definitions
+        definitions, errors = dict(definitions), {}
+        for key_result in self.sudo().browse(sorted(broken)).exists():
+            try:
+                definitions[key_result.id] = key_result._okr_definition()
+            except Exception as error:  # noqa: BLE001 - a broken KR must not block
+                errors[key_result.id] = str(error) or error.__class__.__name__
+        if len(errors) < len(broken):
+            self.env.registry.clear_cache()  # it passed: build them again
+        if errors:
+            self._okr_precommit_data(BROKEN_KEY, {}).update(errors)
+        return definitions
+
+    @api.model
+    @tools.ormcache("model_name")
+    def _okr_built_definitions(self, model_name):
+        """``({key result id: definition}, frozenset of broken ids})`` of the
+        live automatic key results counting ``model_name``, cached until one
+        changes."""
         key_results = (
             self.sudo()
             .with_context(active_test=True)
@@ -131,17 +168,47 @@ class OkrKeyResult(models.Model):
                 ]
             )
         )
-        definitions = {}
+        definitions, broken = {}, set()
         for key_result in key_results:
             try:
                 definitions[key_result.id] = key_result._okr_definition()
-            except Exception as error:  # noqa: BLE001 - a broken KR must not block
-                _logger.warning(
-                    "Key result %s is left out of automatic updates: %s",
-                    key_result.id,
-                    error,
-                )
-        return definitions
+            except Exception:  # noqa: BLE001 - tried again at each call
+                broken.add(key_result.id)
+        return definitions, frozenset(broken)
+
+    @api.model
+    def _okr_record_broken(self, failures):
+        """Show on each key result why its definition cannot be built
+        (``{kr id: error}``), and log it the first time. Never the deal's
+        failure: a key result another transaction is writing is left for
+        the next one."""
+        for key_result in self.sudo().browse(sorted(failures)).exists():
+            message = self.env._(
+                "The definition cannot be used: %(error)s. Fix it and save.",
+                error=failures[key_result.id],
+            )
+            if key_result.computation_error == message:
+                continue
+            _logger.warning(
+                "Key result %s is left out of automatic updates: %s",
+                key_result.id,
+                failures[key_result.id],
+            )
+            try:
+                with self.env.cr.savepoint():
+                    self.env.cr.execute(
+                        SQL(
+                            "SELECT id FROM okr_key_result WHERE id = %s"
+                            " FOR UPDATE NOWAIT",
+                            key_result.id,
+                        ),
+                        log_exceptions=False,
+                    )
+                    key_result.with_context(
+                        tracking_disable=True
+                    ).computation_error = message
+            except (errors.LockNotAvailable, errors.SerializationFailure):
+                continue
 
     def _okr_check_counting(self):
         """Refuse at save a definition whose records the engine cannot count:
@@ -179,6 +246,61 @@ class OkrKeyResult(models.Model):
                 )
             ) from error
 
+    @api.model
+    @tools.ormcache()
+    def _okr_dependency_map(self):
+        """The ``DependencyMap`` of every live automatic key result: which
+        fields of which models their values read (see
+        ``engine/dependencies.py``), cached until a definition changes."""
+        dependencies = set()
+        for model_name, spec in self._okr_sources().items():
+            if model_name not in self.env:
+                continue
+            for definition in self._okr_definitions(model_name).values():
+                dependencies |= definition_dependencies(self.env, definition, spec)
+        # The OKRs' own records are the engine's to write, not to follow.
+        dependencies = {d for d in dependencies if not d.model.startswith("okr.")}
+        return dependency_map(self.env, dependencies)
+
+    @api.model
+    def _okr_fields_removed(self, removed, field_records):
+        """Fields ``removed`` (``{(model, field name)}``, the
+        ``ir.model.fields`` ``field_records``) are being deleted, by an
+        uninstall or by hand: the live automatic key results that read them
+        are shown in error and logged now, not at the next deal
+        (see ``ir_model_fields.py``)."""
+        key_results = self.sudo().search([("source", "!=", SOURCE_MANUAL)])
+        field_refs = [
+            fname
+            for fname in definition_fields()
+            if self._fields[fname].comodel_name == "ir.model.fields"
+        ]
+        failures = {}
+        for key_result in key_results.filtered(lambda kr: kr._okr_is_live()):
+            gone = {
+                f"{key_result[fname].model}.{key_result[fname].name}"
+                for fname in field_refs
+                if key_result[fname] in field_records
+            }
+            try:
+                definition = key_result._okr_definition()
+                spec = self._okr_sources()[definition.model]
+                read = definition_dependencies(self.env, definition, spec)
+                gone |= {
+                    f"{model}.{fname}"
+                    for model, fname in removed & {(d.model, d.field) for d in read}
+                }
+            except Exception:  # noqa: BLE001 - broken already: it says so
+                _logger.debug("Key result %s: no definition", key_result.id)
+            if gone:
+                failures[key_result.id] = self.env._(
+                    "a field it reads is removed (%(fields)s)",
+                    fields=", ".join(sorted(gone)),
+                )
+        if failures:
+            self.env.registry.clear_cache()
+            self._okr_record_broken(failures)
+
     def _okr_is_live(self):
         """Whether this key result counts records now."""
         self.ensure_one()
@@ -215,6 +337,66 @@ class OkrKeyResult(models.Model):
         return None  # as the ORM's
 
     @api.model
+    def _okr_note_dependency_change(
+        self, records, dependencies, link_values, resolve_now=False
+    ):
+        """Fields that ``dependencies`` follow changed on ``records``; the
+        counted records they touch are found when the transaction commits
+        (``_okr_resolve_changes``), or now if ``records`` are being deleted
+        (``resolve_now``: nothing leads to them afterwards)."""
+        changes = {}
+        for dependency in dependencies:
+            if dependency.link:
+                values = link_values.get(dependency.field, set())
+            else:
+                values = set(records.ids)
+            if values:
+                changes.setdefault(dependency, set()).update(values)
+        if resolve_now:
+            # records reached through them, found while they are still there
+            now = {
+                dep: ids
+                for dep, ids in changes.items()
+                if dep.path and not dep.link and dep.source != KEY_RESULT
+            }
+            self._okr_resolve_changes(now, self._okr_precommit_data(PENDING_KEY, {}))
+            changes = {dep: ids for dep, ids in changes.items() if dep not in now}
+        stored = self._okr_precommit_data(CHANGES_KEY, {})
+        for dependency, values in changes.items():
+            stored.setdefault(dependency, set()).update(values)
+
+    @api.model
+    def _okr_note_references(self, records, references):
+        """``records`` are being deleted: the counted records whose
+        many-to-one points at them lose it, in the database."""
+        pending = self._okr_precommit_data(PENDING_KEY, {})
+        for dependency in references:
+            model = self.env[dependency.source].sudo().with_context(active_test=False)
+            found = model.search(reference_domain(dependency, records.ids))
+            pending.setdefault(dependency.source, set()).update(found.ids)
+
+    @api.model
+    def _okr_resolve_changes(self, changes, pending):
+        """Add to ``pending`` the counted records ``changes`` touch, one search
+        per path however many records changed; returns the ids of the key
+        results to recompute (a currency rate changed)."""
+        recompute, by_path = set(), {}
+        for dependency, values in changes.items():
+            if dependency.source == KEY_RESULT:
+                recompute.add(dependency.key_result_id)
+            elif not dependency.path:
+                pending.setdefault(dependency.source, set()).update(values)
+            else:
+                by_path.setdefault((dependency.source, dependency.path), set()).update(
+                    values
+                )
+        for (source, path), values in by_path.items():
+            model = self.env[source].sudo().with_context(active_test=False)
+            found = model.search(affected_domain(path, values))
+            pending.setdefault(source, set()).update(found.ids)
+        return recompute
+
+    @api.model
     def _okr_update_mode(self):
         return (
             self.env["ir.config_parameter"].sudo().get_param(UPDATE_MODE_PARAM)
@@ -232,11 +414,23 @@ class OkrKeyResult(models.Model):
         changed = data.pop(DEFINITIONS_KEY, None) or set()
         pending = data.pop(PENDING_KEY, None) or {}
         old_keys = data.pop(OLD_KEYS_KEY, None) or {}
+        changes = data.pop(CHANGES_KEY, None) or {}
+        broken = data.pop(BROKEN_KEY, None) or {}
+        if broken:
+            self._okr_record_broken(broken)
         if changed:
             # A manager's edit: rebuilt in the manager's transaction, in
             # both modes.
             with engine_settings(self.env.cr):
                 self._okr_sync_definitions(changed)
+        recompute = self._okr_resolve_changes(changes, pending)
+        if recompute:
+            # A rate or a company's currency: amounts converted again, in
+            # the transaction that changed it.
+            key_results = self.browse(recompute).exists()
+            with engine_settings(self.env.cr):
+                drift = ProgressEngine(self.env).recompute(key_results.ids)
+            key_results._okr_post_drift(drift, logged=False)
         if not pending:
             return
         if self._okr_update_mode() == UPDATE_BACKGROUND:
@@ -357,15 +551,18 @@ class OkrKeyResult(models.Model):
             },
         }
 
-    def _okr_post_drift(self, drift):
+    def _okr_post_drift(self, drift, logged=True):
+        """Say on each key result the value a recompute corrected; ``logged``
+        as a warning too, for a drift the engine had let in."""
         for key_result in self.browse(list(drift)):
             old, new = drift[key_result.id]
-            _logger.warning(
-                "Key result %s drifted: %s instead of %s, corrected by recompute",
-                key_result.id,
-                old,
-                new,
-            )
+            if logged:
+                _logger.warning(
+                    "Key result %s drifted: %s instead of %s, corrected by recompute",
+                    key_result.id,
+                    old,
+                    new,
+                )
             key_result.message_post(
                 body=self.env._(
                     "Recompute corrected the value from %(old)s to %(new)s.",

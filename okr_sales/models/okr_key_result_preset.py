@@ -68,6 +68,38 @@ class OkrKeyResultPreset(models.Model):
         help="The target is below the baseline, such as days to close."
     )
 
+    def write(self, vals):
+        changed = set(PRESET_DEFINITION_FIELDS) & vals.keys()
+        before = {preset.id: preset._definition_values() for preset in self}
+        result = super().write(vals)
+        if changed:
+            self._propagate_definition(before)
+        return result
+
+    def _propagate_definition(self, before):
+        """The key results that follow a preset (their rule is still the
+        preset's as it was, ``before``) follow its change, every field at
+        once, and are rebuilt when the transaction commits; those a manager
+        adapted keep their own rule. So a preset changed by a manager, or by
+        an upgrade's migration (presets are shipped ``noupdate``), never
+        leaves a key result half the old rule and half the new."""
+        key_results = self.env["okr.key.result"].sudo().with_context(active_test=False)
+        for preset in self:
+            old = before[preset.id]
+            new = preset._definition_values()
+            followers = key_results.search([("preset_id", "=", preset.id)]).filtered(
+                lambda kr, old=old: all(kr[fname] == old[fname] for fname in old)
+            )
+            if followers:
+                followers.write(
+                    {
+                        fname: value.id
+                        if isinstance(value, models.BaseModel)
+                        else value
+                        for fname, value in new.items()
+                    }
+                )
+
     def _definition_values(self):
         """The key result field values this preset stands for."""
         self.ensure_one()

@@ -1,6 +1,5 @@
 from odoo import api, fields, models
-
-from ..engine.contributions import keyed_days
+from odoo.tools import SQL
 
 # precommit data keys: {model name: set of record ids} changed in the
 # transaction, and {model name: {(field name, date field name): set of
@@ -11,11 +10,14 @@ OLD_KEYS_KEY = "okr_sales.pending_old_keys"
 
 
 class OkrSourceMixin(models.AbstractModel):
-    """Reports a model's changes to the progress engine.
+    """Reports a model's records to the progress engine.
 
     Mixed into every model key results can count (crm.lead, calendar.event,
-    mail.activity; bridge addons add theirs). It only notes which records
-    changed; the engine runs once, when the transaction commits.
+    mail.activity; bridge addons add theirs). It notes the records created
+    and deleted, and what "first time ever" counts looked at before a
+    change; the engine runs once, when the transaction commits. Changes of
+    the fields key results read, here and on related records, are noted
+    by the dependency map (``models/base.py``).
     """
 
     _name = "okr.source.mixin"
@@ -70,41 +72,60 @@ class OkrSourceMixin(models.AbstractModel):
         records._okr_notify_changed()
         return records
 
-    def write(self, vals):
-        self._okr_remember_keys()
-        result = super().write(vals)
-        self._okr_notify_changed()
-        return result
+    # A change of a field some key result reads is noted by the dependency
+    # map (see models/base.py), for these records as for related ones.
+
+    def _write_multi(self, vals_list):
+        pairs = self._okr_first_time_pairs() if self._okr_tracking() else ()
+        fnames = set().union(*vals_list)
+        if any(fnames.intersection(pair) for pair in pairs):
+            self._okr_remember_keys(pairs)
+        return super()._write_multi(vals_list)
 
     def unlink(self):
         # Noted before: the engine then finds the ids gone and withdraws them.
-        self._okr_remember_keys()
-        self._okr_notify_changed()
+        if self._okr_tracking():
+            pairs = self._okr_first_time_pairs()
+            if pairs:
+                self.flush_recordset()
+                self._okr_remember_keys(pairs)
+            self._okr_notify_changed()
         return super().unlink()
 
-    def _okr_remember_keys(self):
-        """Keep what "first time ever" counts look at, before a change: the
-        value counted and the record's day (only a record dated before a
-        period can make a value not new in it)."""
-        if not self.ids:
-            return
+    def _okr_first_time_pairs(self):
+        """``{(field, date field)}`` that "first time ever" counts of this
+        model look at."""
         definitions = self.env["okr.key.result"]._okr_definitions(self._name)
-        pairs = {
+        return {
             (d.measure_field, d.date_field)
             for d in definitions.values()
             if d.first_time_only
         }
-        if not pairs:
+
+    def _okr_remember_keys(self, pairs):
+        """Keep what "first time ever" counts look at, before a change: the
+        value counted and the record's day (only a record dated before a
+        period can make a value not new in it), as the database holds them
+        (the cache already holds the new values)."""
+        if not self.ids:
             return
-        old_keys = self.env.cr.precommit.data.setdefault(OLD_KEYS_KEY, {})
-        records = self.sudo().with_context(active_test=False)
-        for pair in pairs:
-            old_keys.setdefault(self._name, {}).setdefault(pair, set()).update(
-                keyed_days(records, *pair)
+        old_keys = self.env["okr.key.result"]._okr_precommit_data(OLD_KEYS_KEY, {})
+        for fname, date_fname in pairs:
+            rows = self.env.execute_query(
+                SQL(
+                    "SELECT %s, (%s)::date FROM %s WHERE id IN %s",
+                    SQL.identifier(fname),
+                    SQL.identifier(date_fname),
+                    SQL.identifier(self._table),
+                    tuple(self.ids),
+                )
             )
+            old_keys.setdefault(self._name, {}).setdefault(
+                (fname, date_fname), set()
+            ).update((key, day) for key, day in rows if key and day)
 
     def _okr_notify_changed(self):
-        if not self.ids:
+        if not self.ids or not self._okr_tracking():
             return
         if not self.env["okr.key.result"]._okr_definitions(self._name):
             return

@@ -14,3 +14,5 @@ from . import test_update_mode
 from . import test_engine_helpers
 from . import test_security_matrix
 from . import test_numbers
+from . import test_freshness
+from . import test_definition_errors
