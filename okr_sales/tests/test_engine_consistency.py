@@ -1,9 +1,9 @@
 import os
 import random
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 from odoo.tests import tagged
-from odoo.tools import SQL
+from odoo.tools import SQL, date_utils
 
 from ..engine.engine import ProgressEngine
 from .common import OkrCrmCase
@@ -11,26 +11,45 @@ from .common import OkrCrmCase
 # Reproducible by default; OKR_RANDOM_SEED=<n> replays or explores another run.
 SEED = int(os.environ.get("OKR_RANDOM_SEED", "20261126"))
 OPERATIONS = 300
+# What the key results hold before the rebuild: a value none of them can have,
+# so that the rebuild has to write every one.
+ERASED = -999999.0
 
 
 @tagged("post_install", "-at_install")
 class TestIncrementalAgreesWithRecompute(OkrCrmCase):
-    """Random CRM work, then every incremental value equals a full recompute."""
+    """Random CRM work, then every incremental value equals a rebuild from
+    scratch and a count by hand."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         new = cls._new_auto_key_result
+        cls.owner_revenue = new(cls.my_objective, "won_revenue", scope="owner")
+        cls.team_revenue = new(
+            cls.team_objective, "won_revenue", scope="team", cadence="month"
+        )
+        cls.b2b_revenue = new(cls.department, "b2b_won_revenue", scope="company")
+        cls.b2c_revenue = new(cls.department, "b2c_won_revenue", scope="company")
+        cls.new_customers = new(cls.department, "new_customers", scope="company")
+        cls.conversion = new(cls.department, "lead_conversion_rate", scope="company")
+        cls.win_rate = new(
+            cls.team_objective, "win_rate", scope="team", cadence="quarter"
+        )
+        cls.days_to_close = new(
+            cls.department, "days_to_close", scope="company", baseline_value=30
+        )
+        cls.retention = new(cls.department, "customer_retention", scope="company")
         cls.key_results = (
-            new(cls.my_objective, "won_revenue", scope="owner")
-            | new(cls.team_objective, "won_revenue", scope="team", cadence="month")
-            | new(cls.department, "b2b_won_revenue", scope="company")
-            | new(cls.department, "b2c_won_revenue", scope="company")
-            | new(cls.department, "new_customers", scope="company")
-            | new(cls.department, "lead_conversion_rate", scope="company")
-            | new(cls.team_objective, "win_rate", scope="team", cadence="quarter")
-            | new(cls.department, "days_to_close", scope="company", baseline_value=30)
-            | new(cls.department, "customer_retention", scope="company")
+            cls.owner_revenue
+            | cls.team_revenue
+            | cls.b2b_revenue
+            | cls.b2c_revenue
+            | cls.new_customers
+            | cls.conversion
+            | cls.win_rate
+            | cls.days_to_close
+            | cls.retention
         )
         cls.users = cls.salesperson | cls.colleague | cls.leader
         cls.partners = cls.env["res.partner"].create(
@@ -87,9 +106,11 @@ class TestIncrementalAgreesWithRecompute(OkrCrmCase):
         leads = self.env["crm.lead"].with_context(active_test=False)
         return leads.browse(self.lead_ids).exists()
 
+    # What the engine keeps, and what it should hold
+
     def _snapshot(self):
         """Everything the engine keeps: values, period totals, contributions."""
-        self.key_results.invalidate_recordset()
+        self.env.invalidate_all()
         values = {kr.id: round(kr.current_value, 4) for kr in self.key_results}
         ids = tuple(self.key_results.ids)
         periods = self.env.execute_query(
@@ -109,6 +130,108 @@ class TestIncrementalAgreesWithRecompute(OkrCrmCase):
             )
         )
         return values, sorted(periods), sorted(contributions)
+
+    def _erase(self):
+        """Forget everything the engine stored for the test's key results."""
+        ids = tuple(self.key_results.ids)
+        self.env.cr.execute(
+            SQL("DELETE FROM okr_contribution WHERE key_result_id IN %s", ids)
+        )
+        self.env.cr.execute(
+            SQL("DELETE FROM okr_key_result_period WHERE key_result_id IN %s", ids)
+        )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE okr_key_result SET current_value = %s WHERE id IN %s",
+                ERASED,
+                ids,
+            )
+        )
+        self.env.invalidate_all()
+
+    def _hand_counts(self):
+        """``{key result: value}`` counted from the leads' fields in plain
+        Python, as each preset's description says: no engine, no SQL.
+
+        The test company's leads are all the test's (its salespeople and
+        team are the test's too); its currency is the key results' own, so
+        amounts count as they are.
+        """
+        today = datetime.now(timezone.utc).date()  # the buckets' days are UTC days
+        start, end = self.period_start, self.period_end
+        period = (start, end)
+        previous = (
+            start - (end - start) - timedelta(days=1),
+            start - timedelta(days=1),
+        )
+        month = (date_utils.start_of(today, "month"), date_utils.end_of(today, "month"))
+        quarter = (
+            date_utils.start_of(today, "quarter"),
+            date_utils.end_of(today, "quarter"),
+        )
+
+        def within(moment, days):
+            return bool(moment) and days[0] <= moment.date() <= days[1]
+
+        def revenue(leads):
+            return sum(leads.mapped("expected_revenue"))
+
+        def share(part, whole):
+            return 100.0 * len(part) / len(whole) if whole else None
+
+        def is_company(lead):
+            return lead.partner_id.commercial_partner_id.is_company
+
+        leads = (
+            self.env["crm.lead"]
+            .with_context(active_test=False)
+            .search([("company_id", "=", self.company.id)])
+        )
+        won = leads.filtered(lambda lead: lead.won_status == "won" and lead.active)
+        won_now = won.filtered(lambda lead: within(lead.date_closed, period))
+        won_previously = won.filtered(lambda lead: within(lead.date_closed, previous))
+        won_before = won.filtered(
+            lambda lead: lead.date_closed and lead.date_closed.date() < start
+        )
+        created = leads.filtered(lambda lead: within(lead.create_date, period))
+        closed = leads.filtered(
+            lambda lead: (
+                lead.team_id == self.team
+                and lead.won_status in ("won", "lost")
+                and within(lead.date_closed, quarter)
+            )
+        )
+        durations = [
+            (lead.date_closed - lead.create_date).total_seconds() / 86400.0
+            for lead in won_now
+        ]
+        customers = set(won_now.partner_id.ids)
+        customers_before = set(won_previously.partner_id.ids)
+        return {
+            self.owner_revenue: revenue(
+                won_now.filtered(lambda lead: lead.user_id == self.salesperson)
+            ),
+            self.team_revenue: revenue(
+                won.filtered(
+                    lambda lead: (
+                        lead.team_id == self.team and within(lead.date_closed, month)
+                    )
+                )
+            ),
+            self.b2b_revenue: revenue(won_now.filtered(is_company)),
+            self.b2c_revenue: revenue(
+                won_now.filtered(lambda lead: lead.partner_id and not is_company(lead))
+            ),
+            self.new_customers: len(customers - set(won_before.partner_id.ids)),
+            self.conversion: share(
+                created.filtered(lambda lead: lead.won_status == "won"), created
+            ),
+            self.win_rate: share(
+                closed.filtered(lambda lead: lead.won_status == "won"), closed
+            ),
+            self.days_to_close: sum(durations) / len(durations) if durations else None,
+            self.retention: share(customers_before & customers, customers_before),
+        }
 
     def test_random_crm_operations(self):
         self.rng = random.Random(SEED)
@@ -138,14 +261,36 @@ class TestIncrementalAgreesWithRecompute(OkrCrmCase):
             if self.rng.random() < 0.2:
                 self._commit_point()
         self._commit_point()
-
         incremental = self._snapshot()
+
+        # 1. The values a person would count, without the engine.
+        for key_result, expected in self._hand_counts().items():
+            if key_result.unit == "currency":  # amounts count as they are
+                self.assertEqual(key_result.currency_id, self.company.currency_id)
+            if expected is None:  # no data: the key result shows its baseline
+                expected = key_result.baseline_value
+            self.assertAlmostEqual(
+                incremental[0][key_result.id],
+                expected,
+                places=3,
+                msg=f"seed {SEED}: {key_result.name} ({key_result.scope}) by hand",
+            )
+
+        # 2. The nightly check (totals grouped by scope) finds nothing to correct.
         drift = ProgressEngine(self.env).recompute(self.key_results.ids)
-        recomputed = self._snapshot()
         self.assertFalse(drift, f"seed {SEED}: drift after {done}")
-        self.assertEqual(incremental[0], recomputed[0], f"seed {SEED}: values")
-        self.assertEqual(incremental[1], recomputed[1], f"seed {SEED}: periods")
-        self.assertEqual(incremental[2], recomputed[2], f"seed {SEED}: contributions")
+
+        # 3. A rebuild from scratch: nothing the incremental path stored is kept.
+        self._erase()
+        erased = self._snapshot()
+        self.assertEqual(set(erased[0].values()), {ERASED})
+        self.assertFalse(erased[1] or erased[2])
+        ProgressEngine(self.env).recompute(self.key_results.ids, rebuild=True)
+        rebuilt = self._snapshot()
+        self.assertEqual(incremental[0], rebuilt[0], f"seed {SEED}: values")
+        self.assertEqual(incremental[1], rebuilt[1], f"seed {SEED}: periods")
+        self.assertEqual(incremental[2], rebuilt[2], f"seed {SEED}: contributions")
+
         # The run exercised the engine, not an empty pipeline.
         self.assertGreater(len(incremental[2]), 10)
         self.assertGreaterEqual(len(set(done)), 8)
