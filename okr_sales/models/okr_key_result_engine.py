@@ -493,29 +493,28 @@ class OkrKeyResult(models.Model):
         """Update the key results of the changed records in this transaction,
         or queue them for right after the commit if one is busy."""
         engine = ProgressEngine(self.env)
-        if not self.env.context.get("okr_defer_fold"):
-            try:
-                with self.env.cr.savepoint(flush=False):
-                    bucket_deltas = {}
-                    for model_name, record_ids in pending.items():
-                        deltas = engine.process(
-                            model_name,
-                            record_ids,
-                            old_keys.get(model_name),
-                            nowait=True,
-                        )
-                        merge_deltas(bucket_deltas, deltas)
-                    folded = engine.fold_totals(bucket_deltas)
-            except (errors.LockNotAvailable, errors.SerializationFailure) as busy:
-                # A shared key result is busy: process after the commit.
-                _logger.debug("OKR changes deferred after commit: %s", busy)
-            except Exception:
-                # Never the deal's failure: its records stay queued, and the
-                # processing after the commit (or its scheduled action) retries.
-                _logger.exception("OKR changes could not be processed; deferred")
-            else:
-                engine.refresh(folded)
-                return
+        try:
+            with self.env.cr.savepoint(flush=False):
+                bucket_deltas = {}
+                for model_name, record_ids in pending.items():
+                    deltas = engine.process(
+                        model_name,
+                        record_ids,
+                        old_keys.get(model_name),
+                        nowait=True,
+                    )
+                    merge_deltas(bucket_deltas, deltas)
+                folded = engine.fold_totals(bucket_deltas)
+        except (errors.LockNotAvailable, errors.SerializationFailure) as busy:
+            # A shared key result is busy: process after the commit.
+            _logger.debug("OKR changes deferred after commit: %s", busy)
+        except Exception:
+            # Never the deal's failure: its records stay queued, and the
+            # processing after the commit (or its scheduled action) retries.
+            _logger.exception("OKR changes could not be processed; deferred")
+        else:
+            engine.refresh(folded)
+            return
         engine.defer(pending, old_keys)
         self.env.cr.postcommit.add(
             partial(process_after_commit, self.env.registry, ProgressEngine)

@@ -106,22 +106,6 @@ class TestEngineFaults(OkrCrmCase):
         self.env["okr.key.result"]._cron_recompute_all()
         self.assertEqual(self.revenue.current_value, 60.0)
 
-    def test_shared_key_results_are_written_after_the_commit(self):
-        deal = self._new_deal(amount=70.0)
-        self._commit_point()
-        # What a server does when the key result is busy: the deal's
-        # transaction only queues the deal, without touching the key result.
-        deal.with_context(okr_defer_fold=True).action_set_won()
-        self._commit_point()
-        self.assertEqual(self.revenue.current_value, 0.0)
-        self.assertFalse(self.revenue.contribution_count)
-        queued = self.env["okr.pending.change"].search([])
-        self.assertEqual(queued.mapped("res_ids"), [[deal.id]])
-        # What the processing after the commit (or its scheduled action) does.
-        self.env["okr.key.result"]._cron_fold_pending()
-        self.assertEqual(self.revenue.current_value, 70.0)
-        self.assertFalse(queued.exists())
-
     def test_recompute_corrects_drift_of_each_scope_and_leaves_the_rest(self):
         # Three key results of one rule at three scopes: totalled by one
         # grouped query, each compared with what it stores.
