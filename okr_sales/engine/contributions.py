@@ -139,6 +139,14 @@ def prepared_contribution_query(env, definition, spec):
     return prepared
 
 
+def clear_query_caches():
+    """Forget the built queries: built again on their next use. A field
+    whose search resolves values when the query is built (a non-stored
+    field with a search method) is read afresh so, at least nightly."""
+    _QUERY_CACHE.clear()
+    _PREPARED_CACHE.clear()
+
+
 def _build_contribution_query(env, definition, spec, scope=None, scope_columns=()):
     """See ``contribution_query``; ``scope`` replaces the key result's own
     scope, and ``scope_columns`` (fields of the record) are selected too."""

@@ -93,27 +93,53 @@ class PendingQueue:
         return len(rows)
 
 
+# How long the processing after a commit waits for a key result another
+# transaction holds (a recompute, a manager's rebuild): it runs before the
+# salesperson's request returns, so it gives up and leaves the rest to the
+# scheduled action rather than keep her waiting.
+AFTER_COMMIT_LOCK_TIMEOUT = "3s"
+
+
 def process_after_commit(registry, engine_class, attempts=3):
     """Process deferred records in a transaction of its own, after a commit.
 
     READ COMMITTED: it waits for a concurrent transaction on the same key
-    result instead of failing on its update. Whatever cannot be processed
-    now stays queued for the next one (the next commit, or the scheduled
-    action). ``engine_class`` is ``ProgressEngine``.
+    result instead of failing on its update, at most
+    ``AFTER_COMMIT_LOCK_TIMEOUT``. Whatever cannot be processed now stays
+    queued, and the scheduled action is woken to take it (``wake_cron``).
+    ``engine_class`` is ``ProgressEngine``.
     """
     for attempt in range(1, attempts + 1):
         try:
             with registry.cursor() as cr:
-                cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+                cr.execute(SQL("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"))
+                cr.execute(
+                    SQL("SET LOCAL lock_timeout = %s", AFTER_COMMIT_LOCK_TIMEOUT)
+                )
                 env = api.Environment(cr, SUPERUSER_ID, {})
                 with engine_settings(cr):
                     engine_class(env).process_pending()
             return
+        except errors.LockNotAvailable:
+            _logger.info("OKR changes left queued: a key result is busy")
+            break
         except (errors.DeadlockDetected, errors.SerializationFailure):
             if attempt == attempts:
                 _logger.warning("OKR changes left queued after %s tries", attempt)
-                return
+                break
             time.sleep(random.uniform(0.01, 0.05) * attempt)
         except Exception:
             _logger.exception("OKR changes could not be processed; left queued")
-            return
+            break
+    wake_cron(registry)
+
+
+def wake_cron(registry):
+    """Ask the scheduled action to process the queue now, not in ten
+    minutes."""
+    try:
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env.ref("okr_sales.ir_cron_okr_fold_pending")._trigger()
+    except Exception:
+        _logger.exception("The OKR scheduled action could not be woken")

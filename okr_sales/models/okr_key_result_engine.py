@@ -18,7 +18,7 @@ from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 
-from ..engine.contributions import contribution_query
+from ..engine.contributions import clear_query_caches, contribution_query
 from ..engine.definitions import (
     SOURCE_MANUAL,
     UPDATE_BACKGROUND,
@@ -75,12 +75,28 @@ def _frozen(value):
 class OkrKeyResult(models.Model):
     _inherit = "okr.key.result"
 
+    pending_change_count = fields.Integer(
+        "Changes Waiting",
+        compute="_compute_pending_change_count",
+        help="Changes of records queued for the engine and not yet counted "
+        "(see OKRs > Configuration > Settings): the value follows within "
+        "moments.",
+    )
     definition_key = fields.Char(
         readonly=True,
         copy=False,
         help="Digest of the definition the stored contributions were counted "
         "with: a key result whose definition no longer gives it is rebuilt.",
     )
+
+    def _compute_pending_change_count(self):
+        # Queued changes are records, not key results: whether this one is
+        # among those they touch is known once they are processed.
+        count = self.env["okr.pending.change"].sudo().search_count([])
+        for key_result in self:
+            key_result.pending_change_count = (
+                count if key_result.source != SOURCE_MANUAL else 0
+            )
 
     # ------------------------------------------------------------------
     # DEFINITIONS
@@ -619,5 +635,6 @@ class OkrKeyResult(models.Model):
                 ("date_end", ">=", today - timedelta(days=1)),
             ]
         )
+        clear_query_caches()
         drift = ProgressEngine(self.env).recompute(key_results.ids)
         key_results._okr_post_drift(drift)

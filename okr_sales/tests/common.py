@@ -172,7 +172,8 @@ class OkrCrmCase(OkrCase):
         return cls.env["crm.lead"].create(values)
 
     def _commit_point(self):
-        """What a commit does to OKRs: run the pending engine work."""
+        """What happens before a commit: the engine runs on what the
+        transaction changed (what runs after a commit is not run)."""
         self.env.cr.flush()
 
     def _recomputed_values(self, key_results):

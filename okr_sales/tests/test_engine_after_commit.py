@@ -62,12 +62,12 @@ class TestBusyKeyResultAfterCommit(BaseCase):
             deals = cls._create(
                 env,
                 "crm.lead",
-                [cls._deal_values(env, amount) for amount in (30.0, 70.0, 45.0)],
+                [cls._deal_values(env, amount) for amount in (30.0, 70.0, 45.0, 25.0)],
             )
             deals[0].action_set_won()
         # ids only: the records' environment is gone with its cursor
         cls.deal_ids = deals.ids
-        cls.won_deal_id, cls.deal_id, cls.other_deal_id = deals.ids
+        cls.won_deal_id, cls.deal_id, cls.other_deal_id, cls.late_deal_id = deals.ids
 
     @classmethod
     def _cursor(cls):
@@ -253,7 +253,14 @@ class TestBusyKeyResultAfterCommit(BaseCase):
                 [self.key_result_ids],
             )
             contributions = cr.fetchall()
+            fold_cron = env.ref("okr_sales.ir_cron_okr_fold_pending")
+            cr.execute(
+                "SELECT count(*) FROM ir_cron_trigger WHERE cron_id = %s AND id > %s",
+                [fold_cron.id, self._watermarks["ir_cron_trigger"]],
+            )
             return {
+                # triggers of the fold scheduled action since the tests began
+                "cron_woken": cr.fetchone()[0],
                 "status": dict(zip(deals.ids, deals.mapped("won_status"), strict=True)),
                 "values": env["okr.key.result"]
                 .browse(self.key_result_ids)
@@ -387,6 +394,9 @@ class TestBusyKeyResultAfterCommit(BaseCase):
             self.assertFalse(failures)
             self.assertEqual(processing.call_count, 1)
         left = self._state()
+        self.assertGreater(
+            left["cron_woken"], before["cron_woken"], "the scheduled action was woken"
+        )
         self.assertEqual(left["status"][self.other_deal_id], "won")
         self.assertEqual(left["queued"], [[self.other_deal_id]])
         self.assertEqual(left["values"], before["values"])
@@ -406,3 +416,39 @@ class TestBusyKeyResultAfterCommit(BaseCase):
             after["contributions"],
             sorted(before["contributions"] + self._contributions(self.other_deal_id)),
         )
+
+    def test_a_key_result_held_long_is_left_to_the_scheduled_action(self):
+        # A recompute or a manager's rebuild holds the key result longer than
+        # the processing after the commit may keep the salesperson waiting.
+        before = self._state()
+        with (
+            closing(self._cursor()) as cr_b,
+            closing(self._cursor()) as cr_a,
+            patch(
+                "odoo.addons.okr_sales.engine.queue.AFTER_COMMIT_LOCK_TIMEOUT", "200ms"
+            ),
+        ):
+            self._lock_company_key_result(cr_b)
+            self._win_as_salesperson(cr_a, self.late_deal_id)
+            thread, failures = self._commit_in_thread(cr_a)
+            try:
+                thread.join(TIMEOUT)
+                # the request returned while B still holds the key result
+                self.assertFalse(thread.is_alive(), "the salesperson kept waiting")
+                during = self._state()
+            finally:
+                cr_b.commit()
+                thread.join(TIMEOUT)
+            self.assertFalse(failures)
+        self.assertEqual(during["status"][self.late_deal_id], "won")
+        self.assertEqual(during["queued"], [[self.late_deal_id]])
+        self.assertEqual(during["values"], before["values"])
+        self.assertGreater(
+            during["cron_woken"], before["cron_woken"], "the scheduled action was woken"
+        )
+        with self._cursor() as cr:
+            self._env(cr)["okr.key.result"]._cron_fold_pending()
+        after = self._state()
+        self.assertFalse(after["queued"])
+        self.assertEqual(after["won_revenue"], before["won_revenue"] + 25.0)
+        self.assertEqual(after["values"], [after["won_revenue"]] * 3)
