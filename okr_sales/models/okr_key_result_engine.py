@@ -445,8 +445,7 @@ class OkrKeyResult(models.Model):
             # the transaction that changed it.
             key_results = self.browse(recompute).exists()
             with engine_settings(self.env.cr):
-                drift = ProgressEngine(self.env).recompute(key_results.ids)
-            key_results._okr_post_drift(drift, logged=False)
+                ProgressEngine(self.env).recompute(key_results.ids)
         if not pending:
             return
         if self._okr_update_mode() == UPDATE_BACKGROUND:
@@ -566,18 +565,17 @@ class OkrKeyResult(models.Model):
             },
         }
 
-    def _okr_post_drift(self, drift, logged=True):
-        """Say on each key result the value a recompute corrected; ``logged``
-        as a warning too, for a drift the engine had let in."""
+    def _okr_post_drift(self, drift):
+        """Say on each key result, and log, the value a recompute corrected:
+        a drift the incremental updates had let in."""
         for key_result in self.browse(list(drift)):
             old, new = drift[key_result.id]
-            if logged:
-                _logger.warning(
-                    "Key result %s drifted: %s instead of %s, corrected by recompute",
-                    key_result.id,
-                    old,
-                    new,
-                )
+            _logger.warning(
+                "Key result %s drifted: %s instead of %s, corrected by recompute",
+                key_result.id,
+                old,
+                new,
+            )
             key_result.message_post(
                 body=self.env._(
                     "Recompute corrected the value from %(old)s to %(new)s.",
