@@ -778,8 +778,12 @@ class OkrKeyResult(models.Model):
         }
 
     def _sync_current_value_from_checkins(self):
-        """The current value of a key result is that of its latest check-in."""
-        for key_result in self.filtered(lambda kr: kr.source == SOURCE_MANUAL):
+        """The current value of a key result is that of its latest check-in.
+
+        Written as the system: whoever may check in (the key result's owner,
+        also in someone else's objective) moves the value, not only who may
+        edit the key result."""
+        for key_result in self.sudo().filtered(lambda kr: kr.source == SOURCE_MANUAL):
             last = key_result.checkin_ids.sorted(lambda c: (c.date, c.id))[-1:]
             if last and key_result.current_value != last.value:
                 key_result.current_value = last.value

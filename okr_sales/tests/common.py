@@ -1,4 +1,6 @@
+from contextlib import contextmanager
 from datetime import date
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.fields import Command
@@ -170,6 +172,20 @@ class OkrCrmCase(OkrCase):
         }
         values.update(vals)
         return cls.env["crm.lead"].create(values)
+
+    @contextmanager
+    def _engine_passes(self):
+        """Collects ``(model, number of records)`` of each engine pass (a
+        ``ProgressEngine.process`` call) in the block."""
+        passes = []
+        original = ProgressEngine.process
+
+        def counting_process(engine, model_name, record_ids, *args, **kwargs):
+            passes.append((model_name, len(record_ids)))
+            return original(engine, model_name, record_ids, *args, **kwargs)
+
+        with patch.object(ProgressEngine, "process", counting_process):
+            yield passes
 
     def _commit_point(self):
         """What happens before a commit: the engine runs on what the

@@ -61,14 +61,7 @@ class TestEngineFaults(OkrCrmCase):
             [self._new_deal(amount=10.0).id for _i in range(20)]
         )
         self._commit_point()
-        calls = []
-        original = ProgressEngine.process
-
-        def counting_process(engine, model_name, record_ids, *args, **kwargs):
-            calls.append((model_name, len(record_ids)))
-            return original(engine, model_name, record_ids, *args, **kwargs)
-
-        with patch.object(ProgressEngine, "process", counting_process):
+        with self._engine_passes() as calls:
             for deal in deals:
                 deal.action_set_won()
             deals.write({"expected_revenue": 20.0})

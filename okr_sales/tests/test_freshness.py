@@ -105,17 +105,10 @@ class TestFreshness(OkrCrmCase):
         )
         deals.action_set_won()
         self._commit_point()
-        calls = []
-        original = ProgressEngine.process
-
-        def counting_process(engine, model_name, record_ids, *args, **kwargs):
-            calls.append((model_name, len(record_ids)))
-            return original(engine, model_name, record_ids, *args, **kwargs)
-
-        with patch.object(ProgressEngine, "process", counting_process):
+        with self._engine_passes() as passes:
             self.person.is_company = True
             self._commit_point()
-        self.assertEqual(calls, [("crm.lead", 200)])
+        self.assertEqual(passes, [("crm.lead", 200)])
         self._assert_values(2000.0, 0.0)
 
     def test_a_change_no_key_result_reads_does_not_run_the_engine(self):

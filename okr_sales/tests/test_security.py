@@ -72,6 +72,19 @@ class TestSecurity(OkrCase):
         )
         self.assertEqual(created.user_id, self.salesperson)
 
+    def test_owner_checks_in_on_a_key_result_of_someone_elses_objective(self):
+        # A manager assigns her a key result of the company's objective: she
+        # checks in on it, but does not edit it.
+        assigned = self._new_key_result(
+            self.company_objective, user_id=self.salesperson.id, name="Visits"
+        )
+        self.env["okr.checkin"].with_user(self.salesperson).create(
+            {"key_result_id": assigned.id, "value": 12}
+        )
+        self.assertEqual(assigned.current_value, 12)
+        with self.assertRaises(AccessError):
+            assigned.with_user(self.salesperson).target_value = 1
+
     def test_salesperson_cannot_create_an_objective_for_someone_else(self):
         with self.assertRaises(AccessError):
             self.env["okr.objective"].with_user(self.salesperson).create(
