@@ -64,7 +64,7 @@ demo: setup ## Serve database okr_demo (crm + okr_sales, demo data) at http://lo
 test: setup ## Install okr_sales with demo data in a throwaway database, run all tests
 	@$(PG_ENV)
 	db=okr_test_$$$$
-	$(call DROP_ON_EXIT,$$db $${db}_uninstall)
+	$(call DROP_ON_EXIT,$$db $${db}_uninstall $${db}_uninstall_demo)
 	echo "== installing okr_sales with demo data in $$db"
 	$(ODOO) -d $$db -i okr_sales --with-demo --stop-after-init --max-cron-threads=0 \
 	  --log-level=warn
