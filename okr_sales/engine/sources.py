@@ -38,19 +38,21 @@ class SourceSpec:
 
 @dataclass(frozen=True)
 class UserRecordsSpec(SourceSpec):
-    """A source whose records belong to a user (meetings, activities): their
-    sales teams are the user's, by his active team memberships.
+    """A source whose records belong to a user (meetings, activities,
+    tickets): their sales teams are the user's, by his active team
+    memberships.
 
     Its ``team_field`` goes through the memberships themselves
-    (``user_id.crm_team_member_ids.crm_team_id``), not through the user's
-    computed ``crm_team_ids``, whose search resolves the members at once:
-    the engine's queries are built once and kept, and would keep yesterday's
-    members.
+    (``<user_field>.crm_team_member_ids.crm_team_id``), not through the
+    user's computed ``crm_team_ids``, whose search resolves the members at
+    once: the engine's queries are built once and kept, and would keep
+    yesterday's members. ``user_field`` may be a path (a rating's ticket's
+    user).
     """
 
     def team_domain(self, team_ids):
         return Domain(
-            "user_id.crm_team_member_ids",
+            f"{self.user_field}.crm_team_member_ids",
             "any",
             Domain("crm_team_id", "in", list(team_ids)) & Domain("active", "=", True),
         )
