@@ -17,6 +17,8 @@ lists them from a definition as ``Dependency`` records:
   another (a team membership's ``user_id``); a change of it re-evaluates
   the counted records whose ``path`` leads to the linked record, before the
   change and after (``affected_domain`` on the link's old and new values);
+- a many-to-one of the counted records that deletes them with its record
+  (``ondelete="cascade"``): the deletion of that record re-evaluates them;
 - currency rates and company currencies, which move converted amounts: they
   recompute the key result itself (``KEY_RESULT``), not records.
 
@@ -97,6 +99,11 @@ def definition_dependencies(env, definition, spec):
     dependencies, seen = set(), set()
     for path in paths:
         _walk(env, source, source, path, "", dependencies, seen, 0)
+    # A counted record the database deletes with another one (a rating with
+    # its chatter message): followed as a reference to that record.
+    for field in model._fields.values():
+        if field.type == "many2one" and field.store and field.ondelete == "cascade":
+            dependencies.add(Dependency(source, field.name, source))
     if definition.measure in (MEASURE_SUM, MEASURE_AVERAGE) and definition.currency_id:
         _currency_dependencies(env, definition, dependencies, seen)
     return dependencies

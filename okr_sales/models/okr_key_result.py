@@ -595,6 +595,7 @@ class OkrKeyResult(models.Model):
             domain = parse_domain(self[fname], self._okr_placeholders())
             check_values(domain, model)
             Domain(domain).validate(model)
+            model._okr_check_rule(domain, self)
         except (DomainSyntaxError, DomainValueError) as error:
             raise ValidationError(
                 self.env._("%(field)s: %(error)s", field=label, error=error)

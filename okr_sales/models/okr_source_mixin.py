@@ -92,6 +92,14 @@ class OkrSourceMixin(models.AbstractModel):
             self._okr_notify_changed()
         return super().unlink()
 
+    @api.model
+    def _okr_check_rule(self, domain, key_result):
+        """Refuse, with ``DomainValueError``, a rule of ``key_result`` that
+        Odoo accepts but this model cannot count as meant (a threshold out
+        of range, a field that needs a setting the company lacks). ``domain``
+        is parsed, with its placeholders filled; ``key_result`` may be a
+        preset's throwaway key result. Sources with such rules override it."""
+
     def _okr_first_time_pairs(self):
         """``{(field, date field)}`` that "first time ever" counts of this
         model look at."""

@@ -1,0 +1,21 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+{
+    "name": "Sales OKRs - Helpdesk",
+    "summary": "Key results that follow helpdesk tickets and their customers' "
+    "ratings: tickets solved in time, resolution time, satisfaction",
+    "version": "19.0.1.0.0",
+    "category": "Sales/CRM",
+    "author": "okr_sales contributors",
+    "license": "AGPL-3",
+    "depends": ["okr_sales", "helpdesk_mgmt", "helpdesk_mgmt_rating", "resource"],
+    "data": [
+        "data/okr_key_result_preset_data.xml",
+        "views/helpdesk_ticket_views.xml",
+        "views/helpdesk_ticket_team_views.xml",
+        "views/res_config_settings_views.xml",
+    ],
+    "demo": ["demo/okr_demo_helpdesk.xml"],
+    "post_init_hook": "post_init_hook",
+    "auto_install": True,
+    "installable": True,
+}
