@@ -4,3 +4,4 @@ from . import test_definition_errors
 from . import test_rights
 from . import test_random_consistency
 from . import test_demo_data
+from . import test_merge_and_company
