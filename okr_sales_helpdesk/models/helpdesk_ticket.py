@@ -50,16 +50,9 @@ class HelpdeskTicket(models.Model):
 
     @api.depends("stage_id", "closed_date", "company_id.okr_ticket_solved_stage_ids")
     def _compute_okr_solved_date(self):
-        default_stages = None
         for ticket in self:
-            if ticket.company_id:
-                solved_stages = ticket.company_id.okr_ticket_solved_stage_ids
-            else:
-                if default_stages is None:
-                    default_stages = self.env[
-                        "res.company"
-                    ]._okr_default_solved_stages()
-                solved_stages = default_stages
+            # helpdesk_mgmt requires a ticket's company
+            solved_stages = ticket.company_id.okr_ticket_solved_stage_ids
             if ticket.stage_id and ticket.stage_id in solved_stages:
                 # closed_date is written with each move into a closed stage;
                 # a ticket created closed has none.

@@ -132,6 +132,22 @@ class TestTicketKeyResults(HelpdeskOkrCase):
         )
         self.assertEqual(self.solved.current_value, 1, "the company's count stays")
 
+    def test_a_salesperson_leaving_the_sales_team_takes_her_tickets(self):
+        team_solved = self._new_helpdesk_key_result(
+            self.team_objective, "tickets_solved", scope="team", target_value=10
+        )
+        for user in (self.salesperson, self.colleague):
+            self._solve(self._new_ticket(user=user, opened_hours_ago=1))
+        self._commit_point()
+        self.assertEqual(team_solved.current_value, 2)
+        membership = self.team.crm_team_member_ids.filtered(
+            lambda m: m.user_id == self.colleague
+        )
+        membership.active = False
+        self._commit_point()
+        self.assertEqual(team_solved.current_value, 1)
+        self.assertEqual(self.solved.current_value, 2, "still the company's")
+
     def test_a_ticket_counts_only_at_the_scopes_it_has(self):
         ticket = self._new_ticket(opened_hours_ago=3, user_id=False)
         self._solve(ticket)
