@@ -12,7 +12,8 @@ import ast
 import threading
 from datetime import date, datetime
 
-# Placeholder names a domain may use, filled from the key result.
+# Placeholder names a domain may use, filled from the key result; a bridge
+# addon adds its own by extending ``okr.key.result._okr_placeholders()``.
 PLACEHOLDERS = (
     "owner_id",
     "team_id",
@@ -47,9 +48,10 @@ def _parse(text):
 def parse_domain(text, placeholders=None):
     """Return the domain held in ``text`` as a list.
 
-    ``placeholders`` maps the names of ``PLACEHOLDERS`` to their values; when
-    it is None, placeholders are accepted and left as their names (to
-    validate a definition without a key result at hand).
+    ``placeholders`` maps the names a domain may use (``PLACEHOLDERS`` and
+    those a bridge adds) to their values; when it is None, the names of
+    ``PLACEHOLDERS`` are accepted and left as names (to validate a
+    definition without a key result at hand).
     """
     text = (text or "").strip() or "[]"
     try:
@@ -72,10 +74,11 @@ def _literal(node, placeholders):
         operand = _literal(node.operand, placeholders)
         if isinstance(operand, int | float) and not isinstance(operand, bool):
             return -operand
-    if isinstance(node, ast.Name) and node.id in PLACEHOLDERS:
+    names = PLACEHOLDERS if placeholders is None else placeholders
+    if isinstance(node, ast.Name) and node.id in names:
         return node.id if placeholders is None else placeholders[node.id]
     raise DomainSyntaxError(
-        f"only values and the placeholders {', '.join(PLACEHOLDERS)} may appear "
+        f"only values and the placeholders {', '.join(names)} may appear "
         f"in a domain, not “{ast.unparse(node)}”"
     )
 

@@ -69,6 +69,15 @@ class TestDomainParsing(BaseCase):
             parse_domain("[('team_id', '=', team_id)]"), [("team_id", "=", "team_id")]
         )
 
+    def test_placeholders_given_are_the_ones_accepted(self):
+        # a bridge adds its own through okr.key.result._okr_placeholders()
+        self.assertEqual(
+            parse_domain("[('region_id', '=', region_id)]", {"region_id": 4}),
+            [("region_id", "=", 4)],
+        )
+        with self.assertRaises(DomainSyntaxError):
+            parse_domain("[('region_id', '=', region_id)]")
+
     def test_empty_text_is_the_empty_domain(self):
         self.assertEqual(parse_domain(""), [])
         self.assertEqual(parse_domain(False), [])
