@@ -1,0 +1,4 @@
+from . import test_survey_definition
+from . import test_survey_invite
+from . import test_survey_key_results
+from . import test_survey_security
