@@ -29,7 +29,6 @@ class OkrKeyResult(models.Model):
     # placeholders survey_id and score_threshold.
     survey_id = fields.Many2one(
         "survey.survey",
-        "Survey",
         index="btree_not_null",
         ondelete="restrict",
         tracking=True,
@@ -58,12 +57,12 @@ class OkrKeyResult(models.Model):
         return placeholders
 
     def _write_multi(self, vals_list):
-        result = super()._write_multi(vals_list)
+        super()._write_multi(vals_list)
         # The parsed rule holds the survey and the threshold: rebuilt at
         # commit if they changed what is counted.
         if any(SURVEY_DEFINITION_FIELDS.intersection(vals) for vals in vals_list):
             self._okr_note_definition_change()
-        return result
+        return None  # as the ORM's
 
     def _okr_counts_survey_answers(self):
         self.ensure_one()
@@ -94,8 +93,7 @@ class OkrKeyResult(models.Model):
             if not key_result.survey_id:
                 raise ValidationError(
                     self.env._(
-                        "%(field)s: choose the survey whose answers “%(name)s” "
-                        "counts.",
+                        "%(field)s: choose the survey whose answers “%(name)s” counts.",
                         field=fields_info["survey_id"].string,
                         name=key_result.name,
                     )

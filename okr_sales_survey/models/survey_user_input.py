@@ -28,12 +28,11 @@ class SurveyUserInput(models.Model):
         precompute=True,
         index="btree_not_null",
         tracking=True,
-        help="The sales team the answer counts for; by default the "
-        "salesperson's.",
+        help="The sales team the answer counts for; by default the salesperson's.",
     )
     okr_company_id = fields.Many2one(
         "res.company",
-        "OKR Company",
+        "Company Counted",
         compute="_compute_okr_company_id",
         store=True,
         index="btree_not_null",

@@ -1,3 +1,4 @@
+from . import test_demo_data
 from . import test_survey_definition
 from . import test_survey_invite
 from . import test_survey_key_results

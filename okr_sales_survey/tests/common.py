@@ -66,9 +66,7 @@ class OkrSurveyCase(OkrCrmCase):
         values = {
             "name": f"Survey {preset}",
             "objective_id": objective.id,
-            "preset_id": cls.env.ref(
-                f"okr_sales_survey.okr_preset_survey_{preset}"
-            ).id,
+            "preset_id": cls.env.ref(f"okr_sales_survey.okr_preset_survey_{preset}").id,
             "survey_id": (survey or cls.survey).id,
             "target_value": 90.0,
         }

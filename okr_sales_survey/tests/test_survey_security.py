@@ -20,7 +20,9 @@ class TestSurveySecurity(OkrSurveyCase):
         self._commit_point()
         lan = self.salesperson
         self.assertFalse(lan.has_group("survey.group_survey_user"))
-        self.assertFalse(self.env["survey.user_input"].with_user(lan).has_access("read"))
+        self.assertFalse(
+            self.env["survey.user_input"].with_user(lan).has_access("read")
+        )
         # the values count every answer
         self.assertEqual(self.team_share.with_user(lan).current_value, 50.0)
         self.assertEqual(self.my_share.with_user(lan).current_value, 100.0)

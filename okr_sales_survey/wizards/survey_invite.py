@@ -17,8 +17,7 @@ class SurveyInvite(models.TransientModel):
         compute="_compute_okr_team_id",
         store=True,
         readonly=False,
-        help="The sales team the answers count for; by default the "
-        "salesperson's.",
+        help="The sales team the answers count for; by default the salesperson's.",
     )
 
     @api.depends("okr_user_id")
