@@ -635,12 +635,39 @@ class OkrKeyResult(models.Model):
     # ORM
     # ------------------------------------------------------------------
 
+    @api.model
+    def _okr_bridge_rule_fields(self):
+        """Key result fields a bridge addon adds to what an automatic key
+        result counts (read by its rules through placeholders, such as the
+        survey it counts): OKR managers only, like ``RULE_FIELDS``."""
+        return frozenset()
+
+    def _okr_guarded_fields(self):
+        return GUARDED_FIELDS | self._okr_bridge_rule_fields()
+
     def _okr_guarded_values(self):
-        """``{kr id: {field: value}}`` of the ``GUARDED_FIELDS``."""
+        """``{kr id: {field: value}}`` of the guarded fields."""
+        guarded = self._okr_guarded_fields()
         return {
-            key_result.id: {fname: key_result[fname] for fname in GUARDED_FIELDS}
+            key_result.id: {fname: key_result[fname] for fname in guarded}
             for key_result in self
         }
+
+    def _okr_bridge_rule_changed(self, was):
+        """Whether a bridge's rule fields differ from ``was`` (their values
+        before a write), or, for a new key result, from their defaults."""
+        self.ensure_one()
+        bridge_fields = self._okr_bridge_rule_fields()
+        if not bridge_fields:
+            return False
+        if was is None:
+            defaults = self.default_get(list(bridge_fields))
+            return any(
+                self._fields[fname].convert_to_write(self[fname], self)
+                != defaults.get(fname, False)
+                for fname in bridge_fields
+            )
+        return any(self[fname] != was[fname] for fname in bridge_fields)
 
     def _okr_check_definition_access(self, before=None):
         """Only OKR managers define what an automatic key result counts;
@@ -664,6 +691,17 @@ class OkrKeyResult(models.Model):
             if key_result.source == SOURCE_MANUAL:
                 continue
             preset = key_result.preset_id
+            if key_result._okr_bridge_rule_changed(was):
+                raise AccessError(
+                    self.env._(
+                        "Only OKR managers can define what an automatic key result "
+                        "counts: %(fields)s.",
+                        fields=", ".join(
+                            self._fields[fname].string
+                            for fname in sorted(self._okr_bridge_rule_fields())
+                        ),
+                    )
+                )
             if not preset or any(
                 key_result[fname] != value
                 for fname, value in preset._definition_values().items()
@@ -721,7 +759,7 @@ class OkrKeyResult(models.Model):
 
     def write(self, vals):
         before = None
-        if GUARDED_FIELDS & vals.keys() and not self.env.su:
+        if self._okr_guarded_fields() & vals.keys() and not self.env.su:
             before = self._okr_guarded_values()
         result = super().write(vals)
         if before is not None:

@@ -50,6 +50,10 @@ class OkrKeyResult(models.Model):
         sources[SURVEY_MODEL] = SURVEY_SOURCE
         return sources
 
+    @api.model
+    def _okr_bridge_rule_fields(self):
+        return super()._okr_bridge_rule_fields() | SURVEY_DEFINITION_FIELDS
+
     def _okr_placeholders(self):
         placeholders = super()._okr_placeholders()
         placeholders["survey_id"] = self.survey_id.id

@@ -1,6 +1,7 @@
 """A salesperson without survey rights sees her key results' values, never
 the answers behind them."""
 
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from .common import OkrSurveyCase
@@ -50,3 +51,36 @@ class TestSurveySecurity(OkrSurveyCase):
         )
         self.assertEqual(contributions.mapped("res_id"), answer.ids)
         self.assertEqual(contributions.record_name, answer.display_name)
+
+    def test_only_okr_managers_choose_the_survey_and_the_threshold(self):
+        lan = self.salesperson
+        other = self._new_survey("Another survey")
+        mine = self.my_share.with_user(lan)
+        for vals in ({"survey_id": other.id}, {"survey_score_threshold": 50.0}):
+            with (
+                self.assertRaisesRegex(AccessError, "Only OKR managers"),
+                self.env.cr.savepoint(),  # what a refused request rolls back
+            ):
+                mine.write(vals)
+        preset = self.env.ref("okr_sales_survey.okr_preset_survey_score_share")
+        with (
+            self.assertRaisesRegex(AccessError, "Only OKR managers"),
+            self.env.cr.savepoint(),
+        ):
+            self.env["okr.key.result"].with_user(lan).create(
+                {
+                    "name": "My survey score",
+                    "objective_id": self.my_objective.id,
+                    "preset_id": preset.id,
+                    "survey_id": other.id,
+                    "target_value": 90.0,
+                }
+            )
+        self.env.invalidate_all()
+        # her own target stays hers
+        mine.target_value = 95.0
+        self.assertEqual(self.my_share.survey_id, self.survey)
+        self.assertEqual(self.my_share.survey_score_threshold, 80.0)
+        # a manager chooses
+        self.my_share.with_user(self.director).survey_id = other
+        self.assertEqual(self.my_share.survey_id, other)
