@@ -16,6 +16,7 @@
     ],
     "demo": ["demo/okr_demo_helpdesk.xml"],
     "post_init_hook": "post_init_hook",
+    "uninstall_hook": "uninstall_hook",
     "auto_install": True,
     "installable": True,
 }

@@ -19,6 +19,7 @@
         "demo/okr_survey_demo_answers.xml",
         "demo/okr_demo_objectives.xml",
     ],
+    "uninstall_hook": "uninstall_hook",
     "auto_install": True,
     "installable": True,
 }
