@@ -41,7 +41,8 @@ setup: setup-odoo ## setup-odoo, then find or start PostgreSQL and write .okr/od
 	$(PG_ENV)
 	mkdir -p $(OKR)/logs $(OKR)/data
 	cat > $(CONF) <<-EOF
-	# Written by make setup. Odoo's own addons are found next to its code.
+	# Written by make setup. Odoo's own addons, and the OCA wheels in
+	# site-packages/odoo/addons, are found without an entry here.
 	[options]
 	addons_path = $(CURDIR)
 	data_dir = $(OKR)/data

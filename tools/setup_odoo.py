@@ -3,7 +3,9 @@
 Order: (a) reuse an importable Odoo 19; (b) else install the source named by
 ODOO_SOURCE (a folder, or a .tar.gz/.zip archive extracted under .okr/odoo-src);
 (c) else download the official 19.0 source archive into .okr/ and do (b).
-Then install requirements-dev.txt unless all of it is already installed.
+Then install requirements-dev.txt and requirements-addons.txt (the OCA addons
+the bridges depend on, without their dependency on the odoo distribution),
+each unless all of it is already installed.
 
 Run it with the Python that runs Odoo: `${PYTHON:-python3} tools/setup_odoo.py`.
 It takes well under a second when everything is present. Every failure prints
@@ -25,7 +27,11 @@ ROOT = Path(__file__).resolve().parent.parent
 OKR = ROOT / ".okr"
 LOGS = OKR / "logs"
 SRC_CACHE = OKR / "odoo-src"
-DEV_REQUIREMENTS = ROOT / "requirements-dev.txt"
+# (requirements file, extra pip options, log name), installed in this order.
+REQUIREMENTS = (
+    (ROOT / "requirements-dev.txt", [], "pip-dev.log"),
+    (ROOT / "requirements-addons.txt", ["--no-deps"], "pip-addons.log"),
+)
 ODOO_MAJOR = 19
 DOWNLOAD_URLS = (
     "https://nightly.odoo.com/19.0/nightly/src/odoo_19.0.latest.tar.gz",
@@ -165,14 +171,14 @@ def install_odoo(source):
         fail(f"Odoo from {root} still not importable by {sys.executable}")
 
 
-def missing_dev_requirements():
-    """Lines of requirements-dev.txt that the installed packages do not satisfy."""
+def missing_requirements(requirements):
+    """Lines of a requirements file that the installed packages do not satisfy."""
     try:
         from packaging.requirements import Requirement
     except ImportError:
         from pip._vendor.packaging.requirements import Requirement
     missing = []
-    for line in DEV_REQUIREMENTS.read_text().splitlines():
+    for line in requirements.read_text().splitlines():
         line = line.split("#", 1)[0].strip()
         if not line:
             continue
@@ -195,10 +201,11 @@ def main():
         if major is not None:
             print(f"setup_odoo: found Odoo {major}, installing Odoo {ODOO_MAJOR}")
         install_odoo(os.environ.get("ODOO_SOURCE") or download())
-    missing = missing_dev_requirements()
-    if missing:
-        print(f"setup_odoo: installing {', '.join(missing)}")
-        pip(["-r", str(DEV_REQUIREMENTS)], "pip-dev.log")
+    for requirements, options, log_name in REQUIREMENTS:
+        missing = missing_requirements(requirements)
+        if missing:
+            print(f"setup_odoo: installing {', '.join(missing)}")
+            pip([*options, "-r", str(requirements)], log_name)
 
 
 if __name__ == "__main__":
