@@ -23,12 +23,17 @@ CONF   := $(OKR)/odoo.conf
 ODOO   := $(ODOO_BIN) -c $(CONF)
 # Every addon of the repository: the folders holding a __manifest__.py.
 ADDONS := $(patsubst %/__manifest__.py,%,$(wildcard */__manifest__.py))
+comma  := ,
+empty  :=
+ADDON_LIST := $(subst $(empty) $(empty),$(comma),$(strip $(ADDONS)))
+# The addons' own test folders (okr_sales/tests, and each bridge's).
+ADDON_TESTS := $(wildcard $(addsuffix /tests,$(ADDONS)))
 # Loads DB_HOST, DB_PORT, DB_USER written by tools/setup_postgres.py.
 PG_ENV := set -a; source $(OKR)/pg.env; set +a
 # Drops the databases of a recipe on exit, whether it passed, failed or was stopped.
 DROP_ON_EXIT = trap '$(PYTHON) tools/okr_db.py drop $(1)' EXIT; trap 'exit 130' INT TERM
 
-.PHONY: help setup setup-odoo demo test lint crm-test bench bench-quick clean
+.PHONY: help setup setup-odoo demo test lint crm-test helpdesk-test bench bench-quick clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -53,26 +58,27 @@ setup: setup-odoo ## setup-odoo, then find or start PostgreSQL and write .okr/od
 	http_port = $(HTTP_PORT)
 	EOF
 
-demo: setup ## Serve database okr_demo (crm + okr_sales, demo data) at http://localhost:8069
+demo: setup ## Serve database okr_demo (crm + every addon, demo data) at http://localhost:8069
 	@if $(PYTHON) tools/okr_db.py exists $(DEMO_DB); then
-	  modules="-u okr_sales"
+	  # -i too: a bridge added since the database was made gets installed.
+	  modules="-i $(ADDON_LIST) -u $(ADDON_LIST)"
 	else
-	  modules="-i crm,okr_sales --with-demo"
+	  modules="-i crm,$(ADDON_LIST) --with-demo"
 	fi
 	echo "== Odoo at http://localhost:$(HTTP_PORT) (admin / admin), database $(DEMO_DB); Ctrl+C stops it"
 	exec $(ODOO) -d $(DEMO_DB) $$modules --db-filter='^$(DEMO_DB)$$' --http-port=$(HTTP_PORT)
 
-test: setup ## Install okr_sales with demo data in a throwaway database, run all tests
+test: setup ## Install every addon with demo data in a throwaway database, run all tests
 	@$(PG_ENV)
 	db=okr_test_$$$$
 	$(call DROP_ON_EXIT,$$db $${db}_uninstall $${db}_uninstall_demo)
-	echo "== installing okr_sales with demo data in $$db"
-	$(ODOO) -d $$db -i okr_sales --with-demo --stop-after-init --max-cron-threads=0 \
+	echo "== installing $(ADDON_LIST) with demo data in $$db"
+	$(ODOO) -d $$db -i $(ADDON_LIST) --with-demo --stop-after-init --max-cron-threads=0 \
 	  --log-level=warn
 	status=0
-	echo "== okr_sales/tests (pytest-odoo on $$db)"
+	echo "== $(ADDON_TESTS) (pytest-odoo on $$db)"
 	$(PYTHON) -m pytest --odoo-config=$(CONF) --odoo-database=$$db --odoo-http \
-	  okr_sales/tests || status=$$?
+	  $(ADDON_TESTS) || status=$$?
 	echo "== tests/ (end to end, Odoo server on $$db)"
 	OKR_TEST_DB=$$db OKR_ODOO_CONF=$(CONF) $(PYTHON) -m pytest tests || \
 	  { rc=$$?; [ $$status -ne 0 ] || status=$$rc; }

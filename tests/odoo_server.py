@@ -5,6 +5,7 @@ configuration file `OKR_ODOO_CONF` (addons path, database server), both set by
 `make test`. Logs go to .okr/logs/.
 """
 
+import ast
 import itertools
 import os
 import shlex
@@ -30,6 +31,15 @@ class RpcError(Exception):
         super().__init__(f"{name}: {message}")
         self.name = name
         self.message = message
+
+
+def repo_addons():
+    """{addon: the modules it depends on} for every addon of the repository, the
+    folders holding a __manifest__.py (as the Makefile's ADDONS)."""
+    return {
+        path.parent.name: ast.literal_eval(path.read_text()).get("depends", [])
+        for path in sorted(ROOT.glob("*/__manifest__.py"))
+    }
 
 
 def odoo_command(*args, command=()):

@@ -1,5 +1,8 @@
 """Uninstalling okr_sales over RPC leaves CRM working and users' CRM data intact.
 
+The databases hold crm and every addon of the repository, as `make test`
+installs them: the bridges (okr_sales_helpdesk, ...) depend on okr_sales and
+are uninstalled with it, while what they build on (helpdesk_mgmt, ...) stays.
 Each on a database of its own, dropped afterwards:
 - without demo data: create OKR records, uninstall okr_sales, then win a CRM
   opportunity and check that the OKR models are gone;
@@ -10,20 +13,32 @@ Each on a database of its own, dropped afterwards:
 """
 
 import pytest
-from odoo_server import OdooServer, drop_db, run_odoo
+from odoo_server import OdooServer, drop_db, repo_addons, run_odoo
 
 ADMIN = ("admin", "admin")
 LAN = ("lan", "lan")
 OKR_MODELS = ["okr.objective", "okr.key.result", "okr.checkin"]
+ADDONS = repo_addons()
+INSTALL = ",".join(["crm", *ADDONS])
+# What the addons build on (crm, helpdesk_mgmt, ...): uninstalling okr_sales keeps it.
+BASES = sorted({base for bases in ADDONS.values() for base in bases} - set(ADDONS))
+
+
+def module_states(admin, names):
+    """{module name: state} of the named modules."""
+    modules = admin(
+        "ir.module.module", "search_read", [("name", "in", names)], ["name", "state"]
+    )
+    return {module["name"]: module["state"] for module in modules}
 
 
 @pytest.fixture(scope="module")
 def fresh_db(test_db):
-    """A new database with crm and okr_sales (no demo data), dropped afterwards."""
+    """A new database with crm and the addons (no demo data), dropped afterwards."""
     name = f"{test_db}_uninstall"
     try:
         run_odoo(
-            "-d", name, "-i", "crm,okr_sales", "--stop-after-init",
+            "-d", name, "-i", INSTALL, "--stop-after-init",
             "--max-cron-threads=0", log_name=f"install-{name}.log",
         )  # fmt: skip
         yield name
@@ -58,8 +73,13 @@ def test_uninstall_okr_sales_then_win_a_deal(fresh_db):
 
         module_ids = admin("ir.module.module", "search", [("name", "=", "okr_sales")])
         admin("ir.module.module", "button_immediate_uninstall", module_ids)
-        [module] = admin("ir.module.module", "read", module_ids, ["state"])
-        assert module["state"] == "uninstalled"
+        states = module_states(admin, [*ADDONS, *BASES])
+        assert {name: states[name] for name in ADDONS} == dict.fromkeys(
+            ADDONS, "uninstalled"
+        )
+        assert {name: states[name] for name in BASES} == dict.fromkeys(
+            BASES, "installed"
+        )
         assert not admin("ir.model", "search", [("model", "in", OKR_MODELS)])
 
         lead = admin(
@@ -106,11 +126,11 @@ ACTIVITY_FIELDS = [
 
 @pytest.fixture(scope="module")
 def demo_db(test_db):
-    """A new database with crm and okr_sales and their demo data, dropped afterwards."""
+    """A new database with crm, the addons and their demo data, dropped afterwards."""
     name = f"{test_db}_uninstall_demo"
     try:
         run_odoo(
-            "-d", name, "-i", "crm,okr_sales", "--with-demo", "--stop-after-init",
+            "-d", name, "-i", INSTALL, "--with-demo", "--stop-after-init",
             "--max-cron-threads=0", log_name=f"install-{name}.log",
         )  # fmt: skip
         yield name
@@ -285,8 +305,9 @@ def test_demo_uninstall_removes_okr(demo_uninstalled):
         "ir.module.module", "read", demo_uninstalled["module_ids"], ["state"]
     )
     assert module["state"] == "uninstalled"
+    assert module_states(admin, list(ADDONS)) == dict.fromkeys(ADDONS, "uninstalled")
     assert not admin("ir.model", "search", [("model", "=like", "okr.%")])
-    assert not admin("ir.model.data", "search", [("module", "=", "okr_sales")])
+    assert not admin("ir.model.data", "search", [("module", "in", list(ADDONS))])
 
 
 def test_demo_uninstall_leaves_users_crm_records_unchanged(demo_uninstalled):
