@@ -36,7 +36,7 @@ DROP_ON_EXIT = trap '$(PYTHON) tools/okr_db.py drop $(1)' EXIT; trap 'exit 130' 
 .PHONY: help setup setup-odoo demo test lint crm-test helpdesk-test bench bench-quick clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
 setup-odoo: ## Install Odoo 19 and the dev tools if missing (fast when present)
 	@$(PYTHON) tools/setup_odoo.py
@@ -97,9 +97,14 @@ lint: setup-odoo ## ruff check, ruff format --check, pylint-odoo mandatory check
 	fi
 	exit $$status
 
-crm-test: setup ## Odoo's crm tests with okr_sales installed (see tools/crm_tests.py)
+crm-test: setup ## Odoo's crm tests with okr_sales installed (see tools/addon_tests.py)
 	@$(PG_ENV)
-	$(PYTHON) tools/crm_tests.py --config $(CONF) --odoo "$(ODOO_BIN)" --logs $(OKR)/logs
+	$(PYTHON) tools/addon_tests.py crm --config $(CONF) --odoo "$(ODOO_BIN)" --logs $(OKR)/logs
+
+helpdesk-test: setup ## OCA helpdesk_mgmt's and helpdesk_mgmt_rating's tests, the same way
+	@$(PG_ENV)
+	$(PYTHON) tools/addon_tests.py helpdesk --config $(CONF) --odoo "$(ODOO_BIN)" \
+	  --logs $(OKR)/logs
 
 # bench/run.py drops its databases okr_bench_<pid>_crm and _okr when done; the
 # trap drops them when the run is interrupted. BENCH_ARGS=--keep-db keeps them.

@@ -1,51 +1,60 @@
-"""Odoo's own crm tests with okr_sales installed: they must pass as they do without it.
+"""Other addons' tests with okr_sales installed: they must pass as they do without it.
 
-1. Install crm and okr_sales in a throwaway database (no tests at install: crm's
-   at_install tests would run before okr_sales is loaded), and check that both
-   modules are installed.
-2. Run crm's whole test suite there with pytest-odoo, so that every test runs in a
-   registry where okr_sales hooks into crm.lead. pytest writes a junit XML report
-   (`--junitxml`, family xunit1, rootdir = the folder holding crm): per-test
-   outcomes and messages come from it, not from the terminal output.
-3. If tests failed, install crm alone in a second throwaway database and run the
-   failed tests again there.
+A suite (SUITES) names the addons whose tests run: Odoo's crm (`make crm-test`),
+OCA's helpdesk_mgmt and helpdesk_mgmt_rating (`make helpdesk-test`), with the
+repository's bridge to them (okr_sales_helpdesk) when it exists. For a suite:
+
+1. Install its addons, okr_sales and the bridge in a throwaway database (no tests
+   at install: the addons' at_install tests would run before okr_sales is
+   loaded), and check that all of them are installed.
+2. Run the addons' whole test suites there with pytest-odoo, so that every test
+   runs in a registry where okr_sales hooks into their models; the plugin
+   tools/odoo_selection.py keeps the tests Odoo's `--test-tags /crm` would run
+   (not the classes a test module imports, nor inherited test methods). pytest
+   writes a junit XML report (`--junitxml`, family xunit1, rootdir = the folder
+   holding the addons): per-test outcomes and messages come from it, not from the
+   terminal output.
+3. If tests failed, install the suite's addons alone in a second throwaway
+   database and run the failed tests again there (the baseline).
 
 What is excused, exactly: a test that failed with okr_sales (pytest outcome
-"failure", i.e. its test body raised) and fails **the same way** with crm alone:
+"failure", i.e. its test body raised) and fails **the same way** on the baseline:
 also a failure, with the same signature: the first line of pytest's crash message
 ("ExceptionType: message"), plus the failed step for a browser tour, whose first
 line only names the tour (see `signature()`), normalised by `normalise()` (see
-VOLATILE for the parts removed and why). Such a test is Odoo's own failure on
-this machine (a browser tour that races, say): it is reported, not held against
-okr_sales. Everything else fails the target:
+VOLATILE for the parts removed and why). Such a test is the addon's own failure
+on this machine (a browser tour that races, say): it is reported, not held
+against okr_sales. Everything else fails the target:
 
-- a test that passes with crm alone, fails differently there, or reported no result
-  there;
+- a test that passes on the baseline, fails differently there, or reported no
+  result there;
 - any "error" outcome (pytest's name for a failure outside the test body, here a
   setUpClass/tearDownClass of an Odoo test class or a pytest-odoo session fixture:
   with pytest, a class's setUpClass failure is reported as an error of each of its
   tests, with "failed on setup with ..."). Errors are never excused: in the
-  crm-only run they mean that run itself broke;
-- a broken crm-only run: its database install failed, pytest exited with a code
+  baseline run they mean that run itself broke;
+- a broken baseline run: its database install failed, pytest exited with a code
   other than 0 (all passed) or 1 (some tests failed), its report is missing or
   unreadable, or it has a collection error or an error of any test. No failure is
   excused then, and a line says why;
 - a broken main run (with okr_sales): the same exit code, report and collection
   checks, and pytest exiting non-zero without any failed test in its report (or
   zero with failed tests in it);
-- a crm test module that did not run: every `crm/tests/test_*.py` of the installed
-  crm addon must report at least one test result in the main run (passed, failed,
-  error, or skipped with a reason: a test skipped by pytest-odoo, e.g. an HttpCase
-  without --odoo-http, counts as run). A module with zero collected items fails.
-  A module that defines no class and no test function at its top level (read with
-  `ast`, not imported) legitimately has nothing to run: it is listed as "no tests"
-  and not required. A module that defines classes none of which yields a test is
-  not exempt: that is how a broken import or base class would look.
+- a test module that did not run: every `tests/test_*.py` of the suite's
+  installed addons must report at least one test result in the main run (passed,
+  failed, error, or skipped with a reason: a test skipped by pytest-odoo, e.g. an
+  HttpCase without --odoo-http, counts as run). A module with zero collected
+  items fails. A module that defines no class and no test function at its top
+  level (read with `ast`, not imported) legitimately has nothing to run: it is
+  listed as "no tests" and not required. A module that defines classes none of
+  which yields a test is not exempt: that is how a broken import or base class
+  would look.
 
 Both databases are dropped at the end; the Odoo logs and junit reports stay in
---logs as <database>.log and <database>.xml. Usage (the Makefile's `crm-test`):
+--logs as <database>.log and <database>.xml. Usage (the Makefile's `crm-test`,
+`helpdesk-test`):
 
-    python tools/crm_tests.py --config .okr/odoo.conf --odoo "python3 -m odoo"
+    python tools/addon_tests.py crm --config .okr/odoo.conf --odoo "python3 -m odoo"
 """
 
 import argparse
@@ -69,6 +78,31 @@ from odoo.sql_db import connection_info_for
 from odoo.tools import config as odoo_config
 
 OKR_DB = Path(__file__).parent / "okr_db.py"
+SELECTION = Path(__file__).parent / "odoo_selection.py"  # a pytest plugin
+
+
+@dataclass(frozen=True)
+class Suite:
+    """Addons whose own tests run with okr_sales (and `bridge`) installed."""
+
+    name: str  # `make <name>-test`; also the baseline's name in messages
+    addons: tuple  # whose tests/ run, and what the baseline installs
+    bridge: str = ""  # the repository's addon joining them to okr_sales, if any
+    took: str = ""  # how long the main run's tests take here, for the impatient
+
+
+SUITES = {
+    suite.name: suite
+    for suite in (
+        Suite("crm", ("crm",), took="about 90 s"),
+        Suite(
+            "helpdesk",
+            ("helpdesk_mgmt", "helpdesk_mgmt_rating"),
+            bridge="okr_sales_helpdesk",
+            took="about 60 s",
+        ),
+    )
+}
 
 # Outcome kinds of a test in a junit report.
 PASSED, SKIPPED, FAILURE, ERROR = "passed", "skipped", "failure", "error"
@@ -90,8 +124,8 @@ VOLATILE = [
     # Memory addresses in reprs (<odoo.api.Environment object at 0x7f...>): differ
     # in every process.
     (re.compile(r"\b0x[0-9a-fA-F]+\b"), "0x?"),
-    # Database names: the main run uses okr_test_crm_<pid>, the crm-only run
-    # okr_test_crmonly_<pid>; messages that name their database must still match.
+    # Database names: the main run uses okr_test_<suite>_<pid>, the baseline
+    # okr_test_<suite>only_<pid>; messages that name their database must still match.
     (re.compile(r"\bokr_test_\w+"), "<db>"),
     # Ports: pytest-odoo serves each run on a random free port, which shows in the
     # URLs of browser tour failures.
@@ -230,13 +264,15 @@ def has_tests(source):
     )
 
 
-def find_test_modules(addon_path):
+def find_test_modules(addon_path, rootdir=None):
     """(expected, without tests): the addon's tests/test_*.py files, as paths
-    relative to the addon's parent folder (pytest's rootdir, so as in test ids)."""
+    relative to pytest's rootdir (so as in test ids), by default the addon's
+    parent folder."""
     addon = Path(addon_path)
+    rootdir = Path(rootdir or addon.parent)
     expected, without = [], []
     for path in sorted((addon / "tests").glob("test_*.py")):
-        relative = f"{addon.name}/tests/{path.name}"
+        relative = path.relative_to(rootdir).as_posix()
         (expected if has_tests(path.read_text()) else without).append(relative)
     return expected, without
 
@@ -290,18 +326,18 @@ def missing_modules(results, expected_modules):
     return [module for module in expected_modules if module not in reported]
 
 
-def alone_problems(alone):
-    """Why the crm-only run cannot excuse anything: a list of lines, empty when it can.
+def alone_problems(alone, baseline):
+    """Why the baseline run cannot excuse anything: a list of lines, empty when it can.
 
     Besides `run_problems`, any error there (a class setup/teardown or a session
     fixture failed) means that run did not test what it was asked to.
     """
     if alone is None:
-        return ["the failed tests were not run again with crm alone"]
-    problems = run_problems(alone, "crm-only run")
+        return [f"the failed tests were not run again with {baseline} alone"]
+    problems = run_problems(alone, f"{baseline}-only run")
     for test, (kind, signature) in sorted((alone.results or {}).items()):
         if kind == ERROR:
-            problems.append(f"crm-only run: error in {test}: {signature}")
+            problems.append(f"{baseline}-only run: error in {test}: {signature}")
     return problems
 
 
@@ -320,29 +356,30 @@ class Verdict:
         return [*self.excused, *self.ours, *self.problems]
 
 
-def _why_ours(main_outcome, alone_outcome):
+def _why_ours(main_outcome, alone_outcome, baseline):
     if alone_outcome is None:
-        return "no result with crm alone"
+        return f"no result with {baseline} alone"
     if alone_outcome[0] == PASSED:
-        return "passes with crm alone"
+        return f"passes with {baseline} alone"
     if main_outcome[0] == ERROR:
         return "an error (class setup/teardown) is never excused"
-    return f"with crm alone: {alone_outcome[0]} {alone_outcome[1]}".rstrip()
+    return f"with {baseline} alone: {alone_outcome[0]} {alone_outcome[1]}".rstrip()
 
 
-def verdict(main, alone, expected_modules):
-    """The target's verdict from the main run (crm + okr_sales), the crm-only run of
-    its failed tests (None when it did not happen) and the expected test modules
-    (paths relative to pytest's rootdir, as the test ids start)."""
+def verdict(main, alone, expected_modules, baseline):
+    """The target's verdict from the main run (the suite's addons + okr_sales), the
+    baseline run of its failed tests (None when it did not happen), the expected
+    test modules (paths relative to pytest's rootdir, as the test ids start) and
+    the baseline's name in messages (the suite's name, e.g. "crm")."""
     result = Verdict()
-    result.problems += run_problems(main, "main run (crm + okr_sales)")
+    result.problems += run_problems(main, f"main run ({baseline} + okr_sales)")
     if main.results is not None:
         for module in missing_modules(main.results, expected_modules):
             result.problems.append(f"{module}: no test result in the main run")
     failed = failed_tests(main.results or {})
     if not failed:
         return result
-    broken = alone_problems(alone)
+    broken = alone_problems(alone, baseline)
     if broken:
         result.problems += [*broken, "so no failure is excused"]
     alone_results = (alone.results if alone else None) or {}
@@ -350,11 +387,13 @@ def verdict(main, alone, expected_modules):
         outcome, there = main.results[test], alone_results.get(test)
         line = f"{test}: {outcome[0]} {outcome[1]}".rstrip()
         if not broken and outcome[0] == FAILURE and there == outcome:
-            result.excused.append(f"excused, fails the same way with crm alone: {line}")
+            result.excused.append(
+                f"excused, fails the same way with {baseline} alone: {line}"
+            )
         elif broken:
-            result.ours.append(f"NOT EXCUSED (crm-only run unusable): {line}")
+            result.ours.append(f"NOT EXCUSED ({baseline}-only run unusable): {line}")
         else:
-            result.ours.append(f"OURS ({_why_ours(outcome, there)}): {line}")
+            result.ours.append(f"OURS ({_why_ours(outcome, there, baseline)}): {line}")
     return result
 
 
@@ -394,8 +433,9 @@ def not_installed(db, modules):
     return [module for module in modules if module not in installed]
 
 
-def run_tests(config, db, rootdir, targets, report):
-    """Run pytest-odoo with a junit report; return a Run."""
+def run_tests(config, db, rootdir, targets, report, test_tags):
+    """Run pytest-odoo with a junit report, on the tests Odoo would run with
+    `--test-tags test_tags`; return a Run."""
     command = [
         sys.executable,
         "-m",
@@ -404,6 +444,9 @@ def run_tests(config, db, rootdir, targets, report):
         "-rfE",
         "-p",
         "no:cacheprovider",
+        "-p",
+        SELECTION.stem,
+        f"--odoo-test-tags={test_tags}",
         f"--rootdir={rootdir}",
         f"--junitxml={report}",
         "-o",
@@ -414,7 +457,11 @@ def run_tests(config, db, rootdir, targets, report):
         *targets,
     ]
     Path(report).unlink(missing_ok=True)
-    result = subprocess.run(command, capture_output=True, text=True)
+    path = os.pathsep.join(
+        filter(None, [str(SELECTION.parent), os.environ.get("PYTHONPATH")])
+    )
+    env = {**os.environ, "PYTHONPATH": path}
+    result = subprocess.run(command, capture_output=True, text=True, env=env)
     sys.stdout.write(result.stdout[-20000:])
     sys.stderr.write(result.stderr[-5000:])
     try:
@@ -435,53 +482,75 @@ def counts(results):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("suite", choices=SUITES)
     parser.add_argument("--config", required=True)
     parser.add_argument("--odoo", default=f"{sys.executable} -m odoo")
     parser.add_argument("--logs", default=".okr/logs")
     args = parser.parse_args()
+    suite = SUITES[args.suite]
+    target = f"{suite.name}-test"
     started = time.monotonic()
     odoo = shlex.split(args.odoo)
     odoo_config.parse_config(["-c", args.config])
-    crm_path = get_module_path("crm")
-    if not crm_path:
-        print(f"== crm-test FAILED: no crm addon in the addons path of {args.config}")
+    paths = {addon: get_module_path(addon) for addon in suite.addons}
+    missing = [addon for addon, path in paths.items() if not path]
+    if missing:
+        print(
+            f"== {target} FAILED: {', '.join(missing)} not in the addons path"
+            f" of {args.config} (make setup installs the OCA wheels)"
+        )
         return 1
-    crm = Path(crm_path)
-    expected, without = find_test_modules(crm)
+    addons = [Path(path) for path in paths.values()]
+    # pytest's rootdir: test ids and expected modules are paths relative to it.
+    rootdir = Path(os.path.commonpath([addon.parent for addon in addons]))
+    expected, without = [], []
+    for addon in addons:
+        found = find_test_modules(addon, rootdir)
+        expected += found[0]
+        without += found[1]
     if not expected:
-        print(f"== crm-test FAILED: no test module in {crm / 'tests'}")
+        print(f"== {target} FAILED: no test module in {', '.join(map(str, addons))}")
         return 1
-    print(f"== {len(expected)} crm test modules in {crm / 'tests'}", flush=True)
+    print(f"== {len(expected)} test modules of {', '.join(suite.addons)}", flush=True)
     for module in without:
         print(f"== {module}: no test class nor test function, not required")
-    with_db, alone_db = f"okr_test_crm_{os.getpid()}", f"okr_test_crmonly_{os.getpid()}"
+    modules = [*suite.addons, "okr_sales"]
+    if suite.bridge and get_module_path(suite.bridge):
+        modules.append(suite.bridge)
+    test_tags = ",".join(f"/{addon}" for addon in suite.addons)
+    pid = os.getpid()
+    with_db, alone_db = (
+        f"okr_test_{suite.name}_{pid}",
+        f"okr_test_{suite.name}only_{pid}",
+    )
     try:
-        problem = install(
-            odoo, args.config, with_db, "crm,okr_sales", f"{args.logs}/{with_db}.log"
-        )
+        log = f"{args.logs}/{with_db}.log"
+        problem = install(odoo, args.config, with_db, ",".join(modules), log)
         if problem:
             main_run = Run(None, None, problem)
         else:
-            print("== crm's test suite, okr_sales loaded (about 90 s)", flush=True)
+            took = f" ({suite.took})" if suite.took else ""
+            print(f"== the test suites, okr_sales loaded{took}", flush=True)
             report = f"{args.logs}/{with_db}.xml"
+            targets = [str(addon / "tests") for addon in addons]
             main_run = run_tests(
-                args.config, with_db, crm.parent, [str(crm / "tests")], report
+                args.config, with_db, rootdir, targets, report, test_tags
             )
         failed = failed_tests(main_run.results or {})
         alone_run = None
         if failed:
-            print(f"== {len(failed)} failed; again with crm alone", flush=True)
+            print(f"== {len(failed)} failed; again with {suite.name} alone", flush=True)
             log = f"{args.logs}/{alone_db}.log"
-            problem = install(odoo, args.config, alone_db, "crm", log)
+            problem = install(odoo, args.config, alone_db, ",".join(suite.addons), log)
             if problem:
                 alone_run = Run(None, None, problem)
             else:
-                targets = [str(crm.parent / test) for test in failed]
+                targets = [str(rootdir / test) for test in failed]
                 report = f"{args.logs}/{alone_db}.xml"
                 alone_run = run_tests(
-                    args.config, alone_db, crm.parent, targets, report
+                    args.config, alone_db, rootdir, targets, report, test_tags
                 )
-        result = verdict(main_run, alone_run, expected)
+        result = verdict(main_run, alone_run, expected, suite.name)
     finally:
         drop([with_db, alone_db])
     for line in result.lines:
@@ -492,9 +561,9 @@ def main():
         f"{len(expected)} modules, {tally}; {len(result.excused)} excused; {took:.0f} s"
     )
     if result.ok:
-        print(f"== crm-test PASSED ({summary})")
+        print(f"== {target} PASSED ({summary})")
         return 0
-    print(f"== crm-test FAILED ({summary})")
+    print(f"== {target} FAILED ({summary})")
     return 1
 
 
