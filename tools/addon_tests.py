@@ -90,6 +90,12 @@ class Suite:
     bridge: str = ""  # the repository's addon joining them to okr_sales, if any
     took: str = ""  # how long the main run's tests take here, for the impatient
 
+    def modules(self, exists):
+        """What the main run installs; `exists(name)` tells whether an addon is
+        in the addons path (the bridge may not be written yet)."""
+        bridge = [self.bridge] if self.bridge and exists(self.bridge) else []
+        return [*self.addons, "okr_sales", *bridge]
+
 
 SUITES = {
     suite.name: suite
@@ -514,9 +520,7 @@ def main():
     print(f"== {len(expected)} test modules of {', '.join(suite.addons)}", flush=True)
     for module in without:
         print(f"== {module}: no test class nor test function, not required")
-    modules = [*suite.addons, "okr_sales"]
-    if suite.bridge and get_module_path(suite.bridge):
-        modules.append(suite.bridge)
+    modules = suite.modules(lambda name: get_module_path(name, display_warning=False))
     test_tags = ",".join(f"/{addon}" for addon in suite.addons)
     pid = os.getpid()
     with_db, alone_db = (
