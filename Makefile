@@ -26,6 +26,9 @@ ADDONS := $(patsubst %/__manifest__.py,%,$(wildcard */__manifest__.py))
 comma  := ,
 empty  :=
 ADDON_LIST := $(subst $(empty) $(empty),$(comma),$(strip $(ADDONS)))
+# Installed beside them by make test, for what the bridges follow when it is
+# there: helpdesk_mgmt_merge's merges (okr_sales_helpdesk's tests merge tickets).
+TEST_EXTRA := helpdesk_mgmt_merge
 # The addons' own test folders (okr_sales/tests, and each bridge's).
 ADDON_TESTS := $(wildcard $(addsuffix /tests,$(ADDONS)))
 # Loads DB_HOST, DB_PORT, DB_USER written by tools/setup_postgres.py.
@@ -72,8 +75,8 @@ test: setup ## Install every addon with demo data in a throwaway database, run a
 	@$(PG_ENV)
 	db=okr_test_$$$$
 	$(call DROP_ON_EXIT,$$db $${db}_uninstall $${db}_uninstall_demo)
-	echo "== installing $(ADDON_LIST) with demo data in $$db"
-	$(ODOO) -d $$db -i $(ADDON_LIST) --with-demo --stop-after-init --max-cron-threads=0 \
+	echo "== installing $(ADDON_LIST),$(TEST_EXTRA) with demo data in $$db"
+	$(ODOO) -d $$db -i $(ADDON_LIST),$(TEST_EXTRA) --with-demo --stop-after-init --max-cron-threads=0 \
 	  --log-level=warn
 	status=0
 	echo "== $(ADDON_TESTS) (pytest-odoo on $$db)"
