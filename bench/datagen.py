@@ -11,15 +11,25 @@
   3 calendar years up to now (ids grow with `create_date`); older ones are
   mostly closed, recent ones mostly open; customers appear over time, so some
   are new each year.
+- Helpdesk (when OCA helpdesk_mgmt and helpdesk_mgmt_rating are on the
+  addons path, and `--tickets` is not 0): a helpdesk team per sales team, the
+  same members; tickets assigned to the salespeople (a few to nobody) and
+  their customers' ratings, one `INSERT ... SELECT` each, spread over the
+  same 3 years: old tickets mostly solved, recent ones often open, a tenth
+  of the old ones still open (the backlog measure 1 closes); a third of the
+  solved ones rated, some rating requests still unanswered (measure 1 rates
+  them). The bridge's own stored fields (solved on, resolution time) are
+  computed when okr_sales_helpdesk is installed, as at a customer's.
 - Objectives and automatic key results for the current year (okr_sales
   database only): with the ORM, as a cascade company > department > team >
-  salesperson, measures mixed as `KINDS` says.
+  salesperson, measures mixed as `KINDS` says, a tenth of them on tickets.
 
-`build()` makes both databases: <prefix>_crm with crm and the data, cloned
-into <prefix>_okr where okr_sales is installed and the key results created
-(the engine builds them at commit).
+`build()` makes both databases: <prefix>_crm with crm (and helpdesk) and the
+data, cloned into <prefix>_okr where okr_sales (and okr_sales_helpdesk) is
+installed and the key results created (the engine builds them at commit).
 """
 
+import importlib.util
 import random
 import time
 from dataclasses import dataclass
@@ -62,8 +72,26 @@ KINDS = {
     "conversion_rate": {"preset": "lead_conversion_rate"},
     "days_to_close": {"preset": "days_to_close", "baseline": 60.0, "target": 10.0},
     "new_customers": {"preset": "new_customers"},
-}
+    # helpdesk tickets and ratings (okr_sales_helpdesk): no gamification goal
+    "tickets_solved": {"preset": "okr_sales_helpdesk.okr_preset_tickets_solved",
+                       "helpdesk": True},
+    "ticket_resolution_time": {
+        "preset": "okr_sales_helpdesk.okr_preset_ticket_resolution_time",
+        "baseline": 72.0, "target": 24.0, "helpdesk": True},
+    "tickets_solved_24h": {
+        "preset": "okr_sales_helpdesk.okr_preset_tickets_solved_24h",
+        "target": 90.0, "helpdesk": True},
+    "ticket_satisfaction": {
+        "preset": "okr_sales_helpdesk.okr_preset_ticket_satisfaction",
+        "target": 90.0, "helpdesk": True},
+}  # fmt: skip
+SALES_KINDS = [kind for kind, spec in KINDS.items() if not spec.get("helpdesk")]
 LEVELS = ("company", "team", "individual")
+# The helpdesk modules of the crm database, and the bridge of the okr one.
+HELPDESK = "helpdesk_mgmt,helpdesk_mgmt_rating"
+BRIDGE = "okr_sales_helpdesk"
+# Share of the key results that measure tickets, when there are tickets.
+TICKET_SHARE = 0.10
 
 
 @dataclass
@@ -87,12 +115,16 @@ def year_bounds(today):
 # Salespeople and teams
 
 
-def create_sales_force(env, n_users, n_teams):
-    """Create the salespeople and teams.
+def create_sales_force(env, n_users, n_teams, helpdesk=False):
+    """Create the salespeople and teams (and with `helpdesk`, a helpdesk team
+    per sales team, the same members: its users see their team's tickets).
 
-    Returns [(user id, team id)] and {team id: leader's user id}.
+    Returns [(user id, team id)], {team id: leader's user id} and {sales team
+    id: helpdesk team id}.
     """
     groups = env.ref("base.group_user") | env.ref("sales_team.group_sale_salesman")
+    if helpdesk:
+        groups |= env.ref("helpdesk_mgmt.group_helpdesk_user_team")
     users = (
         env["res.users"]
         .with_context(no_reset_password=True)
@@ -110,7 +142,7 @@ def create_sales_force(env, n_users, n_teams):
             ]
         )
     )
-    owners, leaders = [], {}
+    owners, leaders, helpdesk_teams = [], {}, {}
     for t in range(n_teams):
         members = users[t::n_teams]
         team = env["crm.team"].create(
@@ -123,7 +155,20 @@ def create_sales_force(env, n_users, n_teams):
         )
         owners += [(user.id, team.id) for user in members]
         leaders[team.id] = members[:1].id
-    return sorted(owners), leaders
+        if helpdesk:
+            helpdesk_teams[team.id] = (
+                env["helpdesk.ticket.team"]
+                .create(
+                    {
+                        "name": f"Support {t + 1:02d}",
+                        "user_id": members[:1].id,
+                        "user_ids": [Command.set(members.ids)],
+                        "company_id": env.company.id,
+                    }
+                )
+                .id
+            )
+    return sorted(owners), leaders, helpdesk_teams
 
 
 # Customers and leads, in SQL
@@ -233,6 +278,131 @@ DROP TABLE bench_owner, bench_customer, bench_src, bench_lead;
 """
 
 
+# Helpdesk tickets and their ratings, in SQL, after the leads (same customers)
+
+TICKETS_SQL = """
+CREATE TEMP TABLE bench_agent AS
+  SELECT row_number() OVER (ORDER BY u) AS k, u AS user_id, t AS team_id,
+         p.partner_id
+    FROM unnest(%(users)s::int[], %(teams)s::int[]) AS x(u, t)
+    JOIN res_users p ON p.id = x.u;
+CREATE TEMP TABLE bench_customer AS
+  SELECT row_number() OVER (ORDER BY id) AS k, id, name
+    FROM res_partner WHERE name LIKE 'Bench %%' AND commercial_partner_id = id;
+SELECT setseed(%(seed)s);
+CREATE TEMP TABLE bench_src AS
+  SELECT g, %(t0)s::timestamp + ((g - 1 + random()) / %(count)s) * (%(t1)s - %(t0)s)
+           AS created,
+         random() AS r_agent, random() AS r_partner, random() AS r_status,
+         random() AS r_hours, random() AS r_stage, random() AS r_rating,
+         random() AS r_value, random() AS r_delay
+    FROM generate_series(1, %(count)s) g;
+CREATE TEMP TABLE bench_ticket AS
+  SELECT s.*,
+         CASE WHEN %(t1)s - s.created > interval '60 days' THEN
+           CASE WHEN r_status < 0.85 THEN 'done' WHEN r_status < 0.90 THEN 'cancelled'
+                ELSE 'open' END
+         ELSE
+           CASE WHEN r_status < 0.45 THEN 'done' WHEN r_status < 0.50 THEN 'cancelled'
+                ELSE 'open' END
+         END AS status,
+         -- solved in 15 minutes to 10 days, about half within 24 hours
+         LEAST(date_trunc('second', s.created
+                 + (0.25 + 240 * r_hours ^ 3) * interval '1 hour'), %(t1)s)
+           AS closed,
+         1 + floor(r_agent * (SELECT count(*) FROM bench_agent))::int AS agent_k,
+         1 + floor(r_partner * (SELECT count(*) FROM bench_customer))::int
+           AS customer_k
+    FROM bench_src s;
+INSERT INTO helpdesk_ticket (number, name, description, user_id, team_id,
+    stage_id, partner_id, commercial_partner_id, partner_name, company_id,
+    priority, kanban_state, color, sequence, unattended, active,
+    last_stage_update, assigned_date, closed_date, positive_rate_percentage,
+    rating_status, rating_last_value, create_uid, write_uid, create_date,
+    write_date)
+  SELECT 'BT' || lpad(t.g::text, 6, '0'), 'Ticket ' || t.g,
+         '<p>Customer issue ' || t.g || '</p>',
+         CASE WHEN t.r_delay >= 0.05 THEN a.user_id END, a.team_id, st.id, c.id,
+         c.id, c.name, %(company)s,
+         (ARRAY['0', '1', '1', '2', '3'])[1 + floor(t.r_stage * 5)::int], 'normal',
+         0, 10, st.unattended, TRUE,
+         CASE WHEN t.status = 'open' THEN t.created ELSE t.closed END,
+         CASE WHEN t.r_delay >= 0.05 THEN t.created END,
+         CASE WHEN t.status <> 'open' THEN t.closed END,
+         -1, 'stage_change', 0, 1, 1, t.created,
+         CASE WHEN t.status = 'open' THEN t.created ELSE t.closed END
+    FROM bench_ticket t
+    JOIN bench_agent a ON a.k = t.agent_k
+    JOIN bench_customer c ON c.k = t.customer_k
+    JOIN helpdesk_ticket_stage st ON st.id = CASE t.status
+           WHEN 'done' THEN %(done)s WHEN 'cancelled' THEN %(cancelled)s
+           ELSE (%(open_stages)s::int[])[1 + floor(t.r_stage
+                                     * array_length(%(open_stages)s::int[], 1))::int]
+         END
+   ORDER BY t.g;
+-- a third of the solved tickets rated (5, 4, 3 or 1 stars), a sixth of them
+-- with a request still unanswered
+INSERT INTO rating_rating (res_model_id, res_model, res_id, res_name,
+    rated_partner_id, partner_id, rating, rating_text, consumed, rated_on,
+    access_token, is_internal, create_uid, write_uid, create_date, write_date)
+  SELECT %(model)s, 'helpdesk.ticket', h.id, h.number || ' - ' || h.name,
+         a.partner_id, h.partner_id, v.rating,
+         CASE WHEN v.rating >= 4 THEN 'top' WHEN v.rating >= 3 THEN 'ok'
+              WHEN v.rating >= 1 THEN 'ko' ELSE 'none' END,
+         v.rating > 0, v.rated_on, md5(t.g || '-' || t.r_value), FALSE, 1, 1,
+         t.closed, COALESCE(v.rated_on, t.closed)
+    FROM bench_ticket t
+    JOIN helpdesk_ticket h ON h.number = 'BT' || lpad(t.g::text, 6, '0')
+    JOIN bench_agent a ON a.k = t.agent_k
+    CROSS JOIN LATERAL (
+      SELECT CASE WHEN t.r_rating < 0.33 THEN
+               CASE WHEN t.r_value < 0.55 THEN 5 WHEN t.r_value < 0.75 THEN 4
+                    WHEN t.r_value < 0.88 THEN 3 ELSE 1 END
+             ELSE 0 END AS rating,
+             CASE WHEN t.r_rating < 0.33 THEN LEAST(date_trunc('second',
+               t.closed + (1 + 72 * t.r_delay) * interval '1 hour'), %(t1)s)
+             END AS rated_on) v
+   WHERE t.status = 'done' AND t.r_rating < 0.50
+   ORDER BY t.g;
+UPDATE helpdesk_ticket h
+   SET rating_last_value = r.rating,
+       positive_rate_percentage = CASE WHEN r.rating >= 4 THEN 100 ELSE 0 END
+  FROM rating_rating r
+ WHERE r.res_model = 'helpdesk.ticket' AND r.res_id = h.id AND r.consumed;
+DROP TABLE bench_agent, bench_customer, bench_src, bench_ticket;
+"""
+
+
+def helpdesk_available():
+    """Whether OCA's helpdesk_mgmt and helpdesk_mgmt_rating are on the addons
+    path (CI's environment may lack them: the benchmark then runs without)."""
+    return all(
+        importlib.util.find_spec(f"odoo.addons.{name}") for name in HELPDESK.split(",")
+    )
+
+
+def insert_tickets(env, owners, helpdesk_teams, n_tickets, seed, t0, t1):
+    """Insert the tickets (and ratings) of the last 3 calendar years."""
+    stage = env["helpdesk.ticket.stage"]
+    done = env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done")
+    cancelled = env.ref("helpdesk_mgmt.helpdesk_ticket_stage_cancelled")
+    params = {
+        "seed": (seed % 1000) / 1000.0,
+        "count": n_tickets,
+        "t0": t0,
+        "t1": t1,
+        "users": [user for user, _team in owners],
+        "teams": [helpdesk_teams[team] for _user, team in owners],
+        "company": env.company.id,
+        "done": done.id,
+        "cancelled": cancelled.id,
+        "open_stages": stage.search([("closed", "=", False)], order="sequence").ids,
+        "model": env["ir.model"]._get_id("helpdesk.ticket"),
+    }
+    env.cr.execute(TICKETS_SQL, params)
+    env.invalidate_all()
+
+
 def insert_customers_and_leads(env, owners, n_partners, n_leads, seed, now):
     """Insert the customers, then the leads of the last 3 calendar years."""
     cr = env.cr
@@ -269,9 +439,9 @@ def insert_customers_and_leads(env, owners, n_partners, n_leads, seed, now):
 
 def _spread(n, groups):
     """`n` (group, kind) pairs: round-robin over the groups, the kinds of each
-    group cycling through KINDS from a different start (no repeats until a
-    group has every kind)."""
-    kinds = list(KINDS)
+    group cycling through SALES_KINDS from a different start (no repeats until
+    a group has every kind)."""
+    kinds = SALES_KINDS
     return [
         (
             groups[i % len(groups)],
@@ -281,10 +451,17 @@ def _spread(n, groups):
     ]
 
 
-def plan_key_results(n, owners, leaders, admin_id):
+def plan_key_results(n, owners, leaders, admin_id, tickets=False):
     """Which key results to create: ~4% company-wide (on the company objective
     and the sales department's, alternately), ~16% on team objectives, the
-    rest on salespeople's, measures mixed (see `_spread`)."""
+    rest on salespeople's, measures mixed (see `_spread`). With `tickets`,
+    a tenth of `n` measure tickets instead (see `plan_ticket_key_results`)."""
+    ticket_plan = (
+        plan_ticket_key_results(round(n * TICKET_SHARE), owners, leaders, admin_id)
+        if tickets
+        else []
+    )
+    n -= len(ticket_plan)
     n_company = max(2, round(n * 0.04))
     n_team = max(len(leaders), round(n * 0.16))
     n_individual = max(0, n - n_company - n_team)
@@ -299,6 +476,34 @@ def plan_key_results(n, owners, leaders, admin_id):
     plan += [
         PlannedKeyResult("individual", kind, *owner)
         for owner, kind in _spread(n_individual, owners)
+    ]
+    return plan + ticket_plan
+
+
+def plan_ticket_key_results(n, owners, leaders, admin_id):
+    """`n` ticket key results, as a company would set them: the company's
+    tickets solved and average resolution time, each team's "tickets solved
+    within 24 hours", and the salespeople's customer satisfaction (spread
+    over the teams)."""
+    if n < 2:
+        return []
+    plan = [
+        PlannedKeyResult("company", "tickets_solved", admin_id, None),
+        PlannedKeyResult("company", "ticket_resolution_time", admin_id, None),
+    ]
+    n_team = min(len(leaders), (n - 2) // 2)
+    plan += [
+        PlannedKeyResult("team", "tickets_solved_24h", leaders[team], team)
+        for team in sorted(leaders)[:n_team]
+    ]
+    n_individual = n - len(plan)
+    plan += [
+        PlannedKeyResult(
+            "individual",
+            "ticket_satisfaction",
+            *owners[i * len(owners) // n_individual],
+        )
+        for i in range(n_individual)
     ]
     return plan
 
@@ -366,7 +571,10 @@ def create_key_results(env, plan):
             "target_value": kind.get("target", 1000.0),
         }
         if "preset" in kind:
-            vals["preset_id"] = env.ref(f"okr_sales.okr_preset_{kind['preset']}").id
+            preset = kind["preset"]
+            if "." not in preset:
+                preset = f"okr_sales.okr_preset_{preset}"
+            vals["preset_id"] = env.ref(preset).id
         else:
             vals.update(kind["custom"], date_field_id=date_closed, cadence="period")
         if "cadence" in kind:
@@ -389,13 +597,21 @@ def build(args, names, logfile, log):
         steps.append(f"{name} {time.perf_counter() - start:.0f} s")
         return result
 
+    tickets = args.tickets > 0
+
     def generate():
         with db.registry(names["crm"]).cursor() as cr:
             env = db.superuser_env(cr)
-            owners, leaders = create_sales_force(env, args.users, args.teams)
-            t0, _t1 = insert_customers_and_leads(
+            owners, leaders, helpdesk_teams = create_sales_force(
+                env, args.users, args.teams, helpdesk=tickets
+            )
+            t0, t1 = insert_customers_and_leads(
                 env, owners, args.partners, args.leads, args.seed, now
             )
+            if tickets:
+                insert_tickets(
+                    env, owners, helpdesk_teams, args.tickets, args.seed, t0, t1
+                )
         db.vacuum_analyze(names["crm"])
         return owners, leaders, t0
 
@@ -403,16 +619,26 @@ def build(args, names, logfile, log):
         with db.registry(names["okr"]).cursor() as cr:
             env = db.superuser_env(cr)
             admin = env.ref("base.user_admin").id
-            plan = plan_key_results(args.key_results, owners, leaders, admin)
+            plan = plan_key_results(args.key_results, owners, leaders, admin, tickets)
             create_key_results(env, plan)
         db.vacuum_analyze(names["okr"])
         return plan
 
     now = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
-    step("install crm", db.install, names["crm"], "crm", logfile)
-    owners, leaders, t0 = step(f"generate {args.leads:,} leads", generate)
+    if tickets:
+        step("install crm, helpdesk", db.install, names["crm"], f"crm,{HELPDESK}",
+             logfile)  # fmt: skip
+        data = f"{args.leads:,} leads, {args.tickets:,} tickets"
+    else:
+        step("install crm", db.install, names["crm"], "crm", logfile)
+        data = f"{args.leads:,} leads"
+    owners, leaders, t0 = step(f"generate {data}", generate)
     step("clone", db.clone, names["crm"], names["okr"])
-    step("install okr_sales", db.install, names["okr"], "okr_sales", logfile)
+    if tickets:  # the bridge's stored fields are computed for every ticket here
+        step(f"install okr_sales, {BRIDGE}", db.install, names["okr"],
+             f"okr_sales,{BRIDGE}", logfile)  # fmt: skip
+    else:
+        step("install okr_sales", db.install, names["okr"], "okr_sales", logfile)
     plan = step(f"create and build {args.key_results} key results", key_results)
     step("clone for the background mode", clone_background, names["okr"], names["bg"])
     sizes = {
@@ -420,6 +646,8 @@ def build(args, names, logfile, log):
         "wins": args.wins * args.repeat,
         "reassigns": args.reassigns * args.repeat,
         "concurrency": args.clients * args.client_wins * args.repeat,
+        "closes": args.closes * args.repeat if tickets else 0,
+        "ratings": args.ratings * args.repeat if tickets else 0,
     }
     with db.registry(names["okr"]).cursor() as cr:
         picked = pick_records(cr, sizes, args.seed)
@@ -483,6 +711,41 @@ def pick_records(cr, sizes, seed):
     picked["warmup_reassigns"] = reassigns[: sizes["warmup"]]
     picked["reassigns"] = reassigns[sizes["warmup"] :]
     picked["users"] = users
+    if sizes["closes"] or sizes["ratings"]:
+        picked.update(pick_tickets(cr, sizes, rng))
+    return picked
+
+
+def pick_tickets(cr, sizes, rng):
+    """Seeded samples of open tickets (to close) and of unanswered rating
+    requests (to rate, with the stars each customer gives)."""
+    cr.execute(
+        "SELECT t.id FROM helpdesk_ticket t"
+        " JOIN helpdesk_ticket_stage s ON s.id = t.stage_id"
+        " WHERE t.active AND NOT s.closed ORDER BY t.id"
+    )
+    open_tickets = [row[0] for row in cr.fetchall()]
+    cr.execute(
+        "SELECT res_id, id FROM rating_rating WHERE res_model = 'helpdesk.ticket'"
+        " AND NOT consumed ORDER BY id"
+    )
+    requests = cr.fetchall()
+    picked = {}
+    for name, population, count in (
+        ("closes", open_tickets, sizes["closes"]),
+        ("ratings", requests, sizes["ratings"]),
+    ):
+        wanted = sizes["warmup"] + count
+        if wanted > len(population):
+            raise RuntimeError(
+                f"{name}: {wanted} tickets needed, {len(population)} found"
+                " (--tickets larger, or --closes/--ratings smaller)"
+            )
+        sample = rng.sample(population, wanted)
+        if name == "ratings":
+            sample = [(*item, rng.choice((5, 5, 5, 4, 3, 1))) for item in sample]
+        picked[f"warmup_{name}"] = sample[: sizes["warmup"]]
+        picked[name] = sample[sizes["warmup"] :]
     return picked
 
 

@@ -10,7 +10,13 @@ its own (no HTTP):
 - reassign leads one by one: `write({'user_id': ...})`, same;
 - import new leads in one call, `crm.lead.load(fields, rows)`, one transaction;
 - write what no key result reads (a lead's description and priority) on the
-  reassigned leads, one by one: okr_sales should not run its engine at all.
+  reassigned leads, one by one: okr_sales should not run its engine at all;
+- with tickets (okr_sales_helpdesk): close open tickets one by one, moving
+  them to helpdesk_mgmt's Done stage (`write({'stage_id': done})`, as the
+  kanban does), and rate tickets one by one (`rating_apply()` on the
+  ticket's unanswered request, as the rating page does), each in its own
+  committed transaction: the baseline then has helpdesk too, not the
+  bridge, so that a ticket closed is compared with a deal won.
 
 The database whose key results follow in the background (setting
 okr_sales.update_mode) runs the same operations; after each one, what its
@@ -79,6 +85,18 @@ def _annotate(env, item):
     )
 
 
+def _close(env, ticket_id):
+    done = env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done")
+    env["helpdesk.ticket"].browse(ticket_id).write({"stage_id": done.id})
+
+
+def _rate(env, item):
+    ticket_id, rating_id, stars = item
+    env["helpdesk.ticket"].browse(ticket_id).rating_apply(
+        stars, rating=env["rating.rating"].browse(rating_id)
+    )
+
+
 def _load(env, table):
     fields, rows = table
     # the context of an import from the web client (base_import)
@@ -103,22 +121,33 @@ def run(registries, picked, args, log):
         _in_transactions(registry, picked["warmup_wins"], _win)
         _in_transactions(registry, picked["warmup_reassigns"], _reassign)
         _in_transactions(registry, [warmup_import], _load)
+        if picked.get("closes"):
+            _in_transactions(registry, picked["warmup_closes"], _close)
+            _in_transactions(registry, picked["warmup_ratings"], _rate)
         if label == "bg":
             _catch_up(registry)
 
     results = {"wins": {}, "reassigns": {}, "import": {}, "notes": {}}
+    tickets = bool(picked.get("closes"))
+    if tickets:
+        results.update(closes={}, ratings={})
     for r in range(args.repeat):
         wins = picked["wins"][r * args.wins : (r + 1) * args.wins]
         reassigns = picked["reassigns"][r * args.reassigns : (r + 1) * args.reassigns]
+        operations = [
+            ("wins", wins, _win),
+            ("reassigns", reassigns, _reassign),
+            ("import", [imports[r]], _load),
+            ("notes", reassigns, _annotate),
+        ]
+        if tickets:
+            closes = picked["closes"][r * args.closes : (r + 1) * args.closes]
+            ratings = picked["ratings"][r * args.ratings : (r + 1) * args.ratings]
+            operations += [("closes", closes, _close), ("ratings", ratings, _rate)]
         for label in labels if r % 2 == 0 else labels[::-1]:
             registry = registries[label]
             figures = {}
-            for operation, items, function in (
-                ("wins", wins, _win),
-                ("reassigns", reassigns, _reassign),
-                ("import", [imports[r]], _load),
-                ("notes", reassigns, _annotate),
-            ):
+            for operation, items, function in operations:
                 figures[operation] = _in_transactions(registry, items, function)
                 if label == "bg":
                     figures[operation].update(_catch_up(registry))

@@ -2,9 +2,11 @@
 or `python -m bench.run --config .okr/odoo.conf [options]` (`--help`).
 
 1. Builds the data set once (datagen.build): database <prefix>_crm gets crm
-   and the seeded salespeople, customers and leads; it is cloned into
-   <prefix>_okr, where okr_sales is installed and the key results created,
-   and that one into <prefix>_bg, which updates them in the background.
+   and OCA helpdesk (when on the addons path; `--tickets 0` leaves it out)
+   and the seeded salespeople, customers, leads, tickets and ratings; it is
+   cloned into <prefix>_okr, where okr_sales and okr_sales_helpdesk are
+   installed and the key results created, and that one into <prefix>_bg,
+   which updates them in the background.
 2. Runs the measures asked for (`--only`), in this order: write (measure 1,
    measure_write), concurrency (measure 3, measure_concurrency), recompute
    (measure 2, measure_recompute: it installs gamification in <prefix>_crm,
@@ -24,8 +26,8 @@ import time
 from datetime import datetime, timezone
 
 QUICK = {"leads": 5000, "users": 20, "teams": 4, "key_results": 40, "wins": 50,
-         "reassigns": 25, "imports": 50, "warmup": 5, "clients": 2,
-         "client_wins": 15, "repeat": 1}  # fmt: skip
+         "reassigns": 25, "imports": 50, "closes": 25, "ratings": 25,
+         "warmup": 5, "clients": 2, "client_wins": 15, "repeat": 1}  # fmt: skip
 MEASURES = ("write", "concurrency", "recompute")
 
 
@@ -37,12 +39,15 @@ def parse_args(argv=None):
     add("--quick", action="store_true", help=f"small sizes, for CI: {QUICK}")
     add("--leads", type=int, default=200_000)
     add("--partners", type=int, help="customers (default: leads/40, 200..5000)")
+    add("--tickets", type=int, help="helpdesk tickets (default: leads/10; 0: none)")
     add("--users", type=int, default=100, help="salespeople")
     add("--teams", type=int, default=10)
     add("--key-results", type=int, default=500)
     add("--wins", type=int, default=1000, help="deals won, per run")
     add("--reassigns", type=int, default=1000, help="leads reassigned, per run")
     add("--imports", type=int, default=5000, help="leads imported, per run")
+    add("--closes", type=int, default=500, help="tickets closed, per run")
+    add("--ratings", type=int, default=500, help="tickets rated, per run")
     add("--warmup", type=int, default=10, help="untimed wins and reassigns first")
     add("--clients", type=int, default=8, help="concurrent client processes")
     add("--client-wins", type=int, default=200, help="deals won by each client")
@@ -61,6 +66,8 @@ def parse_args(argv=None):
                 setattr(args, name, value)
     if args.partners is None:
         args.partners = min(5000, max(200, args.leads // 40))
+    if args.tickets is None:
+        args.tickets = args.leads // 10
     args.only = [m.strip() for m in args.only.split(",") if m.strip()]
     if set(args.only) - set(MEASURES):
         parser.error(f"--only: choose among {', '.join(MEASURES)}")
@@ -94,13 +101,16 @@ def main(argv=None):
     logdir.mkdir(parents=True, exist_ok=True)
     logfile = str(logdir / f"bench-{args.db_prefix}.log")
     db.boot(os.path.abspath(args.config), logfile)
+    if args.tickets and not datagen.helpdesk_available():
+        log(f"{datagen.HELPDESK} not on the addons path: no tickets")
+        args.tickets = 0
     info = {
         "started": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": report.machine(db.server_version()),
         "load": report.load_average(),
         "repeat": args.repeat,
         "databases": names,
-        "kinds": list(datagen.KINDS),
+        "baseline": "crm + helpdesk alone" if args.tickets else "crm alone",
     }
     results = {}
 
@@ -113,7 +123,10 @@ def main(argv=None):
         info.update(
             period=f"{t0.date()} to {datetime.now().date()}",
             sizes={key: getattr(args, key) for key in ("leads", "partners", "users",
-                   "teams", "key_results", "seed")},
+                   "teams", "key_results", "tickets", "seed")},
+            kinds=[kind for kind in datagen.KINDS if any(p.kind == kind for p in plan)],
+            ticket_key_results=sum(datagen.KINDS[p.kind].get("helpdesk", False)
+                                   for p in plan),
             key_result_levels={level: sum(p.level == level for p in plan)
                                for level in datagen.LEVELS},
             setup=", ".join(steps),
@@ -154,12 +167,14 @@ def main(argv=None):
             operation[label] = measure_write.median_figure(runs)
     sections = [report.header(info)]
     if "write" in results:
-        sections.append(report.write_table(results["write"], args))
+        sections.append(report.write_table(results["write"], args, info))
     if "recompute" in results:
         sections.append(report.recompute_table(results["recompute"]))
     if "concurrency" in results:
         check = results["concurrency_check"]
-        sections.append(report.concurrency_table(results["concurrency"], check, args))
+        sections.append(
+            report.concurrency_table(results["concurrency"], check, args, info)
+        )
     if args.baseline and "write" in results:
         sections.append(report.scale_table(report.load(args.baseline), results))
     minutes = (time.perf_counter() - started) / 60
