@@ -119,7 +119,7 @@ if [[ " $(BENCH_ARGS) " != *" --keep-db "* ]]; then
 fi
 endef
 
-bench: setup ## Benchmark okr_sales against crm alone, 200,000 leads (BENCH_ARGS=--help)
+bench: setup ## Benchmark okr_sales against crm (+ helpdesk) alone, 200,000 leads (BENCH_ARGS=--help)
 	@$(BENCH_DATABASES)
 	$(PYTHON) -m bench.run --config $(CONF) --db-prefix $$db $(BENCH_ARGS)
 

@@ -15,11 +15,11 @@
   addons path, and `--tickets` is not 0): a helpdesk team per sales team, the
   same members; tickets assigned to the salespeople (a few to nobody) and
   their customers' ratings, one `INSERT ... SELECT` each, spread over the
-  same 3 years: old tickets mostly solved, recent ones often open, a tenth
-  of the old ones still open (the backlog measure 1 closes); a third of the
-  solved ones rated, some rating requests still unanswered (measure 1 rates
-  them). The bridge's own stored fields (solved on, resolution time) are
-  computed when okr_sales_helpdesk is installed, as at a customer's.
+  same 3 years: old tickets mostly solved (2% still open), those of the last
+  120 days mostly open (measure 1 closes open ones); a third of the solved
+  ones rated, some rating requests still unanswered (measure 1 rates them).
+  The bridge's own stored fields (solved on, resolution time) are computed
+  when okr_sales_helpdesk is installed, as at a customer's.
 - Objectives and automatic key results for the current year (okr_sales
   database only): with the ORM, as a cascade company > department > team >
   salesperson, measures mixed as `KINDS` says, a tenth of them on tickets.
@@ -299,11 +299,12 @@ CREATE TEMP TABLE bench_src AS
     FROM generate_series(1, %(count)s) g;
 CREATE TEMP TABLE bench_ticket AS
   SELECT s.*,
-         CASE WHEN %(t1)s - s.created > interval '60 days' THEN
-           CASE WHEN r_status < 0.85 THEN 'done' WHEN r_status < 0.90 THEN 'cancelled'
+         -- most open tickets are recent; a few old ones linger (a backlog)
+         CASE WHEN %(t1)s - s.created > interval '120 days' THEN
+           CASE WHEN r_status < 0.93 THEN 'done' WHEN r_status < 0.98 THEN 'cancelled'
                 ELSE 'open' END
          ELSE
-           CASE WHEN r_status < 0.45 THEN 'done' WHEN r_status < 0.50 THEN 'cancelled'
+           CASE WHEN r_status < 0.35 THEN 'done' WHEN r_status < 0.40 THEN 'cancelled'
                 ELSE 'open' END
          END AS status,
          -- solved in 15 minutes to 10 days, about half within 24 hours

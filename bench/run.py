@@ -1,5 +1,6 @@
-"""Benchmark of okr_sales against crm alone: `make bench`, `make bench-quick`,
-or `python -m bench.run --config .okr/odoo.conf [options]` (`--help`).
+"""Benchmark of okr_sales against crm (and helpdesk) alone: `make bench`,
+`make bench-quick`, or `python -m bench.run --config .okr/odoo.conf [options]`
+(`--help`).
 
 1. Builds the data set once (datagen.build): database <prefix>_crm gets crm
    and OCA helpdesk (when on the addons path; `--tickets 0` leaves it out)
