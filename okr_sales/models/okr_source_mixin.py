@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 # precommit data keys: {model name: set of record ids} changed in the
@@ -68,9 +69,38 @@ class OkrSourceMixin(models.AbstractModel):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._okr_check_kept_fields(vals)
         records = super().create(vals_list)
         records._okr_notify_changed()
         return records
+
+    def write(self, vals):
+        self._okr_check_kept_fields(vals)
+        return super().write(vals)
+
+    @api.model
+    def _okr_check_kept_fields(self, vals):
+        """The fields a bridge computes for the rules to read (a ticket's
+        resolution time, a rating's ticket: ``okr_*``, computed, read-only)
+        are never set by a user, over any path: a value set by hand would
+        count until the next recompute."""
+        if self.env.su:
+            return
+        for fname in vals:
+            field = self._fields.get(fname)
+            if (
+                field is not None
+                and fname.startswith("okr_")
+                and field.compute
+                and field.readonly
+            ):
+                raise AccessError(
+                    self.env._(
+                        "%(field)s is computed for the key results and cannot be set.",
+                        field=field.string,
+                    )
+                )
 
     # A change of a field some key result reads is noted by the dependency
     # map (see models/base.py), for these records as for related ones.

@@ -5,9 +5,13 @@ from unittest.mock import patch
 from odoo import fields
 from odoo.fields import Command
 from odoo.tests import TransactionCase, new_test_user
-from odoo.tools import date_utils
+from odoo.tools import SQL, date_utils
 
 from ..engine.engine import ProgressEngine
+
+# What key results hold before a rebuild (``_erase_engine_state``): a value
+# none of them can have, so that the rebuild has to write every one.
+ERASED = -999999.0
 
 # A context that keeps the chatter quiet: tests are about OKR values.
 QUIET_CONTEXT = {
@@ -147,10 +151,14 @@ class OkrCrmCase(OkrCase):
 
     @classmethod
     def _new_auto_key_result(cls, objective, preset, **vals):
+        """``preset``: the name of an okr_sales preset (``won_revenue``), or
+        a bridge's preset's external id."""
+        xmlid = preset if "." in preset else f"okr_sales.okr_preset_{preset}"
+        short = xmlid.split(".")[-1].removeprefix("okr_preset_")
         values = {
-            "name": preset.capitalize().replace("_", " "),
+            "name": short.capitalize().replace("_", " "),
             "objective_id": objective.id,
-            "preset_id": cls.env.ref(f"okr_sales.okr_preset_{preset}").id,
+            "preset_id": cls.env.ref(xmlid).id,
             "target_value": 1000.0,
         }
         values.update(vals)
@@ -196,3 +204,45 @@ class OkrCrmCase(OkrCase):
         """Values a full recompute gives, and the drift it had to correct."""
         drift = ProgressEngine(self.env).recompute(key_results.ids)
         return drift
+
+    def _engine_snapshot(self, key_results):
+        """Everything the engine keeps for ``key_results``: values, period
+        totals, contributions."""
+        self.env.invalidate_all()
+        values = {kr.id: round(kr.current_value, 4) for kr in key_results}
+        ids = tuple(key_results.ids)
+        periods = self.env.execute_query(
+            SQL(
+                "SELECT key_result_id, date_start, record_count, numerator_count,"
+                " round(value_sum::numeric, 4), round(value::numeric, 4)"
+                " FROM okr_key_result_period WHERE key_result_id IN %s",
+                ids,
+            )
+        )
+        contributions = self.env.execute_query(
+            SQL(
+                "SELECT key_result_id, res_id, bucket_date, round(value::numeric, 4),"
+                " in_numerator, distinct_key FROM okr_contribution"
+                " WHERE key_result_id IN %s",
+                ids,
+            )
+        )
+        return values, sorted(periods), sorted(contributions)
+
+    def _erase_engine_state(self, key_results):
+        """Forget everything the engine stored for ``key_results``."""
+        ids = tuple(key_results.ids)
+        self.env.cr.execute(
+            SQL("DELETE FROM okr_contribution WHERE key_result_id IN %s", ids)
+        )
+        self.env.cr.execute(
+            SQL("DELETE FROM okr_key_result_period WHERE key_result_id IN %s", ids)
+        )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE okr_key_result SET current_value = %s WHERE id IN %s",
+                ERASED,
+                ids,
+            )
+        )
+        self.env.invalidate_all()

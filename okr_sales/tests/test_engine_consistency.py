@@ -3,17 +3,14 @@ import random
 from datetime import datetime, timedelta, timezone
 
 from odoo.tests import tagged
-from odoo.tools import SQL, date_utils
+from odoo.tools import date_utils
 
 from ..engine.engine import ProgressEngine
-from .common import OkrCrmCase
+from .common import ERASED, OkrCrmCase
 
 # Reproducible by default; OKR_RANDOM_SEED=<n> replays or explores another run.
 SEED = int(os.environ.get("OKR_RANDOM_SEED", "20261126"))
 OPERATIONS = 300
-# What the key results hold before the rebuild: a value none of them can have,
-# so that the rebuild has to write every one.
-ERASED = -999999.0
 
 
 @tagged("post_install", "-at_install")
@@ -107,47 +104,6 @@ class TestIncrementalAgreesWithRecompute(OkrCrmCase):
         return leads.browse(self.lead_ids).exists()
 
     # What the engine keeps, and what it should hold
-
-    def _snapshot(self):
-        """Everything the engine keeps: values, period totals, contributions."""
-        self.env.invalidate_all()
-        values = {kr.id: round(kr.current_value, 4) for kr in self.key_results}
-        ids = tuple(self.key_results.ids)
-        periods = self.env.execute_query(
-            SQL(
-                "SELECT key_result_id, date_start, record_count, numerator_count,"
-                " round(value_sum::numeric, 4), round(value::numeric, 4)"
-                " FROM okr_key_result_period WHERE key_result_id IN %s",
-                ids,
-            )
-        )
-        contributions = self.env.execute_query(
-            SQL(
-                "SELECT key_result_id, res_id, bucket_date, round(value::numeric, 4),"
-                " in_numerator, distinct_key FROM okr_contribution"
-                " WHERE key_result_id IN %s",
-                ids,
-            )
-        )
-        return values, sorted(periods), sorted(contributions)
-
-    def _erase(self):
-        """Forget everything the engine stored for the test's key results."""
-        ids = tuple(self.key_results.ids)
-        self.env.cr.execute(
-            SQL("DELETE FROM okr_contribution WHERE key_result_id IN %s", ids)
-        )
-        self.env.cr.execute(
-            SQL("DELETE FROM okr_key_result_period WHERE key_result_id IN %s", ids)
-        )
-        self.env.cr.execute(
-            SQL(
-                "UPDATE okr_key_result SET current_value = %s WHERE id IN %s",
-                ERASED,
-                ids,
-            )
-        )
-        self.env.invalidate_all()
 
     def _hand_counts(self):
         """``{key result: value}`` counted from the leads' fields in plain
@@ -261,7 +217,7 @@ class TestIncrementalAgreesWithRecompute(OkrCrmCase):
             if self.rng.random() < 0.2:
                 self._commit_point()
         self._commit_point()
-        incremental = self._snapshot()
+        incremental = self._engine_snapshot(self.key_results)
 
         # 1. The values a person would count, without the engine.
         for key_result, expected in self._hand_counts().items():
@@ -281,12 +237,12 @@ class TestIncrementalAgreesWithRecompute(OkrCrmCase):
         self.assertFalse(drift, f"seed {SEED}: drift after {done}")
 
         # 3. A rebuild from scratch: nothing the incremental path stored is kept.
-        self._erase()
-        erased = self._snapshot()
+        self._erase_engine_state(self.key_results)
+        erased = self._engine_snapshot(self.key_results)
         self.assertEqual(set(erased[0].values()), {ERASED})
         self.assertFalse(erased[1] or erased[2])
         ProgressEngine(self.env).recompute(self.key_results.ids, rebuild=True)
-        rebuilt = self._snapshot()
+        rebuilt = self._engine_snapshot(self.key_results)
         self.assertEqual(incremental[0], rebuilt[0], f"seed {SEED}: values")
         self.assertEqual(incremental[1], rebuilt[1], f"seed {SEED}: periods")
         self.assertEqual(incremental[2], rebuilt[2], f"seed {SEED}: contributions")

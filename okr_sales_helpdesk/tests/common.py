@@ -41,16 +41,22 @@ class HelpdeskOkrCase(OkrCrmCase):
 
     @classmethod
     def _new_helpdesk_key_result(cls, objective, preset, **vals):
-        values = {
-            "name": preset.capitalize().replace("_", " "),
-            "objective_id": objective.id,
-            "preset_id": cls.env.ref(f"okr_sales_helpdesk.okr_preset_{preset}").id,
-            "target_value": 90.0,
-        }
-        values.update(vals)
-        key_result = cls.env["okr.key.result"].create(values)
-        cls.env.cr.flush()
-        return key_result
+        return cls._new_auto_key_result(
+            objective,
+            f"okr_sales_helpdesk.okr_preset_{preset}",
+            **{"target_value": 90.0, **vals},
+        )
+
+    @classmethod
+    def _new_colleague_objective(cls):
+        """The colleague's own objective, under the team's."""
+        return cls._new_objective(
+            name="Serve my customers",
+            user_id=cls.colleague.id,
+            parent_id=cls.team_objective.id,
+            date_start=cls.period_start,
+            date_end=cls.period_end,
+        )
 
     def _new_ticket(self, user=None, opened_hours_ago=0.0, **vals):
         """A ticket of the test team, opened ``opened_hours_ago`` hours ago

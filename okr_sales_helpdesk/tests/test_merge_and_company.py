@@ -14,13 +14,7 @@ class TestMergeAndCompany(HelpdeskOkrCase):
         new = cls._new_helpdesk_key_result
         cls.company_solved = new(cls.department, "tickets_solved", scope="company")
         cls.my_solved = new(cls.my_objective, "tickets_solved", scope="owner")
-        cls.colleague_objective = cls._new_objective(
-            name="Serve my customers",
-            user_id=cls.colleague.id,
-            parent_id=cls.team_objective.id,
-            date_start=cls.period_start,
-            date_end=cls.period_end,
-        )
+        cls.colleague_objective = cls._new_colleague_objective()
         cls.colleague_solved = new(
             cls.colleague_objective, "tickets_solved", scope="owner"
         )

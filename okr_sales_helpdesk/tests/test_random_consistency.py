@@ -5,15 +5,14 @@ import os
 import random
 
 from odoo.tests import tagged
-from odoo.tools import SQL
 
 from odoo.addons.okr_sales.engine.engine import ProgressEngine
+from odoo.addons.okr_sales.tests.common import ERASED
 
 from .common import HelpdeskOkrCase
 
 SEED = int(os.environ.get("OKR_RANDOM_SEED", "20261201"))
 OPERATIONS = 250
-ERASED = -999999.0
 
 
 @tagged("post_install", "-at_install")
@@ -98,44 +97,6 @@ class TestHelpdeskIncrementalAgreesWithRecompute(HelpdeskOkrCase):
         return tickets.browse(self.ticket_ids).exists()
 
     # What the engine keeps, and what it should hold
-
-    def _snapshot(self):
-        self.env.invalidate_all()
-        values = {kr.id: round(kr.current_value, 4) for kr in self.key_results}
-        ids = tuple(self.key_results.ids)
-        periods = self.env.execute_query(
-            SQL(
-                "SELECT key_result_id, date_start, record_count, numerator_count,"
-                " round(value_sum::numeric, 4), round(value::numeric, 4)"
-                " FROM okr_key_result_period WHERE key_result_id IN %s",
-                ids,
-            )
-        )
-        contributions = self.env.execute_query(
-            SQL(
-                "SELECT key_result_id, res_id, bucket_date, round(value::numeric, 4),"
-                " in_numerator FROM okr_contribution WHERE key_result_id IN %s",
-                ids,
-            )
-        )
-        return values, sorted(periods), sorted(contributions)
-
-    def _erase(self):
-        ids = tuple(self.key_results.ids)
-        self.env.cr.execute(
-            SQL("DELETE FROM okr_contribution WHERE key_result_id IN %s", ids)
-        )
-        self.env.cr.execute(
-            SQL("DELETE FROM okr_key_result_period WHERE key_result_id IN %s", ids)
-        )
-        self.env.cr.execute(
-            SQL(
-                "UPDATE okr_key_result SET current_value = %s WHERE id IN %s",
-                ERASED,
-                ids,
-            )
-        )
-        self.env.invalidate_all()
 
     def _hand_counts(self):
         """Counted from the tickets' and ratings' own fields (stage, closing
@@ -232,7 +193,7 @@ class TestHelpdeskIncrementalAgreesWithRecompute(HelpdeskOkrCase):
             if self.rng.random() < 0.2:
                 self._commit_point()
         self._commit_point()
-        incremental = self._snapshot()
+        incremental = self._engine_snapshot(self.key_results)
 
         for key_result, expected in self._hand_counts().items():
             if expected is None:
@@ -246,9 +207,12 @@ class TestHelpdeskIncrementalAgreesWithRecompute(HelpdeskOkrCase):
         drift = ProgressEngine(self.env).recompute(self.key_results.ids)
         self.assertFalse(drift, f"seed {SEED}: drift after {done}")
 
-        self._erase()
+        self._erase_engine_state(self.key_results)
+        erased = self._engine_snapshot(self.key_results)
+        self.assertEqual(set(erased[0].values()), {ERASED})
+        self.assertFalse(erased[1] or erased[2])
         ProgressEngine(self.env).recompute(self.key_results.ids, rebuild=True)
-        rebuilt = self._snapshot()
+        rebuilt = self._engine_snapshot(self.key_results)
         self.assertEqual(incremental[0], rebuilt[0], f"seed {SEED}: values")
         self.assertEqual(incremental[1], rebuilt[1], f"seed {SEED}: periods")
         self.assertEqual(incremental[2], rebuilt[2], f"seed {SEED}: contributions")

@@ -22,13 +22,7 @@ class RatingCase(HelpdeskOkrCase):
         cls.average_rating = new(
             cls.department, "ticket_average_rating", scope="company", target_value=4.5
         )
-        cls.colleague_objective = cls._new_objective(
-            name="Serve my customers",
-            user_id=cls.colleague.id,
-            parent_id=cls.team_objective.id,
-            date_start=cls.period_start,
-            date_end=cls.period_end,
-        )
+        cls.colleague_objective = cls._new_colleague_objective()
         cls.colleague_satisfaction = new(
             cls.colleague_objective, "ticket_satisfaction", scope="owner"
         )

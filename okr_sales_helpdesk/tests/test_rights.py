@@ -1,5 +1,6 @@
 """A ticket someone may not read does not show through key results."""
 
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from .common import HelpdeskOkrCase
@@ -37,3 +38,44 @@ class TestRights(HelpdeskOkrCase):
             [("res_model", "=", "rating.rating")]
         )
         self.assertFalse(ratings.filtered(lambda c: c.res_id in mine.rating_ids.ids))
+
+    def test_nobody_sets_what_the_rules_compare_by_hand(self):
+        ticket = self._new_ticket(opened_hours_ago=30)
+        ticket.stage_id = self.stage_done
+        rating = self._rate(ticket, 2)
+        self._commit_point()
+        as_lan = ticket.with_user(self.salesperson)  # her own ticket
+        self.assertTrue(as_lan.has_access("write"))
+        for vals in (
+            {"okr_resolution_hours": 1.0},
+            {"okr_resolution_working_hours": 1.0},
+            {"okr_solved_date": False},
+        ):
+            with (
+                self.assertRaisesRegex(AccessError, "computed for the key results"),
+                self.env.cr.savepoint(),
+            ):
+                as_lan.write(vals)
+        with (
+            self.assertRaisesRegex(AccessError, "computed for the key results"),
+            self.env.cr.savepoint(),
+        ):
+            self.env["helpdesk.ticket"].with_user(self.salesperson).create(
+                {
+                    "name": "Solved in no time",
+                    "description": "<p>.</p>",
+                    "team_id": self.helpdesk_team.id,
+                    "user_id": self.salesperson.id,
+                    "okr_resolution_hours": 0.5,
+                }
+            )
+        with (
+            self.assertRaises(AccessError),
+            self.env.cr.savepoint(),
+        ):
+            rating.with_user(self.salesperson).write({"okr_ticket_id": False})
+        # her own ticket's other fields stay hers, and the values are the rules'
+        as_lan.write({"priority": "2"})
+        self.env.invalidate_all()
+        self.assertAlmostEqual(ticket.okr_resolution_hours, 30.0, places=1)
+        self.assertEqual(rating.okr_ticket_id, ticket)

@@ -31,13 +31,7 @@ class TestTicketKeyResults(HelpdeskOkrCase):
             baseline_value=48.0,
             target_value=12.0,
         )
-        cls.colleague_objective = cls._new_objective(
-            name="Serve my customers",
-            user_id=cls.colleague.id,
-            parent_id=cls.team_objective.id,
-            date_start=cls.period_start,
-            date_end=cls.period_end,
-        )
+        cls.colleague_objective = cls._new_colleague_objective()
         cls.my_solved = new(cls.my_objective, "tickets_solved", scope="owner")
         cls.colleague_solved = new(
             cls.colleague_objective, "tickets_solved", scope="owner"
