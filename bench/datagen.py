@@ -509,7 +509,7 @@ def plan_ticket_key_results(n, owners, leaders, admin_id):
     return plan
 
 
-def create_key_results(env, plan):
+def create_key_results(env, plan, rollups=False):
     """Create the cascade of objectives and the planned key results."""
     start, end = year_bounds(date.today())
     Objective = env["okr.objective"]
@@ -584,7 +584,57 @@ def create_key_results(env, plan):
     key_results = env["okr.key.result"].create(vals_list)
     for p, kr_id in zip(plan, key_results.ids, strict=True):
         p.kr_id = kr_id
+    if rollups:
+        add_rollup_chain(env, plan, company, department, team_objectives)
     return key_results
+
+
+def add_rollup_chain(env, plan, company, department, team_objectives):
+    """Three levels of roll-ups over the salespeople's amounts, as the seed's
+    cascade: each team's sum of its salespeople's amount key results, the
+    department's sum of the teams', the company's of the department's; and
+    each team leader's share of them at target. Every deal won moves four
+    more key results, in its transaction."""
+    KeyResult = env["okr.key.result"]
+    amounts = KeyResult.browse(
+        [p.kr_id for p in plan if p.level == "individual"]
+    ).filtered(lambda kr: kr.unit == "currency")
+    rollup = {"source": "rollup", "unit": "currency", "target_value": 1e6}
+    top = KeyResult.create(
+        {**rollup, "name": "Company revenue", "objective_id": company.id}
+    )
+    middle = KeyResult.create(
+        {
+            **rollup,
+            "name": "Department revenue",
+            "objective_id": department.id,
+            "parent_id": top.id,
+        }
+    )
+    for team_id, objective in team_objectives.items():
+        members = amounts.filtered(
+            lambda kr, t=team_id: kr.objective_id.team_id.id == t
+        )
+        team = KeyResult.create(
+            {
+                **rollup,
+                "name": "Team revenue",
+                "objective_id": objective.id,
+                "parent_id": middle.id,
+            }
+        )
+        members.write({"parent_id": team.id})
+        KeyResult.create(
+            {
+                "name": "Salespeople at target",
+                "objective_id": objective.id,
+                "source": "rollup",
+                "rollup_method": "share_achieved",
+                "rollup_child_ids": [(6, 0, members.ids)],
+                "unit": "percent",
+                "target_value": 100.0,
+            }
+        )
 
 
 def build(args, names, logfile, log):
@@ -621,7 +671,7 @@ def build(args, names, logfile, log):
             env = db.superuser_env(cr)
             admin = env.ref("base.user_admin").id
             plan = plan_key_results(args.key_results, owners, leaders, admin, tickets)
-            create_key_results(env, plan)
+            create_key_results(env, plan, rollups=args.rollups)
         db.vacuum_analyze(names["okr"])
         return plan
 

@@ -84,6 +84,11 @@ def header(info):
             f"individual {levels['individual']})",
             tickets,
             f"         measuring {', '.join(info['kinds'])}",
+            "         roll-ups: each team's sum of its salespeople's amounts, the "
+            "department's of the teams', the company's of the department's, and "
+            "each team's share of salespeople at target"
+            if info.get("rollups")
+            else "         no roll-ups",
             f"runs     median of {info['repeat']}; seed {s['seed']}; databases "
             f"{info['databases']['okr']} ({with_okr_sales(info)}), "
             f"{info['databases']['bg']} (the same, updating in the background), "

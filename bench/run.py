@@ -44,6 +44,8 @@ def parse_args(argv=None):
     add("--users", type=int, default=100, help="salespeople")
     add("--teams", type=int, default=10)
     add("--key-results", type=int, default=500)
+    add("--rollups", action="store_true",
+        help="three levels of roll-ups over the salespeople's amounts")  # fmt: skip
     add("--wins", type=int, default=1000, help="deals won, per run")
     add("--reassigns", type=int, default=1000, help="leads reassigned, per run")
     add("--imports", type=int, default=5000, help="leads imported, per run")
@@ -131,6 +133,7 @@ def main(argv=None):
             key_result_levels={level: sum(p.level == level for p in plan)
                                for level in datagen.LEVELS},
             setup=", ".join(steps),
+            rollups=args.rollups,
         )  # fmt: skip
         if "write" in args.only:
             log("measure 1: write overhead")

@@ -17,10 +17,17 @@ from odoo.tools import date_utils
 SOURCE_MANUAL = "manual"
 SOURCE_AUTOMATIC = "automatic"
 SOURCE_LINKED = "linked"
+SOURCE_ROLLUP = "rollup"
 SOURCE_SELECTION = [
     (SOURCE_MANUAL, "Manual check-ins"),
     (SOURCE_AUTOMATIC, "Automatic: records matching a rule"),
     (SOURCE_LINKED, "Linked records"),
+    (SOURCE_ROLLUP, "Roll-up of the key results under it"),
+]
+# The sources whose value counts records: the engine's.
+COUNTING_SOURCES = (SOURCE_AUTOMATIC, SOURCE_LINKED)
+COUNTING_SOURCE_SELECTION = [
+    item for item in SOURCE_SELECTION if item[0] in COUNTING_SOURCES
 ]
 
 # When key results follow their records (see engine.py's docstring): the

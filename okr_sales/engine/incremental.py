@@ -123,6 +123,10 @@ class IncrementalUpdate:
 
     def _lock(self, key_result_ids, nowait):
         lock = SQL("FOR UPDATE NOWAIT" if nowait else "FOR UPDATE")
+        # With the roll-ups over them, which move in the same transaction:
+        # busy, they too send the records after the commit.
+        key_result_ids = set(key_result_ids)
+        key_result_ids |= self.key_results._okr_rollup_ancestor_ids(key_result_ids)
         kr_ids = tuple(sorted(key_result_ids))
         # A busy key result is expected, and handled by the caller: not an
         # error for the server log.

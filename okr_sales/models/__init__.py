@@ -1,6 +1,7 @@
 from . import base
 from . import okr_input_mixin
 from . import okr_source_mixin
+from . import okr_rollup_mixin
 from . import okr_objective
 from . import okr_key_result
 from . import okr_key_result_engine

@@ -69,8 +69,8 @@ class OkrCheckin(models.Model):
             if checkin.key_result_id.source != SOURCE_MANUAL:
                 raise ValidationError(
                     self.env._(
-                        "Key result “%(name)s” is automatic: its value comes from "
-                        "the records it counts, not from check-ins.",
+                        "Key result “%(name)s” is not checked in: its value "
+                        "comes from the records or key results it counts.",
                         name=checkin.key_result_id.name,
                     )
                 )

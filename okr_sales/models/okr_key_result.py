@@ -6,6 +6,7 @@ from odoo.tools import date_utils
 from ..engine.definitions import (
     CADENCE_PERIOD,
     CADENCE_SELECTION,
+    COUNTING_SOURCES,
     DISTINCT_MEASURES,
     DURATION_DAYS,
     DURATION_HOURS,
@@ -19,6 +20,7 @@ from ..engine.definitions import (
     SCOPE_TEAM,
     SOURCE_LINKED,
     SOURCE_MANUAL,
+    SOURCE_ROLLUP,
     SOURCE_SELECTION,
 )
 from ..engine.domains import (
@@ -33,10 +35,19 @@ from ..engine.progress import STATUS_SELECTION, key_result_progress, pace_status
 # its objective (the department's and the company's count the company's).
 LEVEL_SCOPE = {"individual": SCOPE_OWNER, "team": SCOPE_TEAM}
 # What only an OKR manager changes on an automatic key result: its rule, its
-# preset, whose records it counts, and whether it counts at all. Others set
+# preset, whose records it counts, and whether it counts at all; and what a
+# roll-up takes. Others set
 # them only by picking a preset for their own objective.
 GUARDED_FIELDS = frozenset(
-    {*RULE_FIELDS, "preset_id", "user_id", "objective_id", "active"}
+    {
+        *RULE_FIELDS,
+        "preset_id",
+        "user_id",
+        "objective_id",
+        "active",
+        "rollup_method",
+        "rollup_child_ids",
+    }
 )
 NUMERIC_TYPES = ("integer", "float", "monetary")
 DATE_TYPES = ("date", "datetime")
@@ -59,7 +70,7 @@ UNIT_SELECTION = [
 class OkrKeyResult(models.Model):
     _name = "okr.key.result"
     _description = "Key Result"
-    _inherit = ["mail.thread", "okr.input.mixin"]
+    _inherit = ["mail.thread", "okr.input.mixin", "okr.rollup.mixin"]
     _order = "objective_id, sequence, id"
     _check_company_auto = True
 
@@ -489,7 +500,7 @@ class OkrKeyResult(models.Model):
     @api.constrains(*RULE_FIELDS, "objective_id")
     def _check_definition(self):
         for key_result in self:
-            if key_result.source != SOURCE_MANUAL:
+            if key_result.source in COUNTING_SOURCES:
                 key_result._check_automatic_definition()
 
     def _check_automatic_definition(self):
@@ -690,6 +701,13 @@ class OkrKeyResult(models.Model):
                     )
             if key_result.source == SOURCE_MANUAL:
                 continue
+            if key_result.source == SOURCE_ROLLUP:
+                raise AccessError(
+                    self.env._(
+                        "Only OKR managers can define a roll-up: which key "
+                        "results it takes and how."
+                    )
+                )
             preset = key_result.preset_id
             if key_result._okr_bridge_rule_changed(was):
                 raise AccessError(
@@ -733,7 +751,8 @@ class OkrKeyResult(models.Model):
             raise ValidationError(
                 self.env._(
                     "The current value of an automatic key result comes from the "
-                    "records it counts; it cannot be entered by hand."
+                    "records it counts, and a roll-up's from the key results under "
+                    "it; it cannot be entered by hand."
                 )
             )
 

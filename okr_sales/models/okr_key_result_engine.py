@@ -20,7 +20,8 @@ from odoo.tools import SQL
 
 from ..engine.contributions import clear_query_caches, contribution_query
 from ..engine.definitions import (
-    SOURCE_MANUAL,
+    COUNTING_SOURCES,
+    SOURCE_ROLLUP,
     UPDATE_BACKGROUND,
     UPDATE_MODE_PARAM,
     UPDATE_TRANSACTION,
@@ -95,7 +96,7 @@ class OkrKeyResult(models.Model):
         count = self.env["okr.pending.change"].sudo().search_count([])
         for key_result in self:
             key_result.pending_change_count = (
-                count if key_result.source != SOURCE_MANUAL else 0
+                count if key_result.source in COUNTING_SOURCES else 0
             )
 
     # ------------------------------------------------------------------
@@ -123,8 +124,8 @@ class OkrKeyResult(models.Model):
     def _okr_definition(self):
         """This key result as the engine sees it; raises if it is broken."""
         self.ensure_one()
-        if self.source == SOURCE_MANUAL:
-            raise ValueError(f"key result {self.id} is manual")
+        if self.source not in COUNTING_SOURCES:
+            raise ValueError(f"key result {self.id} counts no records")
         if not self.date_field_id or not self.measure or not self.source_model:
             raise ValueError(
                 self.env._("the definition is incomplete (a field was removed?)")
@@ -178,7 +179,7 @@ class OkrKeyResult(models.Model):
             .with_context(active_test=True)
             .search(
                 [
-                    ("source", "!=", SOURCE_MANUAL),
+                    ("source", "in", COUNTING_SOURCES),
                     ("source_model", "=", model_name),
                     ("objective_id.active", "=", True),
                 ]
@@ -285,7 +286,7 @@ class OkrKeyResult(models.Model):
         uninstall or by hand: the live automatic key results that read them
         are shown in error and logged now, not at the next deal
         (see ``ir_model_fields.py``)."""
-        key_results = self.sudo().search([("source", "!=", SOURCE_MANUAL)])
+        key_results = self.sudo().search([("source", "in", COUNTING_SOURCES)])
         field_refs = [
             fname
             for fname in definition_fields()
@@ -320,7 +321,9 @@ class OkrKeyResult(models.Model):
     def _okr_is_live(self):
         """Whether this key result counts records now."""
         self.ensure_one()
-        return self.source != SOURCE_MANUAL and self.active and self.objective_id.active
+        return (
+            self.source in COUNTING_SOURCES and self.active and self.objective_id.active
+        )
 
     # ------------------------------------------------------------------
     # THE TRANSACTION'S WORK, DONE AT ITS COMMIT
@@ -446,8 +449,14 @@ class OkrKeyResult(models.Model):
             key_results = self.browse(recompute).exists()
             with engine_settings(self.env.cr):
                 ProgressEngine(self.env).recompute(key_results.ids)
-        if not pending:
-            return
+        if pending:
+            self._okr_process_records(pending, old_keys)
+        # Then the roll-ups over every value that moved.
+        self._okr_roll_up_pending()
+
+    @api.model
+    def _okr_process_records(self, pending, old_keys):
+        """Count the changed records now, or queue them (background mode)."""
         if self._okr_update_mode() == UPDATE_BACKGROUND:
             # Only queued, for the scheduled action: none of the engine's
             # queries run in the deal's transaction.
@@ -546,10 +555,12 @@ class OkrKeyResult(models.Model):
                 self.env._("Only OKR managers can recompute key results.")
             )
         self.check_access("read")
-        automatic = self.filtered(lambda kr: kr.source != SOURCE_MANUAL)
+        automatic = self.filtered(lambda kr: kr.source in COUNTING_SOURCES)
         self.env.flush_all()
         drift = ProgressEngine(self.env).recompute(automatic.ids)
         automatic._okr_post_drift(drift)
+        # and the roll-ups from their key results, when the transaction commits
+        self._okr_note_rollup_targets()
         message = self.env._(
             "%(count)s key result(s) recomputed; %(drift)s value(s) corrected.",
             count=len(automatic),
@@ -629,10 +640,12 @@ class OkrKeyResult(models.Model):
         today = fields.Date.context_today(self)
         key_results = self.search(
             [
-                ("source", "!=", SOURCE_MANUAL),
+                ("source", "in", COUNTING_SOURCES),
                 ("date_end", ">=", today - timedelta(days=1)),
             ]
         )
         clear_query_caches()
         drift = ProgressEngine(self.env).recompute(key_results.ids)
         key_results._okr_post_drift(drift)
+        # Roll-ups too: amounts of other currencies follow today's rates.
+        self.search([("source", "=", SOURCE_ROLLUP)])._okr_note_rollup_targets()

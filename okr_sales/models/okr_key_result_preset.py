@@ -4,10 +4,10 @@ from odoo.tools import date_utils
 from ..engine.definitions import (
     CADENCE_PERIOD,
     CADENCE_SELECTION,
+    COUNTING_SOURCE_SELECTION,
     MEASURE_SELECTION,
     RULE_FIELDS,
     SOURCE_AUTOMATIC,
-    SOURCE_SELECTION,
 )
 from .okr_key_result import UNIT_SELECTION
 
@@ -31,7 +31,9 @@ class OkrKeyResultPreset(models.Model):
     description = fields.Text(translate=True, help="What is counted, in words.")
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
-    source = fields.Selection(SOURCE_SELECTION, required=True, default=SOURCE_AUTOMATIC)
+    source = fields.Selection(
+        COUNTING_SOURCE_SELECTION, required=True, default=SOURCE_AUTOMATIC
+    )
     source_model = fields.Selection(
         selection=lambda self: self.env["okr.key.result"]._selection_source_model(),
         string="Counted Records",

@@ -205,9 +205,12 @@ class OkrObjective(models.Model):
         if "active" in vals:
             # Its key results count, or stop counting. (Its team, company and
             # dates reach them as their own fields' changes.)
-            self.with_context(active_test=False).key_result_ids.filtered(
+            key_results = self.with_context(active_test=False).key_result_ids
+            key_results.filtered(
                 lambda kr: kr.source != SOURCE_MANUAL
             )._okr_note_definition_change()
+            # and the roll-ups over them take them, or leave them out
+            key_results._okr_note_rollup_children()
         return result
 
     @api.ondelete(at_uninstall=False)

@@ -99,6 +99,22 @@ class OkrCase(TransactionCase):
         return cls.env["okr.key.result"].create(values)
 
     @classmethod
+    def _new_rollup(cls, objective, method="sum", children=None, **vals):
+        """A roll-up key result: of ``children`` if given, otherwise of the
+        key results aligned under it."""
+        values = {
+            "name": f"Roll-up ({method})",
+            "source": "rollup",
+            "rollup_method": method,
+            "unit": "percent" if method == "share_achieved" else "currency",
+            "target_value": 100.0 if method == "share_achieved" else 2000.0,
+        }
+        if children is not None:
+            values["rollup_child_ids"] = [Command.set(children.ids)]
+        values.update(vals)
+        return cls._new_key_result(objective, **values)
+
+    @classmethod
     def _check_in(cls, key_result, value, **vals):
         values = {"key_result_id": key_result.id, "value": value}
         values.update(vals)

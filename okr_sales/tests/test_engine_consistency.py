@@ -48,6 +48,20 @@ class TestIncrementalAgreesWithRecompute(OkrCrmCase):
             | cls.days_to_close
             | cls.retention
         )
+        # Three levels of roll-ups over them, in the deals' transactions; the
+        # share reaching quota, with quotas some of the random deals reach.
+        (cls.b2b_revenue | cls.b2c_revenue).target_value = 300.0
+        cls.rollup_revenue = cls._new_rollup(
+            cls.team_objective, children=cls.owner_revenue | cls.b2b_revenue
+        )
+        cls.rollup_top = cls._new_rollup(
+            cls.department, children=cls.rollup_revenue | cls.team_revenue
+        )
+        cls.rollup_share = cls._new_rollup(
+            cls.department,
+            "share_achieved",
+            children=cls.owner_revenue | cls.b2b_revenue | cls.b2c_revenue,
+        )
         cls.users = cls.salesperson | cls.colleague | cls.leader
         cls.partners = cls.env["res.partner"].create(
             [{"name": f"Customer {i}", "is_company": bool(i % 2)} for i in range(6)]
@@ -231,6 +245,25 @@ class TestIncrementalAgreesWithRecompute(OkrCrmCase):
                 places=3,
                 msg=f"seed {SEED}: {key_result.name} ({key_result.scope}) by hand",
             )
+
+        # ... and the roll-ups over them, combined by hand.
+        values = incremental[0]
+        rollup_revenue = values[self.owner_revenue.id] + values[self.b2b_revenue.id]
+        shares = [
+            values[key_result.id] >= key_result.target_value
+            for key_result in self.owner_revenue | self.b2b_revenue | self.b2c_revenue
+        ]
+        self.env.invalidate_all()
+        for rollup, expected in (
+            (self.rollup_revenue, rollup_revenue),
+            (self.rollup_top, rollup_revenue + values[self.team_revenue.id]),
+            (self.rollup_share, 100.0 * sum(shares) / 3),
+        ):
+            self.assertAlmostEqual(
+                rollup.current_value, expected, places=3, msg=f"seed {SEED}"
+            )
+        if SEED == 20261126:  # both sides of the quota, with the default run
+            self.assertEqual(sorted(shares), [False, True, True])
 
         # 2. The nightly check (totals grouped by scope) finds nothing to correct.
         drift = ProgressEngine(self.env).recompute(self.key_results.ids)

@@ -1,0 +1,372 @@
+"""Roll-ups: key results whose value comes from the key results under them.
+
+A key result contributes to a key result of a higher objective (its
+*Contributes To*). A roll-up key result takes its value from those aligned
+under it, or from an explicit choice of key results (*Rolled Up From*): their
+sum, average, minimum, or the share of them at their target. It moves in the
+transaction that moved a child - a deal won, a ticket closed, a check-in -
+through any depth of roll-ups: the values are gathered while the
+transaction commits, after the engine's (``_okr_process_pending``), level
+by level, each roll-up locked before its children are read so that two
+salespeople's deals never overwrite each other's share of their team's sum.
+"""
+
+import logging
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tools import SQL
+
+from ..engine.definitions import SOURCE_ROLLUP
+from ..engine.rollup import (
+    ROLLUP_METHOD_SELECTION,
+    ROLLUP_SHARE_ACHIEVED,
+    ROLLUP_SUM,
+    VALUE_METHODS,
+    rollup_ancestors_query,
+    rollup_value,
+)
+from ..engine.totals import VALUE_TOLERANCE
+
+_logger = logging.getLogger(__name__)
+
+# precommit data keys: key results whose roll-ups must take their change,
+# and roll-ups to compute again (their own definition changed)
+ROLLUP_CHILDREN_KEY = "okr_sales.rollup_children"
+ROLLUP_TARGETS_KEY = "okr_sales.rollup_targets"
+# What a roll-up reads of a child: a change of one moves the roll-ups over it.
+CHILD_FIELDS = frozenset(
+    {
+        "current_value",
+        "baseline_value",
+        "target_value",
+        "active",
+        "unit",
+        "currency_id",
+        "objective_id",
+    }
+)
+# What a roll-up is: a change computes it again.
+ROLLUP_FIELDS = frozenset(
+    {"source", "rollup_method", "unit", "currency_id", "baseline_value"}
+)
+# Roll-up levels gathered in one commit at most: deeper trees are not
+# expected; a longer chain is finished by the next change or the nightly run.
+MAX_LEVELS = 20
+UNIT_PERCENT = "percent"
+UNIT_CURRENCY = "currency"
+
+
+def _rate_text(rate):
+    """A rate readable both ways: 25,400.00 or 0.0000393701."""
+    return f"{rate:,.2f}" if rate >= 1 else f"{rate:.6g}"
+
+
+class OkrRollupMixin(models.AbstractModel):
+    """The roll-up side of ``okr.key.result`` (mixed into it only)."""
+
+    _name = "okr.rollup.mixin"
+    _description = "Roll-up of Key Results"
+
+    parent_id = fields.Many2one(
+        "okr.key.result",
+        "Contributes To",
+        index=True,
+        ondelete="set null",
+        tracking=True,
+        check_company=True,
+        domain="[('id', '!=', id)]",
+        help="The key result of a higher objective this one counts toward: "
+        "a roll-up there takes its value.",
+    )
+    child_ids = fields.One2many(
+        "okr.key.result",
+        "parent_id",
+        "Aligned Key Results",
+        context={"active_test": True},
+    )
+    rollup_method = fields.Selection(
+        ROLLUP_METHOD_SELECTION,
+        "Rolled Up As",
+        default=ROLLUP_SUM,
+        tracking=True,
+        help="How a roll-up combines the key results under it. Share achieved: "
+        "the percentage of them at or beyond their target.",
+    )
+    rollup_child_ids = fields.Many2many(
+        "okr.key.result",
+        "okr_key_result_rollup_rel",
+        "parent_id",
+        "child_id",
+        "Rolled Up From",
+        check_company=True,
+        domain="[('id', '!=', id)]",
+        help="The key results a roll-up takes its value from. Empty: those "
+        "aligned under it (whose Contributes To is this key result).",
+    )
+    rollup_note = fields.Text(
+        readonly=True,
+        copy=False,
+        help="What a roll-up could not take as it is: no key result under it, "
+        "or amounts converted from another currency.",
+    )
+
+    # ------------------------------------------------------------------
+    # THE TREE
+    # ------------------------------------------------------------------
+
+    def _okr_rollup_children(self):
+        """The key results this roll-up takes its value from: live ones of
+        its explicit choice, or of those aligned under it."""
+        self.ensure_one()
+        children = self.rollup_child_ids or self.child_ids
+        return children.filtered(lambda kr: kr.active and kr.objective_id.active)
+
+    @api.model
+    def _okr_rollup_parent_ids(self, key_result_ids, direct=True):
+        """Ids of the live roll-ups taking ``key_result_ids``: directly, or
+        (``direct`` False) through other roll-ups too."""
+        if not key_result_ids:
+            return set()
+        rows = self.env.execute_query(
+            rollup_ancestors_query(sorted(key_result_ids), direct=direct)
+        )
+        return {row[0] for row in rows}
+
+    @api.model
+    def _okr_rollup_ancestor_ids(self, key_result_ids):
+        """Ids of the live roll-ups over ``key_result_ids``, to any depth:
+        what a change of them moves, locked with them (see the engine)."""
+        return self._okr_rollup_parent_ids(key_result_ids, direct=False)
+
+    # ------------------------------------------------------------------
+    # CHECKS AT SAVE
+    # ------------------------------------------------------------------
+
+    @api.constrains(
+        "source",
+        "rollup_method",
+        "rollup_child_ids",
+        "parent_id",
+        "unit",
+        "currency_id",
+    )
+    def _check_rollup(self):
+        self.env.flush_all()
+        rollups = self.filtered(lambda kr: kr.source == SOURCE_ROLLUP)
+        parents = self.browse(self._okr_rollup_parent_ids(self.ids))
+        for rollup in (rollups | parents).sudo():
+            rollup._check_rollup_cycle()
+            rollup._check_rollup_units()
+
+    def _check_rollup_cycle(self):
+        if self.id in self._okr_rollup_ancestor_ids([self.id]):
+            raise ValidationError(
+                self.env._(
+                    "%(field)s: key result “%(name)s” would take its value from "
+                    "itself, through the key results under it. A roll-up takes "
+                    "only key results below it.",
+                    field=self._fields["rollup_child_ids"].string,
+                    name=self.name,
+                )
+            )
+
+    def _check_rollup_units(self):
+        """Values summed, averaged or compared must measure the same thing;
+        amounts of another currency are converted (and the roll-up says so)."""
+        if self.rollup_method == ROLLUP_SHARE_ACHIEVED:
+            if self.unit != UNIT_PERCENT:
+                raise ValidationError(
+                    self.env._(
+                        "Unit: the share of key results achieved of “%(name)s” "
+                        "is a percentage; set its unit to Percent.",
+                        name=self.name,
+                    )
+                )
+            return
+        units = dict(self._fields["unit"]._description_selection(self.env))
+        for child in self._okr_rollup_children():
+            if child.unit != self.unit:
+                raise ValidationError(
+                    self.env._(
+                        "%(field)s: “%(child)s” is measured in %(child_unit)s and "
+                        "“%(name)s” in %(unit)s: a %(method)s cannot mix them. "
+                        "Choose key results of the same unit, or roll up the "
+                        "share achieved.",
+                        field=self._fields["rollup_child_ids"].string,
+                        child=child.name,
+                        child_unit=units.get(child.unit, child.unit),
+                        name=self.name,
+                        unit=units.get(self.unit, self.unit),
+                        method=dict(ROLLUP_METHOD_SELECTION)[
+                            self.rollup_method
+                        ].lower(),
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # WHO MAY CHANGE THE TREE
+    # ------------------------------------------------------------------
+
+    def _okr_check_alignment_access(self, old_parents):
+        """Aligning a key result under a roll-up moves the roll-up's value:
+        an OKR manager's decision, as the roll-up itself is."""
+        if self.env.su or self.env.user._okr_is_manager():
+            return
+        moved = (old_parents | self.parent_id).sudo()
+        if any(
+            parent.source == SOURCE_ROLLUP and not parent.rollup_child_ids
+            for parent in moved
+        ):
+            raise AccessError(
+                self.env._(
+                    "Only OKR managers can align a key result under a roll-up, or "
+                    "take it out: the roll-up's value would change."
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------------
+
+    def _okr_note_rollup_children(self):
+        """These key results changed: the roll-ups over them follow when the
+        transaction commits."""
+        if self.ids:
+            self._okr_precommit_data(ROLLUP_CHILDREN_KEY, set()).update(self.ids)
+
+    def _okr_note_rollup_targets(self):
+        """These roll-ups are computed again when the transaction commits."""
+        rollups = self.filtered(lambda kr: kr.source == SOURCE_ROLLUP)
+        if rollups:
+            self._okr_precommit_data(ROLLUP_TARGETS_KEY, set()).update(rollups.ids)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        key_results = super().create(vals_list)
+        key_results._okr_check_alignment_access(self.browse())
+        key_results._okr_note_rollup_children()
+        key_results._okr_note_rollup_targets()
+        return key_results
+
+    def write(self, vals):
+        old_parents = self.parent_id if "parent_id" in vals else self.browse()
+        result = super().write(vals)
+        if "parent_id" in vals:
+            self._okr_check_alignment_access(old_parents)
+            # the roll-up it left
+            old_parents._okr_note_rollup_targets()
+            self._okr_note_rollup_children()
+        if {"rollup_child_ids", "rollup_method", "source"} & vals.keys():
+            self._okr_note_rollup_targets()
+        return result
+
+    def _write_multi(self, vals_list):
+        # Also the values the ORM recomputes (a manual key result's value
+        # follows its baseline) and the engine writes.
+        super()._write_multi(vals_list)
+        for key_result, vals in zip(self, vals_list, strict=True):
+            if CHILD_FIELDS.intersection(vals):
+                key_result._okr_note_rollup_children()
+            if ROLLUP_FIELDS.intersection(vals):
+                key_result._okr_note_rollup_targets()
+        return None  # as the ORM's
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_note_rollups(self):
+        # Found now: afterwards nothing leads from the key results to them.
+        parents = self.browse(self._okr_rollup_parent_ids(self.ids)) - self
+        parents._okr_note_rollup_targets()
+
+    # ------------------------------------------------------------------
+    # VALUES
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _okr_roll_up_pending(self):
+        """Move the roll-ups over what the transaction changed, level by
+        level (a roll-up written is a change the next level takes), once
+        the changed values are written. Called by ``_okr_process_pending``."""
+        data = self.env.cr.precommit.data
+        for _level in range(MAX_LEVELS):
+            self.env.flush_all()
+            children = data.pop(ROLLUP_CHILDREN_KEY, None) or set()
+            targets = data.pop(ROLLUP_TARGETS_KEY, None) or set()
+            targets |= self._okr_rollup_parent_ids(children)
+            if not targets:
+                return
+            self.browse(sorted(targets))._okr_refresh_rollups()
+        _logger.warning("Roll-ups deeper than %s levels left for later", MAX_LEVELS)
+
+    def _okr_refresh_rollups(self):
+        """Compute these roll-ups from their children's stored values, each
+        locked first: a concurrent transaction's change of a sibling is
+        waited for and seen, never overwritten."""
+        rollups = (
+            self.sudo()
+            .with_context(active_test=False, tracking_disable=True)
+            .exists()
+            .filtered(lambda kr: kr.source == SOURCE_ROLLUP)
+        )
+        if not rollups:
+            return
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM okr_key_result WHERE id IN %s ORDER BY id FOR UPDATE",
+                tuple(rollups.ids),
+            )
+        )
+        # What other transactions committed before the lock was ours.
+        rollups.invalidate_model(
+            ["current_value", "baseline_value", "target_value", "active", "currency_id"]
+        )
+        today = fields.Date.context_today(self)
+        for rollup in rollups:
+            value, note = rollup._okr_rollup_result(today)
+            if value is None:
+                value = rollup.baseline_value
+            if abs(rollup.current_value - value) > VALUE_TOLERANCE:
+                rollup.current_value = value
+            if (rollup.rollup_note or False) != (note or False):
+                rollup.rollup_note = note
+
+    def _okr_rollup_result(self, today):
+        """``(value or None, note)`` of this roll-up from its children."""
+        self.ensure_one()
+        children = self._okr_rollup_children()
+        if not children:
+            return None, self.env._(
+                "No key result to roll up: align key results under this one "
+                "(their Contributes To) or choose them in Rolled Up From. The "
+                "value stays at the baseline."
+            )
+        rows, rates = [], {}
+        convert = (
+            self.rollup_method in VALUE_METHODS
+            and self.unit == UNIT_CURRENCY
+            and self.currency_id
+        )
+        for child in children:
+            value = child.current_value
+            if convert and child.currency_id and child.currency_id != self.currency_id:
+                value = child.currency_id._convert(
+                    value, self.currency_id, self.company_id, today, round=False
+                )
+                rates[child.currency_id] = child.currency_id._convert(
+                    1.0, self.currency_id, self.company_id, today, round=False
+                )
+            rows.append((value, child.baseline_value, child.target_value))
+        # Not rounded to the currency: the sum of the children as they are.
+        value = rollup_value(self.rollup_method, rows)
+        note = False
+        if rates:
+            note = self.env._(
+                "Amounts in other currencies are converted at the rate of "
+                "%(date)s: %(rates)s.",
+                date=fields.Date.to_string(today),
+                rates="; ".join(
+                    f"1 {currency.name} = {_rate_text(rate)} {self.currency_id.name}"
+                    for currency, rate in sorted(rates.items(), key=lambda i: i[0].name)
+                ),
+            )
+        return value, note
