@@ -27,6 +27,10 @@ class SourceSpec:
     team_field: str
     company_field: str
     default_date_field: str
+    # A pipeline to forecast from: the expected date of an open record and
+    # its chance (0-100) to be counted. None: no forecast for this source.
+    forecast_date_field: str | None = None
+    probability_field: str | None = None
 
     def scope_fields(self):
         return (self.user_field, self.team_field, self.company_field)
@@ -66,6 +70,8 @@ CRM_SOURCES = (
         team_field="team_id",
         company_field="company_id",
         default_date_field="date_closed",
+        forecast_date_field="date_deadline",
+        probability_field="probability",
     ),
     UserRecordsSpec(
         model="calendar.event",

@@ -29,6 +29,7 @@ from ..engine.domains import (
     check_values,
     parse_domain,
 )
+from ..engine.forecast import FORECAST_MEASURES
 from ..engine.progress import STATUS_SELECTION, key_result_progress, pace_status
 
 # Whose records an automatic key result counts by default, by the level of
@@ -47,6 +48,7 @@ GUARDED_FIELDS = frozenset(
         "active",
         "rollup_method",
         "rollup_child_ids",
+        "forecast_domain",
     }
 )
 NUMERIC_TYPES = ("integer", "float", "monetary")
@@ -166,6 +168,15 @@ class OkrKeyResult(models.Model):
         store=True,
         index=True,
     )
+    closing_score = fields.Float(
+        "Score",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        digits=(16, 2),
+        help="Given when its period is closed: 0.0 to 1.0, the share of the "
+        "way to the target reached (0.7 for 70%).",
+    )
     checkin_ids = fields.One2many("okr.checkin", "key_result_id", "Check-ins")
     last_checkin_date = fields.Date(compute="_compute_last_checkin", store=True)
     last_confidence = fields.Integer(
@@ -273,6 +284,16 @@ class OkrKeyResult(models.Model):
         help="Distinct count: a value counts only if no earlier record of the "
         "company has it (new customers, new provinces).",
     )
+    forecast_domain = fields.Char(
+        "Open Pipeline",
+        compute="_compute_forecast_domain",
+        store=True,
+        readonly=False,
+        help="For a sum or count of won deals: the open opportunities that "
+        "may still count this period (the same rule as the key result's, "
+        "except being won). Each adds its amount (or 1) weighted by its "
+        "probability to the forecast. Empty: no forecast.",
+    )
     cadence = fields.Selection(
         CADENCE_SELECTION,
         "Measured Over",
@@ -322,6 +343,14 @@ class OkrKeyResult(models.Model):
                 )
             elif not key_result.cadence:
                 key_result.cadence = CADENCE_PERIOD
+
+    @api.depends("preset_id")
+    def _compute_forecast_domain(self):
+        # Apart from the rule's compute: a key result's forecast is not what
+        # it counts, and adding it recomputed no rule of existing ones.
+        for key_result in self:
+            if key_result.preset_id:
+                key_result.forecast_domain = key_result.preset_id.forecast_domain
 
     @api.depends("objective_id.level", "source")
     def _compute_scope(self):
@@ -600,6 +629,40 @@ class OkrKeyResult(models.Model):
             )
         self._okr_check_counting()
 
+    @api.constrains("forecast_domain")
+    def _check_forecast(self):
+        # Not on a change of the measure or the records: a forecast that no
+        # longer applies is only not shown.
+        for key_result in self:
+            if (
+                key_result.source in COUNTING_SOURCES
+                and (key_result.forecast_domain or "").strip()
+            ):
+                key_result._check_forecast_definition()
+
+    def _check_forecast_definition(self):
+        if self.source_model not in self.env:
+            return  # said by the definition's own check
+        model = self.env[self.source_model]
+        spec = self._okr_sources()[self.source_model]
+        if not (spec.forecast_date_field and self.measure in FORECAST_MEASURES):
+            raise ValidationError(
+                self.env._(
+                    "%(field)s: a forecast is made for a sum or a count of "
+                    "records with a pipeline (opportunities), not for %(what)s.",
+                    field=self._fields["forecast_domain"].string,
+                    what=model._description,
+                )
+                if not spec.forecast_date_field
+                else self.env._(
+                    "%(field)s: a forecast is made for a sum or a count of "
+                    "records, not for a %(measure)s.",
+                    field=self._fields["forecast_domain"].string,
+                    measure=dict(MEASURE_SELECTION)[self.measure].lower(),
+                )
+            )
+        self._check_domain("forecast_domain", model)
+
     def _check_domain(self, fname, model):
         label = self._fields[fname].string
         try:
@@ -845,6 +908,13 @@ class OkrKeyResult(models.Model):
             last = key_result.checkin_ids.sorted(lambda c: (c.date, c.id))[-1:]
             if last and key_result.current_value != last.value:
                 key_result.current_value = last.value
+
+    def _okr_score(self):
+        """Score these key results at the close of their period."""
+        for key_result in self:
+            key_result.closing_score = round(
+                min(1.0, max(0.0, key_result.progress / 100.0)), 2
+            )
 
     def action_checkin(self):
         """Open a check-in form for this key result, prefilled with its value."""

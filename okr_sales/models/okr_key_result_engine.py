@@ -16,7 +16,7 @@ from psycopg2 import errors
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_amount, formatLang
 
 from ..engine.contributions import clear_query_caches, contribution_query
 from ..engine.definitions import (
@@ -38,7 +38,9 @@ from ..engine.dependencies import (
 )
 from ..engine.domains import parse_domain
 from ..engine.engine import ProgressEngine
+from ..engine.forecast import can_forecast, forecast_domain, weighted_total
 from ..engine.pg import engine_settings
+from ..engine.progress import key_result_progress
 from ..engine.queue import process_after_commit
 from ..engine.sources import CRM_SOURCES
 from ..engine.totals import merge_deltas
@@ -89,6 +91,134 @@ class OkrKeyResult(models.Model):
         help="Digest of the definition the stored contributions were counted "
         "with: a key result whose definition no longer gives it is rebuilt.",
     )
+
+    forecast_value = fields.Float(
+        "Forecast",
+        compute="_compute_forecast",
+        help="The current value plus the open opportunities expected to close "
+        "in the period (Open Pipeline), each weighted by its probability.",
+    )
+    forecast_progress = fields.Float(compute="_compute_forecast", digits=(16, 1))
+    forecast_count = fields.Integer(
+        "Open Opportunities",
+        compute="_compute_forecast",
+        help="Open opportunities behind the forecast.",
+    )
+    forecast_summary = fields.Char(compute="_compute_forecast")
+
+    def _compute_forecast(self):
+        # Computed when shown, never stored: the pipeline moves with every
+        # opportunity's stage, amount and date; a stored forecast would lag.
+        today = fields.Date.context_today(self)
+        for key_result in self:
+            forecast = key_result._okr_forecast(today)
+            if forecast is None:
+                key_result.update(
+                    {
+                        "forecast_value": 0.0,
+                        "forecast_progress": 0.0,
+                        "forecast_count": 0,
+                        "forecast_summary": False,
+                    }
+                )
+                continue
+            value, count = forecast
+            progress = key_result_progress(
+                key_result.baseline_value, key_result.target_value, value
+            )
+            key_result.update(
+                {
+                    "forecast_value": value,
+                    "forecast_progress": progress,
+                    "forecast_count": count,
+                    "forecast_summary": self.env._(
+                        "Forecast: %(value)s of %(target)s (%(progress)s%%)",
+                        value=key_result._okr_format_value(value),
+                        target=key_result._okr_format_value(key_result.target_value),
+                        progress=round(100.0 * value / key_result.target_value)
+                        if key_result.target_value
+                        else 0,
+                    ),
+                }
+            )
+
+    def _okr_format_value(self, value):
+        if self.unit == "currency" and self.currency_id:
+            return format_amount(self.env, value, self.currency_id)
+        return formatLang(self.env, value, digits=2 if value % 1 else 0)
+
+    def _okr_forecast_records(self, today):
+        """``(model, domain, definition)`` of the open records this key
+        result's forecast takes, or None without a forecast."""
+        self.ensure_one()
+        if not (self._okr_is_live() and (self.forecast_domain or "").strip()):
+            return None
+        try:
+            definition = self._okr_definition()
+            spec = self._okr_sources()[definition.model]
+            rule = parse_domain(self.forecast_domain, self._okr_placeholders())
+        except Exception:  # noqa: BLE001 - a broken definition says so itself
+            return None
+        if not can_forecast(definition, spec):
+            return None
+        model = self.env[definition.model].sudo().with_context(active_test=False)
+        try:
+            domain = forecast_domain(model, definition, spec, rule, today)
+            domain.validate(model)
+        except (ValueError, TypeError, KeyError):
+            return None  # a rule of other records (the measured ones changed)
+        return model, domain, definition
+
+    def _okr_forecast(self, today):
+        """``(forecast value, open records)``, or None without a forecast.
+        Counted as the system, as the value is: all the records that count."""
+        found = self._okr_forecast_records(today)
+        if found is None:
+            return None
+        model, domain, definition = found
+        spec = self._okr_sources()[definition.model]
+        records = model.search(domain)
+        amounts = []
+        measure_field = definition.measure_field
+        target_currency = self.currency_id
+        for record in records:
+            probability = record[spec.probability_field]
+            amount = record[measure_field] if measure_field else 0.0
+            field = record._fields.get(measure_field) if measure_field else None
+            if amount and field is not None and field.type == "monetary":
+                currency = record[field.get_currency_field(record)] or (
+                    record.company_id.currency_id
+                )
+                if target_currency and currency and currency != target_currency:
+                    amount = currency._convert(
+                        amount, target_currency, self.company_id, today
+                    )
+            amounts.append((amount, probability))
+        pipeline = weighted_total(definition.measure, amounts)
+        return self.current_value + pipeline, len(records)
+
+    def action_open_forecast(self):
+        """The open opportunities behind the forecast, with the viewer's
+        own rights."""
+        self.ensure_one()
+        self.check_access("read")
+        found = self._okr_forecast_records(fields.Date.context_today(self))
+        if found is None:
+            return False
+        model, domain, _definition = found
+        # Those the viewer may read, as Contributing Records opens them.
+        readable = self.env[model._name].search(
+            [("id", "in", model.search(domain).ids)]
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Pipeline behind: %(name)s", name=self.name),
+            "res_model": model._name,
+            "view_mode": "list,form",
+            "views": [(False, "list"), (False, "form")],
+            "domain": [("id", "in", readable.ids)],
+            "context": {"create": False},
+        }
 
     def _compute_pending_change_count(self):
         # Queued changes are records, not key results: whether this one is

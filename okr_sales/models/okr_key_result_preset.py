@@ -12,7 +12,10 @@ from ..engine.definitions import (
 from .okr_key_result import UNIT_SELECTION
 
 # What a preset stands for: a key result's rule, for any scope.
-PRESET_DEFINITION_FIELDS = tuple(fname for fname in RULE_FIELDS if fname != "scope")
+PRESET_DEFINITION_FIELDS = (
+    *(fname for fname in RULE_FIELDS if fname != "scope"),
+    "forecast_domain",
+)
 
 
 class OkrKeyResultPreset(models.Model):
@@ -41,6 +44,11 @@ class OkrKeyResultPreset(models.Model):
     )
     source_domain = fields.Char("Rule", default="[]")
     numerator_domain = fields.Char("Successes")
+    forecast_domain = fields.Char(
+        "Open Pipeline",
+        help="For a sum or count of won deals: the open opportunities its "
+        "forecast takes. Empty: no forecast.",
+    )
     date_field_id = fields.Many2one(
         "ir.model.fields",
         "Dated By",

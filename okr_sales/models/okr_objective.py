@@ -128,6 +128,15 @@ class OkrObjective(models.Model):
         index=True,
         help="Progress compared with the share of the period already elapsed.",
     )
+    closing_score = fields.Float(
+        "Score",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        digits=(16, 2),
+        help="Given when its period is closed: the key results' scores, "
+        "weighted by their weight (0.0 to 1.0).",
+    )
 
     @api.depends("period_type")
     def _compute_period_dates(self):
@@ -280,6 +289,28 @@ class OkrObjective(models.Model):
             records = self.env[model_name].search(domain)
             self.env.add_to_compute(records._fields["status"], records)
             records.flush_recordset(["status"])
+
+    def _okr_score(self):
+        """Score these objectives from their key results' scores."""
+        for objective in self:
+            pairs = [(kr.closing_score, kr.weight) for kr in objective.key_result_ids]
+            objective.closing_score = round(weighted_progress(pairs), 2)
+
+    def _okr_schedule_review(self, deadline):
+        """The next review of each salesperson's objective, for the leader of
+        her team (or the owner of the objective above), due on ``deadline``."""
+        for objective in self.filtered(lambda o: o.level == LEVEL_INDIVIDUAL):
+            reviewer = objective.team_id.user_id or objective.parent_id.user_id
+            if not reviewer or reviewer == objective.user_id:
+                continue
+            objective.activity_schedule(
+                "okr_sales.mail_activity_type_okr_review",
+                date_deadline=deadline,
+                user_id=reviewer.id,
+                summary=self.env._(
+                    "OKR review with %(owner)s", owner=objective.user_id.name
+                ),
+            )
 
     def action_open_key_results(self):
         self.ensure_one()

@@ -306,7 +306,12 @@ class OkrRollupMixin(models.AbstractModel):
             self.sudo()
             .with_context(active_test=False, tracking_disable=True)
             .exists()
-            .filtered(lambda kr: kr.source == SOURCE_ROLLUP)
+            .filtered(
+                # an archived one (a closed period) keeps its last value
+                lambda kr: (
+                    kr.source == SOURCE_ROLLUP and kr.active and kr.objective_id.active
+                )
+            )
         )
         if not rollups:
             return

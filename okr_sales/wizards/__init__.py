@@ -1,0 +1,2 @@
+from . import okr_period_close
+from . import okr_period_close_line
