@@ -11,11 +11,13 @@
     "data": [
         "security/okr_security.xml",
         "security/ir.model.access.csv",
+        "security/okr_breakdown_line_security.xml",
         "data/ir_cron_data.xml",
         "data/mail_activity_type_data.xml",
         "data/okr_key_result_preset_data.xml",
         "views/okr_checkin_views.xml",
         "views/okr_key_result_preset_views.xml",
+        "wizards/okr_breakdown_line_views.xml",
         "views/okr_key_result_views.xml",
         "views/okr_objective_views.xml",
         "views/res_config_settings_views.xml",

@@ -706,6 +706,12 @@ class OkrKeyResult(models.Model):
             },
         }
 
+    def action_open_breakdown(self):
+        """Pivot and graph of the records behind the value, beside the same
+        period last year (``okr.breakdown.line``)."""
+        self.ensure_one()
+        return self.env["okr.breakdown.line"]._okr_open(self)
+
     def _okr_post_drift(self, drift):
         """Say on each key result, and log, the value a recompute corrected:
         a drift the incremental updates had let in."""
