@@ -17,3 +17,4 @@ from . import test_security_matrix
 from . import test_numbers
 from . import test_freshness
 from . import test_definition_errors
+from . import test_breakdown
