@@ -241,3 +241,53 @@ class TestBreakdown(OkrCrmCase):
         manual = self._new_key_result(self.my_objective)
         with self.assertRaises(UserError):
             manual.action_open_breakdown()
+
+    def test_pivot_and_graph_open_for_a_salesperson(self):
+        action = self.team_revenue.with_user(self.salesperson).action_open_breakdown()
+        lines = self.env["okr.breakdown.line"].with_user(self.salesperson)
+        views = lines.get_views(
+            action["views"] + [(action["search_view_id"][0], "search")]
+        )
+        self.assertEqual(set(views["views"]), {"pivot", "graph", "list", "search"})
+        # what the pivot asks: months down, periods across, and the totals
+        groups = lines.formatted_read_grouping_sets(
+            action["domain"],
+            [["month", "period"], ["period"], []],
+            ["value:sum", "distinct_key:count_distinct"],
+        )
+        by_period = {group["period"]: group["value:sum"] for group in groups[1]}
+        self.assertEqual(by_period, {PERIOD_CURRENT: 107.0, PERIOD_LAST_YEAR: 35.0})
+        august = [
+            group
+            for group in groups[0]
+            if group["month"] == "08" and group["period"] == PERIOD_LAST_YEAR
+        ]
+        self.assertEqual(august[0]["value:sum"], 35.0)
+        self.assertEqual(groups[2][0]["value:sum"], 142.0)
+
+    def test_meetings_are_placed_by_their_opportunity_and_organizer(self):
+        prospects = self._new_auto_key_result(
+            self.team_objective, "prospects_met", scope="team"
+        )
+        meeting = self.env["calendar.event"].create(
+            {
+                "name": "Visit the steelworks",
+                "user_id": self.salesperson.id,
+                "opportunity_id": self.lan_steel.id,
+                "start": datetime.now(),
+                "stop": datetime.now(),
+            }
+        )
+        self.env.cr.flush()
+        lines = self._breakdown(prospects)
+        self.assertEqual(lines.res_model, "calendar.event")
+        self.assertEqual(lines.res_id, meeting.id)
+        self.assertEqual(lines.user_id, self.salesperson)
+        # her sales team, through her membership
+        self.assertEqual(lines.team_id, self.team)
+        # the customer is the opportunity's, not the organizer
+        self.assertEqual(lines.partner_id, self.buyer)
+        self.assertEqual(lines.industry_id, self.steel)
+        self.assertEqual(lines.state_id, self.hanoi)
+        self.assertEqual(lines.distinct_key, self.lan_steel.id)
+        self.assertEqual(prospects.current_value, 1.0)
