@@ -291,3 +291,12 @@ class TestBreakdown(OkrCrmCase):
         self.assertEqual(lines.state_id, self.hanoi)
         self.assertEqual(lines.distinct_key, self.lan_steel.id)
         self.assertEqual(prospects.current_value, 1.0)
+
+    def test_an_archived_key_result_is_counted_afresh(self):
+        self.team_objective.active = False
+        self.env.cr.flush()
+        self.assertFalse(self.team_revenue.contribution_count)
+        lines = self._breakdown(self.team_revenue)
+        self.assertEqual(
+            self._totals(lines), {PERIOD_CURRENT: 147.0, PERIOD_LAST_YEAR: 55.0}
+        )

@@ -150,8 +150,13 @@ class OkrBreakdownLine(models.TransientModel):
         ).unlink()
         self.env.flush_all()
         engine = ProgressEngine(self.env)
+        if key_result.sudo()._okr_is_live():
+            current = self._okr_stored_rows(engine.env, definition)
+        else:
+            # archived: the engine keeps no contributions for it
+            current = self._okr_query_rows(engine.env, definition, spec)
         rows = {
-            PERIOD_CURRENT: self._okr_stored_rows(engine.env, definition),
+            PERIOD_CURRENT: current,
             PERIOD_LAST_YEAR: self._okr_query_rows(
                 engine.env, same_period_last_year(definition), spec
             ),
