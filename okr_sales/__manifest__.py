@@ -15,6 +15,7 @@
         "data/ir_cron_data.xml",
         "data/mail_activity_type_data.xml",
         "data/okr_key_result_preset_data.xml",
+        "data/okr_alignment_check_data.xml",
         "views/okr_checkin_views.xml",
         "views/okr_key_result_preset_views.xml",
         "wizards/okr_breakdown_line_views.xml",

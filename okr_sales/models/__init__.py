@@ -2,6 +2,9 @@ from . import base
 from . import okr_input_mixin
 from . import okr_source_mixin
 from . import okr_rollup_mixin
+from . import okr_alignment_check
+from . import okr_key_result_alignment
+from . import okr_objective_alignment
 from . import okr_objective
 from . import okr_key_result
 from . import okr_key_result_engine

@@ -72,7 +72,12 @@ UNIT_SELECTION = [
 class OkrKeyResult(models.Model):
     _name = "okr.key.result"
     _description = "Key Result"
-    _inherit = ["mail.thread", "okr.input.mixin", "okr.rollup.mixin"]
+    _inherit = [
+        "mail.thread",
+        "okr.input.mixin",
+        "okr.rollup.mixin",
+        "okr.key.result.alignment",
+    ]
     _order = "objective_id, sequence, id"
     _check_company_auto = True
 

@@ -30,7 +30,12 @@ LEVEL_SELECTION = [
 class OkrObjective(models.Model):
     _name = "okr.objective"
     _description = "Objective"
-    _inherit = ["mail.thread", "mail.activity.mixin", "okr.input.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "okr.input.mixin",
+        "okr.objective.alignment",
+    ]
     _order = "sequence, date_start, date_end desc, id"
     _parent_store = True
     _check_company_auto = True

@@ -18,3 +18,4 @@ from . import test_numbers
 from . import test_freshness
 from . import test_definition_errors
 from . import test_breakdown
+from . import test_alignment

@@ -1,0 +1,242 @@
+"""Alignment checks of a key result: warnings, never refusals.
+
+Stored computed fields, updated in the transaction that changes what they
+read (their ``@api.depends`` follow the relations), so that managers can
+filter and group key results by them:
+
+- ``alignment_warning``: one line per failed check, with the numbers;
+- ``alignment_check_ids``: the kinds of check failed (to group by);
+- ``has_alignment_warning``: whether there is any (to filter by).
+
+What a reader may see through them: a warning names amounts of the key
+results aligned under this one. They are computed as the system, but only
+from key results of the same company (alignment across companies is refused
+anyway), and every OKR user reads all key results of her companies: a
+warning shows no amount its reader could not read on the records
+themselves. The text is written in the language of the user whose change
+triggered it; amounts of another currency are converted at the rate of the
+day of that change, as a roll-up's value is.
+"""
+
+from odoo import api, fields, models
+from odoo.fields import Command
+from odoo.tools.misc import format_amount, formatLang
+
+from ..engine.definitions import SOURCE_AUTOMATIC, SOURCE_ROLLUP
+from ..engine.rollup import ROLLUP_SUM
+from ..engine.totals import VALUE_TOLERANCE
+from .okr_alignment_check import (
+    CHECK_NO_OWNER,
+    CHECK_OFF_CASCADE,
+    CHECK_PERIOD_OUTSIDE,
+    CHECK_SCOPE_LEVEL,
+    CHECK_TARGETS_SUM,
+)
+
+UNIT_CURRENCY = "currency"
+UNIT_PERCENT = "percent"
+# Relative tolerance of the sum check, for targets that are not amounts:
+# a sum of floats may differ from the same number typed by hand.
+RELATIVE_TOLERANCE = 1e-9
+# What the checks read of the key results under a roll-up, through either
+# of the two relations that make them its children.
+CHILD_DEPENDENCIES = (
+    "target_value",
+    "currency_id",
+    "unit",
+    "active",
+    "company_id",
+    "objective_id.active",
+)
+
+
+class OkrKeyResultAlignment(models.AbstractModel):
+    """The alignment side of ``okr.key.result`` (mixed into it only)."""
+
+    _name = "okr.key.result.alignment"
+    _description = "Alignment Checks of Key Results"
+
+    alignment_warning = fields.Text(
+        compute="_compute_alignment_warning",
+        store=True,
+        help="What does not line up with the cascade: warnings for the "
+        "manager, who decides.",
+    )
+    alignment_check_ids = fields.Many2many(
+        "okr.alignment.check",
+        "okr_key_result_alignment_check_rel",
+        "key_result_id",
+        "check_id",
+        "Alignment Warnings",
+        compute="_compute_alignment_warning",
+        store=True,
+    )
+    has_alignment_warning = fields.Boolean(
+        compute="_compute_alignment_warning", store=True, index=True
+    )
+
+    @api.depends(
+        "active",
+        "objective_id.active",
+        "objective_id.level",
+        "objective_id.parent_path",
+        "user_id",
+        "source",
+        "scope",
+        "date_start",
+        "date_end",
+        "parent_id.date_start",
+        "parent_id.date_end",
+        "parent_id.objective_id",
+        "rollup_method",
+        "target_value",
+        "unit",
+        "currency_id",
+        "company_id",
+        *(f"child_ids.{path}" for path in CHILD_DEPENDENCIES),
+        *(f"rollup_child_ids.{path}" for path in CHILD_DEPENDENCIES),
+    )
+    def _compute_alignment_warning(self):
+        checks = self.env["okr.alignment.check"]._okr_by_code()
+        for key_result in self:
+            findings = []
+            if key_result.active and key_result.objective_id.active:
+                findings = key_result._okr_alignment_findings()
+            key_result.alignment_warning = (
+                "\n".join(message for _code, message in findings) or False
+            )
+            key_result.alignment_check_ids = [
+                Command.set([checks[code].id for code, _msg in findings])
+            ]
+            key_result.has_alignment_warning = bool(findings)
+
+    def _okr_alignment_findings(self):
+        """``[(check code, message)]`` of the checks this key result fails."""
+        self.ensure_one()
+        findings = []
+        for code, check in (
+            (CHECK_TARGETS_SUM, self._okr_check_targets_sum),
+            (CHECK_PERIOD_OUTSIDE, self._okr_check_period_in_parent),
+            (CHECK_OFF_CASCADE, self._okr_check_in_cascade),
+            (CHECK_NO_OWNER, self._okr_check_owner),
+            (CHECK_SCOPE_LEVEL, self._okr_check_scope_level),
+        ):
+            message = check()
+            if message:
+                findings.append((code, message))
+        return findings
+
+    # ------------------------------------------------------------------
+    # THE CHECKS: each returns a message, or None
+    # ------------------------------------------------------------------
+
+    def _okr_check_targets_sum(self):
+        """A sum roll-up whose children aim at more or less than it does."""
+        if self.source != SOURCE_ROLLUP or self.rollup_method != ROLLUP_SUM:
+            return None
+        children = self._okr_rollup_children().filtered(
+            lambda kr: kr.company_id == self.company_id
+        )
+        if not children:
+            return None  # the roll-up says so itself (its note)
+        today = fields.Date.context_today(self)
+        total = 0.0
+        for child in children:
+            target = child.target_value
+            if (
+                self.unit == UNIT_CURRENCY
+                and self.currency_id
+                and child.currency_id
+                and child.currency_id != self.currency_id
+            ):
+                target = child.currency_id._convert(
+                    target, self.currency_id, self.company_id, today, round=False
+                )
+            total += target
+        if not self._okr_values_differ(total, self.target_value):
+            return None
+        return self.env._(
+            "The key results under it aim at %(total)s in all; its own target "
+            "is %(target)s.",
+            total=self._okr_format_value(total),
+            target=self._okr_format_value(self.target_value),
+        )
+
+    def _okr_check_period_in_parent(self):
+        parent = self.parent_id
+        if not parent or (
+            parent.date_start <= self.date_start and self.date_end <= parent.date_end
+        ):
+            return None
+        return self.env._(
+            "Its period (%(start)s - %(end)s) lies outside that of “%(parent)s”, "
+            "which it contributes to (%(parent_start)s - %(parent_end)s).",
+            start=self.date_start,
+            end=self.date_end,
+            parent=parent.name,
+            parent_start=parent.date_start,
+            parent_end=parent.date_end,
+        )
+
+    def _okr_check_in_cascade(self):
+        """It contributes to a key result of an objective above its own."""
+        parent_objective = self.parent_id.objective_id
+        if not parent_objective:
+            return None
+        ancestor_ids = (self.objective_id.parent_path or "").split("/")[:-2]
+        if str(parent_objective.id) in ancestor_ids:
+            return None
+        return self.env._(
+            "It contributes to “%(parent)s” of objective “%(objective)s”, which "
+            "its own objective is not aligned under.",
+            parent=self.parent_id.name,
+            objective=parent_objective.name,
+        )
+
+    def _okr_check_owner(self):
+        if self.user_id:
+            return None
+        return self.env._("It has no owner: nobody checks in or answers for it.")
+
+    def _okr_check_scope_level(self):
+        if self.source != SOURCE_AUTOMATIC:
+            return None
+        expected = self._okr_level_scope()
+        if self.scope == expected:
+            return None
+        scopes = dict(self._fields["scope"]._description_selection(self.env))
+        levels = dict(
+            self.objective_id._fields["level"]._description_selection(self.env)
+        )
+        return self.env._(
+            "It counts the records of %(scope)s, but its objective is at the "
+            "%(level)s level, which counts those of %(expected)s.",
+            scope=scopes.get(self.scope, self.scope or "-"),
+            level=levels.get(self.objective_id.level, self.objective_id.level),
+            expected=scopes.get(expected, expected),
+        )
+
+    # ------------------------------------------------------------------
+    # HELPERS
+    # ------------------------------------------------------------------
+
+    def _okr_values_differ(self, value, other):
+        if self.unit == UNIT_CURRENCY and self.currency_id:
+            return self.currency_id.compare_amounts(value, other) != 0
+        tolerance = max(
+            VALUE_TOLERANCE, RELATIVE_TOLERANCE * max(abs(value), abs(other))
+        )
+        return abs(value - other) > tolerance
+
+    def _okr_format_value(self, value):
+        """``value`` in this key result's unit: 300,000,000,000 ₫, 20 %."""
+        if self.unit == UNIT_CURRENCY and self.currency_id:
+            return format_amount(self.env, value, self.currency_id)
+        digits = 0 if float(value).is_integer() else 2
+        number = formatLang(self.env, value, digits=digits)
+        if self.unit == UNIT_PERCENT:
+            return f"{number} %"
+        units = dict(self._fields["unit"]._description_selection(self.env))
+        if self.unit in ("days", "hours"):
+            return f"{number} {units[self.unit].lower()}"
+        return number

@@ -1,0 +1,107 @@
+"""Alignment checks of an objective: warnings, never refusals.
+
+As for key results (``okr.key.result.alignment``): stored computed fields,
+updated in the transaction that changes what they read. An objective
+carries its own warnings (its period outside its parent's, no key result)
+and, summed up, those of its key results, each line naming the key result:
+the banner of its form and the filter of the list show everything the
+manager has to look at for this objective.
+"""
+
+from odoo import api, fields, models
+from odoo.fields import Command
+
+from .okr_alignment_check import CHECK_NO_KEY_RESULT, CHECK_PERIOD_OUTSIDE
+
+
+class OkrObjectiveAlignment(models.AbstractModel):
+    """The alignment side of ``okr.objective`` (mixed into it only)."""
+
+    _name = "okr.objective.alignment"
+    _description = "Alignment Checks of Objectives"
+
+    alignment_warning = fields.Text(
+        compute="_compute_alignment_warning",
+        store=True,
+        help="What does not line up with the cascade, for this objective and "
+        "its key results: warnings for the manager, who decides.",
+    )
+    alignment_check_ids = fields.Many2many(
+        "okr.alignment.check",
+        "okr_objective_alignment_check_rel",
+        "objective_id",
+        "check_id",
+        "Alignment Warnings",
+        compute="_compute_alignment_warning",
+        store=True,
+    )
+    has_alignment_warning = fields.Boolean(
+        compute="_compute_alignment_warning", store=True, index=True
+    )
+
+    @api.depends(
+        "active",
+        "date_start",
+        "date_end",
+        "parent_id.date_start",
+        "parent_id.date_end",
+        "key_result_ids",
+        "key_result_ids.active",
+        "key_result_ids.name",
+        "key_result_ids.alignment_warning",
+        "key_result_ids.alignment_check_ids",
+    )
+    def _compute_alignment_warning(self):
+        checks = self.env["okr.alignment.check"]._okr_by_code()
+        for objective in self:
+            findings = objective._okr_alignment_findings() if objective.active else []
+            lines = [message for _code, message in findings]
+            kinds = {checks[code] for code, _message in findings}
+            if objective.active:
+                for key_result in objective.key_result_ids.filtered("active"):
+                    if not key_result.alignment_warning:
+                        continue
+                    lines.extend(
+                        f"“{key_result.name}”: {line}"
+                        for line in key_result.alignment_warning.splitlines()
+                    )
+                    kinds.update(key_result.alignment_check_ids)
+            objective.alignment_warning = "\n".join(lines) or False
+            objective.alignment_check_ids = [
+                Command.set(sorted(check.id for check in kinds))
+            ]
+            objective.has_alignment_warning = bool(lines)
+
+    def _okr_alignment_findings(self):
+        """``[(check code, message)]`` of the objective's own checks."""
+        self.ensure_one()
+        findings = []
+        parent = self.parent_id
+        if parent and not (
+            parent.date_start <= self.date_start and self.date_end <= parent.date_end
+        ):
+            findings.append(
+                (
+                    CHECK_PERIOD_OUTSIDE,
+                    self.env._(
+                        "Its period (%(start)s - %(end)s) lies outside that of "
+                        "“%(parent)s”, which it is aligned with (%(parent_start)s - "
+                        "%(parent_end)s).",
+                        start=self.date_start,
+                        end=self.date_end,
+                        parent=parent.name,
+                        parent_start=parent.date_start,
+                        parent_end=parent.date_end,
+                    ),
+                )
+            )
+        if not self.key_result_ids.filtered("active"):
+            findings.append(
+                (
+                    CHECK_NO_KEY_RESULT,
+                    self.env._(
+                        "It has no key result: nothing says when it is reached."
+                    ),
+                )
+            )
+        return findings
