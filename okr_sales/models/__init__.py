@@ -5,6 +5,8 @@ from . import okr_rollup_mixin
 from . import okr_alignment_check
 from . import okr_key_result_alignment
 from . import okr_objective_alignment
+from . import okr_objective_approval
+from . import okr_key_result_approval
 from . import okr_objective
 from . import okr_key_result
 from . import okr_key_result_engine

@@ -77,6 +77,7 @@ class OkrKeyResult(models.Model):
         "okr.input.mixin",
         "okr.rollup.mixin",
         "okr.key.result.alignment",
+        "okr.key.result.approval",
     ]
     _order = "objective_id, sequence, id"
     _check_company_auto = True
@@ -149,6 +150,7 @@ class OkrKeyResult(models.Model):
         readonly=False,
         precompute=True,
         required=True,
+        tracking=True,
     )
     date_end = fields.Date(
         "End Date",
@@ -157,6 +159,7 @@ class OkrKeyResult(models.Model):
         readonly=False,
         precompute=True,
         required=True,
+        tracking=True,
     )
 
     # Progress

@@ -35,6 +35,7 @@ class OkrObjective(models.Model):
         "mail.activity.mixin",
         "okr.input.mixin",
         "okr.objective.alignment",
+        "okr.objective.approval",
     ]
     _order = "sequence, date_start, date_end desc, id"
     _parent_store = True
@@ -94,6 +95,7 @@ class OkrObjective(models.Model):
         "Period",
         required=True,
         default=PERIOD_QUARTER,
+        tracking=True,
         help="Quick choice of the period: the year, quarter or month around "
         "the start date. Custom keeps the dates as entered.",
     )
@@ -104,6 +106,7 @@ class OkrObjective(models.Model):
         store=True,
         readonly=False,
         precompute=True,
+        tracking=True,
     )
     date_end = fields.Date(
         "End Date",
@@ -112,6 +115,7 @@ class OkrObjective(models.Model):
         store=True,
         readonly=False,
         precompute=True,
+        tracking=True,
     )
 
     # Key results and progress

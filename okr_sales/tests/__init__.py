@@ -19,3 +19,4 @@ from . import test_freshness
 from . import test_definition_errors
 from . import test_breakdown
 from . import test_alignment
+from . import test_approval
