@@ -20,3 +20,6 @@ from . import test_definition_errors
 from . import test_breakdown
 from . import test_alignment
 from . import test_approval
+from . import test_rollup
+from . import test_forecast
+from . import test_period_close
