@@ -31,6 +31,7 @@
         "demo/okr_demo_users.xml",
         "demo/okr_demo_crm.xml",
         "demo/okr_demo_objectives.xml",
+        "demo/okr_demo_practice.xml",
         "demo/okr_demo_approval.xml",
     ],
     "pre_init_hook": "pre_init_hook",

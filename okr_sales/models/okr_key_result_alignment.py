@@ -22,7 +22,7 @@ from odoo import api, fields, models
 from odoo.fields import Command
 from odoo.tools.misc import format_amount, formatLang
 
-from ..engine.definitions import SOURCE_AUTOMATIC, SOURCE_ROLLUP
+from ..engine.definitions import MEASURE_SUM, SOURCE_AUTOMATIC, SOURCE_ROLLUP
 from ..engine.rollup import ROLLUP_SUM
 from ..engine.totals import VALUE_TOLERANCE
 from .okr_alignment_check import (
@@ -89,6 +89,7 @@ class OkrKeyResultAlignment(models.AbstractModel):
         "parent_id.date_end",
         "parent_id.objective_id",
         "rollup_method",
+        "measure",
         "target_value",
         "unit",
         "currency_id",
@@ -131,12 +132,18 @@ class OkrKeyResultAlignment(models.AbstractModel):
     # ------------------------------------------------------------------
 
     def _okr_check_targets_sum(self):
-        """A sum roll-up whose children aim at more or less than it does."""
-        if self.source != SOURCE_ROLLUP or self.rollup_method != ROLLUP_SUM:
+        """A sum whose children aim at more or less than it does: a sum
+        roll-up, or an automatic sum with key results aligned under it (the
+        seed's company revenue, with the department's B2B and B2C revenue)."""
+        if self.source == SOURCE_ROLLUP and self.rollup_method == ROLLUP_SUM:
+            children = self._okr_rollup_children()
+        elif self.source == SOURCE_AUTOMATIC and self.measure == MEASURE_SUM:
+            children = self.child_ids.filtered(
+                lambda kr: kr.active and kr.objective_id.active and kr.unit == self.unit
+            )
+        else:
             return None
-        children = self._okr_rollup_children().filtered(
-            lambda kr: kr.company_id == self.company_id
-        )
+        children = children.filtered(lambda kr: kr.company_id == self.company_id)
         if not children:
             return None  # the roll-up says so itself (its note)
         today = fields.Date.context_today(self)

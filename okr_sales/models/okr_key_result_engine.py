@@ -16,7 +16,7 @@ from psycopg2 import errors
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tools import SQL, format_amount, formatLang
+from odoo.tools import SQL
 
 from ..engine.contributions import clear_query_caches, contribution_query
 from ..engine.definitions import (
@@ -141,11 +141,6 @@ class OkrKeyResult(models.Model):
                     ),
                 }
             )
-
-    def _okr_format_value(self, value):
-        if self.unit == "currency" and self.currency_id:
-            return format_amount(self.env, value, self.currency_id)
-        return formatLang(self.env, value, digits=2 if value % 1 else 0)
 
     def _okr_forecast_records(self, today):
         """``(model, domain, definition)`` of the open records this key

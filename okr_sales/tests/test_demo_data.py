@@ -13,6 +13,7 @@ AUTOMATIC_KEY_RESULTS = {
     "okr_kr_dept_conversion": ("lead_conversion_rate", "company"),
     "okr_kr_dept_days_to_close": ("days_to_close", "company"),
     "okr_kr_team_trainings": ("trainings_held", "team"),
+    "okr_kr_team_reviews": ("reviews_done", "owner"),
     **{
         f"okr_kr_{login}_{kr}": (preset, "owner")
         for login in ("lan", "hung", "ha")
@@ -26,10 +27,8 @@ AUTOMATIC_KEY_RESULTS = {
 }
 # The ones CRM data cannot measure: checked in by hand.
 MANUAL_KEY_RESULTS = (
-    "okr_kr_team_reviews",
     "okr_kr_team_issues_24h",
     "okr_kr_team_satisfaction",
-    "okr_kr_team_reps_on_target",
     "okr_kr_lan_positive_feedback",
     "okr_kr_hung_positive_feedback",
     "okr_kr_ha_positive_feedback",
@@ -335,3 +334,18 @@ class TestDemoData(TransactionCase):
                 places=6,
                 msg=login,
             )
+
+    def test_the_practice_on_the_seed(self):
+        # The seed's misalignment, with both numbers.
+        company = self._kr("okr_kr_company_revenue")
+        self.assertTrue(company.has_alignment_warning)
+        self.assertIn("900,000,000,000", company.alignment_warning)
+        self.assertIn("300,000,000,000", company.alignment_warning)
+        # The share of salespeople at target, by hand.
+        reps = self._kr("okr_kr_team_reps_on_target")
+        revenues = [self._kr(f"okr_kr_{login}_revenue") for login in SALESPEOPLE]
+        at_target = sum(kr.current_value >= kr.target_value for kr in revenues)
+        self.assertEqual(reps.source, "rollup")
+        self.assertAlmostEqual(reps.current_value, 100.0 * at_target / 3)
+        # The team leader's three reviews of the year, done.
+        self.assertAlmostEqual(self._kr("okr_kr_team_reviews").current_value, 3.0)

@@ -374,3 +374,20 @@ class TestRollup(OkrCrmCase):
                 places=4,
                 msg=f"{message}: {rollup.name}",
             )
+
+    def test_an_automatic_sum_flags_children_aiming_elsewhere(self):
+        """The seed's case: 450 + 450 bn under a 300 bn company revenue."""
+        company = self._new_auto_key_result(
+            self.department, "won_revenue", scope="company", target_value=300.0
+        )
+        for preset in ("b2b_won_revenue", "b2c_won_revenue"):
+            self._new_auto_key_result(
+                self.department,
+                preset,
+                scope="company",
+                target_value=450.0,
+                parent_id=company.id,
+            )
+        self.assertTrue(company.has_alignment_warning)
+        self.assertIn("900", company.alignment_warning)
+        self.assertIn("its own target is 300", company.alignment_warning)
