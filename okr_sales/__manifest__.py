@@ -19,6 +19,7 @@
         "views/okr_checkin_views.xml",
         "views/okr_key_result_preset_views.xml",
         "wizards/okr_breakdown_line_views.xml",
+        "views/okr_key_result_history_views.xml",
         "views/okr_key_result_views.xml",
         "views/okr_objective_views.xml",
         "views/res_config_settings_views.xml",

@@ -34,6 +34,14 @@ def pre_init_hook(env):
 def uninstall_hook(env):
     """Keep the CRM-side records okr_sales shipped when it is uninstalled
     (see ``keep_shipped_records``)."""
+    # The activities on OKRs (behind pace, check-in reminders) go with
+    # them, and so do the activity types made for OKRs only.
+    env["mail.activity"].sudo().with_context(active_test=False).search(
+        [("res_model", "=like", "okr.%")]
+    ).unlink()
+    env["mail.activity.type"].sudo().with_context(active_test=False).search(
+        [("res_model", "=like", "okr.%")]
+    ).unlink()
     keep_shipped_records(env, MODULE)
 
 

@@ -2,9 +2,10 @@
 
 How to use it: the models call ``key_result_progress`` when a key result's
 values change, ``weighted_progress`` to roll key results up into their
-objective, and ``pace_status`` to say whether an objective or key result
-keeps pace with the time elapsed in its period. All values are percentages
-from 0 to 100.
+objective, ``expected_value`` for where a key result should stand today, and
+``pace_status`` to say whether an objective or key result keeps pace with the
+time elapsed in its period (with the thresholds of ``pace_thresholds``).
+Progress values are percentages from 0 to 100.
 """
 
 STATUS_ON_TRACK = "on_track"
@@ -19,12 +20,24 @@ STATUS_SELECTION = [
     (STATUS_ACHIEVED, "Achieved"),
 ]
 
+# Worst first: a status is "better" than another if it comes later.
+STATUS_RANK = {
+    STATUS_OFF_TRACK: 0,
+    STATUS_AT_RISK: 1,
+    STATUS_ON_TRACK: 2,
+    STATUS_ACHIEVED: 3,
+}
+# The statuses that alert the owner.
+BEHIND_STATUSES = frozenset({STATUS_AT_RISK, STATUS_OFF_TRACK})
+
 # Share of the expected progress (the part of the period already elapsed) an
 # OKR must reach to count as on track, or at least as at risk. The usual
 # traffic-light convention of OKR tools: 90% of the pace is fine, below 70% of
-# it needs a plan.
+# it needs a plan. The defaults of the OKR settings below, in percent.
 ON_TRACK_PACE = 0.9
 AT_RISK_PACE = 0.7
+ON_TRACK_PACE_PARAM = "okr_sales.on_track_pace"
+AT_RISK_PACE_PARAM = "okr_sales.at_risk_pace"
 
 
 def key_result_progress(baseline, target, current):
@@ -60,15 +73,73 @@ def expected_progress(date_start, date_end, today):
     return 100.0 * elapsed_days / period_days
 
 
-def pace_status(progress, date_start, date_end, today):
-    """Traffic light of an OKR: achieved, on track, at risk or off track."""
+def expected_value(baseline, target, date_start, date_end, today):
+    """Where a key result should stand at the end of ``today`` to keep pace:
+    baseline + (target - baseline) x the elapsed share of [date_start,
+    date_end]. Lower-is-better key results go down from their baseline."""
+    if not date_start or not date_end:
+        return baseline
+    share = expected_progress(date_start, date_end, today) / 100.0
+    return baseline + (target - baseline) * share
+
+
+def check_pace_thresholds(on_track_percent, at_risk_percent):
+    """Why the thresholds (in percent of the pace) cannot be used, as
+    ``(which, reason)`` with ``which`` "on_track" or "at_risk"; None if they
+    can: both above 0 (0 is no threshold at all) and at most 100, at risk
+    strictly below on track."""
+    for which, value in (("on_track", on_track_percent), ("at_risk", at_risk_percent)):
+        if not 0 < value <= 100:
+            return which, "range"
+    if at_risk_percent >= on_track_percent:
+        return "at_risk", "order"
+    return None
+
+
+def pace_thresholds(on_track_text, at_risk_text):
+    """``(on_track, at_risk)`` fractions from the settings' stored texts
+    (percentages); the defaults for a missing or unusable pair."""
+    try:
+        on_track, at_risk = float(on_track_text), float(at_risk_text)
+    except (TypeError, ValueError):
+        return ON_TRACK_PACE, AT_RISK_PACE
+    if check_pace_thresholds(on_track, at_risk):
+        return ON_TRACK_PACE, AT_RISK_PACE
+    return on_track / 100.0, at_risk / 100.0
+
+
+def _threshold_status(progress, expected, on_track, at_risk):
+    if progress >= on_track * expected:
+        return STATUS_ON_TRACK
+    if progress >= at_risk * expected:
+        return STATUS_AT_RISK
+    return STATUS_OFF_TRACK
+
+
+def pace_status(
+    progress,
+    date_start,
+    date_end,
+    today,
+    on_track=ON_TRACK_PACE,
+    at_risk=AT_RISK_PACE,
+    forecast=None,
+):
+    """Traffic light of an OKR: achieved, on track, at risk or off track.
+
+    ``on_track`` and ``at_risk``: the share of the pace (fractions, 0.9 and
+    0.7 by default) the progress must reach. ``forecast``: the progress a
+    forecast expects at the end of the period, or None; it can only raise
+    the status (a deal pipeline that covers the target keeps a key result on
+    track that the calendar alone puts behind), never to achieved.
+    """
     if progress >= 100.0:
         return STATUS_ACHIEVED
     if not date_start or not date_end:
         return STATUS_ON_TRACK
     expected = expected_progress(date_start, date_end, today)
-    if progress >= ON_TRACK_PACE * expected:
-        return STATUS_ON_TRACK
-    if progress >= AT_RISK_PACE * expected:
-        return STATUS_AT_RISK
-    return STATUS_OFF_TRACK
+    status = _threshold_status(progress, expected, on_track, at_risk)
+    if forecast is not None:
+        by_forecast = _threshold_status(forecast, 100.0, on_track, at_risk)
+        status = max(status, by_forecast, key=STATUS_RANK.__getitem__)
+    return status

@@ -10,6 +10,8 @@ from . import okr_key_result_approval
 from . import okr_objective
 from . import okr_key_result
 from . import okr_key_result_engine
+from . import okr_key_result_pace
+from . import okr_key_result_history
 from . import okr_key_result_preset
 from . import okr_key_result_period
 from . import okr_pending_change
@@ -18,6 +20,7 @@ from . import okr_checkin
 from . import crm_lead
 from . import calendar_event
 from . import mail_activity
+from . import ir_config_parameter
 from . import ir_model_fields
 from . import res_config_settings
 from . import res_users

@@ -89,6 +89,8 @@ class OkrCheckin(models.Model):
         checkins = super().create(vals_list)
         checkins._check_author()
         checkins.key_result_id._sync_current_value_from_checkins()
+        self.env["okr.key.result.history"]._okr_sync_checkin_points(checkins)
+        checkins.key_result_id._okr_close_checkin_reminders()
         return checkins
 
     def write(self, vals):
@@ -101,9 +103,11 @@ class OkrCheckin(models.Model):
             # a write only): a check-in moved to a colleague's key result.
             self.check_access("write")
         (key_results | self.key_result_id)._sync_current_value_from_checkins()
+        self.env["okr.key.result.history"]._okr_sync_checkin_points(self)
         return result
 
     def unlink(self):
+        # Their history points go with them (ondelete cascade).
         key_results = self.key_result_id
         result = super().unlink()
         key_results.exists()._sync_current_value_from_checkins()

@@ -30,7 +30,7 @@ from ..engine.domains import (
     parse_domain,
 )
 from ..engine.forecast import FORECAST_MEASURES
-from ..engine.progress import STATUS_SELECTION, key_result_progress, pace_status
+from ..engine.progress import STATUS_SELECTION, key_result_progress
 
 # Whose records an automatic key result counts by default, by the level of
 # its objective (the department's and the company's count the company's).
@@ -74,6 +74,7 @@ class OkrKeyResult(models.Model):
     _description = "Key Result"
     _inherit = [
         "mail.thread",
+        "mail.activity.mixin",
         "okr.input.mixin",
         "okr.rollup.mixin",
         "okr.key.result.alignment",
@@ -457,12 +458,11 @@ class OkrKeyResult(models.Model):
 
     @api.depends("progress", "date_start", "date_end", "cadence", "source")
     def _compute_status(self):
+        # Thresholds and forecast: see okr_key_result_pace.py.
         today = fields.Date.context_today(self)
+        thresholds = self.env["ir.config_parameter"]._okr_pace_thresholds()
         for key_result in self:
-            date_start, date_end = key_result._pace_period(today)
-            key_result.status = pace_status(
-                key_result.progress, date_start, date_end, today
-            )
+            key_result.status = key_result._okr_pace_status(today, thresholds)
 
     def _pace_period(self, today):
         """The stretch progress is paced against: the period, or for a key

@@ -174,9 +174,15 @@ class OkrObjective(models.Model):
     @api.depends("progress", "date_start", "date_end")
     def _compute_status(self):
         today = fields.Date.context_today(self)
+        on_track, at_risk = self.env["ir.config_parameter"]._okr_pace_thresholds()
         for objective in self:
             objective.status = pace_status(
-                objective.progress, objective.date_start, objective.date_end, today
+                objective.progress,
+                objective.date_start,
+                objective.date_end,
+                today,
+                on_track=on_track,
+                at_risk=at_risk,
             )
 
     @api.constrains("date_start", "date_end")

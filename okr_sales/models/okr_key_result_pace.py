@@ -1,0 +1,380 @@
+"""The key result against the calendar: where it should stand today, its
+history, and the owner's alerts when it falls behind.
+
+How a deal reaches the owner's to-do list:
+
+1. The engine (or a check-in) writes ``current_value``; ``_write_multi``,
+   through which every stored change passes, notes the key result for the
+   day's history point.
+2. The ORM recomputes ``progress`` and ``status`` at the next flush;
+   ``_write_multi`` notes the key results whose status was written.
+3. At the commit, one precommit callback upserts the day's history points of
+   all the noted key results in one statement (``_okr_write_history``), and
+   another opens or closes the "behind pace" activity of those whose status
+   crossed into or out of at risk / off track (``_okr_process_status``).
+
+Each callback pops its own flag when it runs: a value written later in the
+same commit (a roll-up's parent, in another callback) registers it again,
+and ``cr.flush()`` runs it again.
+"""
+
+import logging
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.fields import Domain
+from odoo.tools.misc import formatLang
+
+from ..engine.definitions import SOURCE_MANUAL
+from ..engine.progress import (
+    BEHIND_STATUSES,
+    STATUS_SELECTION,
+    expected_progress,
+    expected_value,
+    pace_status,
+)
+
+_logger = logging.getLogger(__name__)
+
+# precommit data keys: whether each callback is registered, and the ids of
+# the key results it has to look at
+HISTORY_REGISTERED_KEY = "okr_sales.history_registered"
+HISTORY_KEY = "okr_sales.history_key_results"
+STATUS_REGISTERED_KEY = "okr_sales.status_registered"
+STATUS_KEY = "okr_sales.status_key_results"
+
+BEHIND_ACTIVITY_XMLID = "okr_sales.mail_activity_type_okr_behind_pace"
+REMINDER_ACTIVITY_XMLID = "okr_sales.mail_activity_type_okr_checkin_reminder"
+# Days without a check-in before the weekly reminder.
+CHECKIN_REMINDER_DAYS = 7
+
+
+# A file of its own, as the engine's: one reason to change (the calendar and
+# the owner's alerts), apart from what a key result is and how it counts.
+class OkrKeyResult(models.Model):
+    _inherit = "okr.key.result"  # pylint: disable=consider-merging-classes-inherited
+
+    expected_value = fields.Float(
+        "Expected Today",
+        compute="_compute_expected_value",
+        help="Where the key result should stand at the end of today to keep "
+        "pace: baseline + (target - baseline) x the share of the period "
+        "elapsed (of the current month or quarter for a key result measured "
+        "each month or quarter).",
+    )
+    expected_progress = fields.Float(
+        "Pace",
+        compute="_compute_expected_value",
+        digits=(16, 1),
+        help="Share of the period elapsed at the end of today, in percent: the "
+        "progress that keeps pace.",
+    )
+    history_ids = fields.One2many(
+        "okr.key.result.history", "key_result_id", readonly=True
+    )
+    alert_activity_id = fields.Many2one(
+        "mail.activity",
+        "Behind-Pace Activity",
+        readonly=True,
+        copy=False,
+        ondelete="set null",
+        help="The owner's activity opened when the key result fell behind "
+        "pace; marked done when it is back on track.",
+    )
+
+    @api.depends(
+        "baseline_value", "target_value", "date_start", "date_end", "cadence", "source"
+    )
+    def _compute_expected_value(self):
+        for key_result in self:
+            today = key_result._okr_today()
+            date_start, date_end = key_result._pace_period(today)
+            key_result.expected_value = expected_value(
+                key_result.baseline_value,
+                key_result.target_value,
+                date_start,
+                date_end,
+                today,
+            )
+            key_result.expected_progress = (
+                expected_progress(date_start, date_end, today)
+                if date_start and date_end
+                else 0.0
+            )
+
+    def _okr_today(self):
+        """Today in the company's time zone (its partner's), else the
+        user's: the day a history point belongs to."""
+        tz = (
+            self.company_id.partner_id.tz
+            or self.env.user.tz
+            or self.env.context.get("tz")
+        )
+        return fields.Date.context_today(self.with_context(tz=tz))
+
+    # ------------------------------------------------------------------
+    # STATUS
+    # ------------------------------------------------------------------
+
+    def _okr_forecast_progress(self):
+        """The progress a forecast expects at the end of the period, or None.
+
+        The hook of the pipeline forecast: when it returns a number,
+        ``pace_status`` lets it raise the status (never lower it)."""
+        self.ensure_one()
+        return None
+
+    def _okr_pace_status(self, today, thresholds):
+        """The status of this key result on ``today`` with ``thresholds``
+        ``(on_track, at_risk)`` (``_okr_pace_thresholds``)."""
+        self.ensure_one()
+        date_start, date_end = self._pace_period(today)
+        on_track, at_risk = thresholds
+        return pace_status(
+            self.progress,
+            date_start,
+            date_end,
+            today,
+            on_track=on_track,
+            at_risk=at_risk,
+            forecast=self._okr_forecast_progress(),
+        )
+
+    # ------------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        key_results = super().create(vals_list)
+        # Born behind pace (created mid-period): the owner hears of it too.
+        key_results._okr_note(STATUS_REGISTERED_KEY, STATUS_KEY, "_okr_process_status")
+        return key_results
+
+    def _write_multi(self, vals_list):
+        super()._write_multi(vals_list)
+        # Ids only: nothing is read here, in the middle of a flush.
+        valued = self.browse(
+            [
+                kr.id
+                for kr, vals in zip(self, vals_list, strict=True)
+                if "current_value" in vals
+            ]
+        )
+        valued._okr_note(HISTORY_REGISTERED_KEY, HISTORY_KEY, "_okr_write_history")
+        restated = self.browse(
+            [
+                kr.id
+                for kr, vals in zip(self, vals_list, strict=True)
+                if "status" in vals
+            ]
+        )
+        restated._okr_note(STATUS_REGISTERED_KEY, STATUS_KEY, "_okr_process_status")
+        return None  # as the ORM's
+
+    def _okr_note(self, registered_key, ids_key, callback_name):
+        """Note these key results for the callback ``callback_name``, run
+        when the transaction commits; registered once until it runs."""
+        if not self.ids:
+            return
+        data = self.env.cr.precommit.data
+        data.setdefault(ids_key, set()).update(self.ids)
+        if registered_key not in data:
+            data[registered_key] = True
+            callback = getattr(self.env["okr.key.result"].sudo(), callback_name)
+            self.env.cr.precommit.add(callback)
+
+    def _okr_take_noted(self, registered_key, ids_key):
+        """The key results noted for a callback, as the callback starts: after
+        the flush of what the transaction changed, its flag popped so that a
+        later change registers it again."""
+        self.env.flush_all()
+        data = self.env.cr.precommit.data
+        data.pop(registered_key, None)
+        ids = data.pop(ids_key, None) or set()
+        return self.browse(sorted(ids)).exists()
+
+    # ------------------------------------------------------------------
+    # HISTORY
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _okr_write_history(self):
+        """Upsert the day's point of every key result whose value moved in
+        the transaction (not manual ones: their points are check-ins)."""
+        key_results = self._okr_take_noted(HISTORY_REGISTERED_KEY, HISTORY_KEY)
+        rows = []
+        for key_result in key_results.filtered(lambda kr: kr.source != SOURCE_MANUAL):
+            today = key_result._okr_today()
+            date_start, date_end = key_result._pace_period(today)
+            rows.append(
+                (
+                    key_result.id,
+                    key_result.company_id.id,
+                    today,
+                    key_result.current_value,
+                    key_result.progress,
+                    expected_value(
+                        key_result.baseline_value,
+                        key_result.target_value,
+                        date_start,
+                        date_end,
+                        today,
+                    ),
+                )
+            )
+        self.env["okr.key.result.history"]._okr_upsert_daily_points(rows)
+
+    # ------------------------------------------------------------------
+    # ALERTS
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _okr_process_status(self):
+        """Open the owner's activity of the key results that fell behind
+        pace, close that of those back on track. Never the deal's failure:
+        a key result whose alert fails is logged and left as it was."""
+        key_results = self._okr_take_noted(STATUS_REGISTERED_KEY, STATUS_KEY)
+        for key_result in key_results.with_context(mail_notrack=True):
+            try:
+                with self.env.cr.savepoint():
+                    key_result._okr_update_alert()
+            except Exception:
+                _logger.exception(
+                    "Key result %s: behind-pace alert not updated", key_result.id
+                )
+
+    def _okr_update_alert(self):
+        """One open activity while behind pace, whatever the number of
+        recomputes and deals; none once back on track or achieved."""
+        self.ensure_one()
+        behind = self.active and self.user_id and self.status in BEHIND_STATUSES
+        if behind and not self.alert_activity_id:
+            reason = self._okr_behind_reason()
+            activity = self.activity_schedule(
+                BEHIND_ACTIVITY_XMLID,
+                date_deadline=self._okr_today(),
+                note=reason,
+                user_id=self.user_id.id,
+            )
+            self.message_post(body=reason, subtype_xmlid="mail.mt_note")
+            self.alert_activity_id = activity
+        elif not behind and self.alert_activity_id:
+            activity = self.alert_activity_id
+            self.alert_activity_id = False
+            if activity.active:
+                activity.action_feedback(feedback=self._okr_recovery_reason())
+
+    def _okr_number(self, value):
+        return formatLang(self.env, value, digits=2)
+
+    def _okr_behind_reason(self):
+        """Why the key result is behind, with the numbers."""
+        status = dict(STATUS_SELECTION)[self.status]
+        return self.env._(
+            "%(name)s is %(status)s: its value is %(value)s where %(expected)s "
+            "was expected today, for a target of %(target)s (progress "
+            "%(progress)s%% against a pace of %(pace)s%%).",
+            name=self.name,
+            status=status.lower(),
+            value=self._okr_number(self.current_value),
+            expected=self._okr_number(self.expected_value),
+            target=self._okr_number(self.target_value),
+            progress=formatLang(self.env, self.progress, digits=1),
+            pace=formatLang(self.env, self.expected_progress, digits=1),
+        )
+
+    def _okr_recovery_reason(self):
+        status = dict(STATUS_SELECTION).get(self.status) or self.env._("no status")
+        return self.env._(
+            "Back to %(status)s: value %(value)s, %(expected)s expected today "
+            "(progress %(progress)s%% against a pace of %(pace)s%%).",
+            status=status.lower(),
+            value=self._okr_number(self.current_value),
+            expected=self._okr_number(self.expected_value),
+            progress=formatLang(self.env, self.progress, digits=1),
+            pace=formatLang(self.env, self.expected_progress, digits=1),
+        )
+
+    # ------------------------------------------------------------------
+    # CHECK-IN REMINDERS
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_checkin_reminder(self):
+        """Weekly: remind the owners of the manual key results of running
+        active objectives that had no check-in for a week; one open reminder
+        per key result at most."""
+        today = fields.Date.context_today(self)
+        week_ago = today - timedelta(days=CHECKIN_REMINDER_DAYS)
+        key_results = self.search(
+            Domain("source", "=", SOURCE_MANUAL)
+            & Domain("objective_id.active", "=", True)
+            & Domain("user_id", "!=", False)
+            & Domain("date_start", "<=", today)
+            & Domain("date_end", ">=", today)
+            & (
+                Domain("last_checkin_date", "<=", week_ago)
+                | (
+                    Domain("last_checkin_date", "=", False)
+                    & Domain("date_start", "<=", week_ago)
+                )
+            )
+        )
+        reminder_type = self.env.ref(REMINDER_ACTIVITY_XMLID)
+        reminded = set(
+            self.env["mail.activity"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", key_results.ids),
+                    ("activity_type_id", "=", reminder_type.id),
+                ]
+            )
+            .mapped("res_id")
+        )
+        for key_result in key_results.filtered(lambda kr: kr.id not in reminded):
+            key_result.activity_schedule(
+                REMINDER_ACTIVITY_XMLID,
+                date_deadline=today,
+                note=self.env._(
+                    "No check-in on %(name)s since %(date)s: where does it stand?",
+                    name=key_result.name,
+                    date=key_result.last_checkin_date or key_result.date_start,
+                ),
+                user_id=key_result.user_id.id,
+            )
+
+    def _okr_close_checkin_reminders(self):
+        """A check-in answers the reminders of its key result."""
+        reminder_type = self.env.ref(REMINDER_ACTIVITY_XMLID, raise_if_not_found=False)
+        if not reminder_type or not self.ids:
+            return
+        reminders = (
+            self.env["mail.activity"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", self.ids),
+                    ("activity_type_id", "=", reminder_type.id),
+                ]
+            )
+        )
+        if reminders:
+            reminders.action_feedback(feedback=self.env._("Checked in."))
+
+    # ------------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------------
+
+    def action_open_history(self):
+        """The value over time, with the ideal pace line."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "okr_sales.okr_key_result_history_action"
+        )
+        action["name"] = self.env._("History: %(name)s", name=self.name)
+        action["domain"] = [("key_result_id", "=", self.id)]
+        return action
