@@ -12,6 +12,7 @@ from . import okr_key_result
 from . import okr_key_result_engine
 from . import okr_key_result_pace
 from . import okr_key_result_history
+from . import okr_key_result_pace_chart
 from . import okr_key_result_preset
 from . import okr_key_result_period
 from . import okr_pending_change

@@ -370,10 +370,10 @@ class OkrKeyResult(models.Model):
     # ------------------------------------------------------------------
 
     def action_open_history(self):
-        """The value over time, with the ideal pace line."""
+        """A line chart of the value over time, with the ideal pace line."""
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
-            "okr_sales.okr_key_result_history_action"
+            "okr_sales.okr_key_result_pace_chart_action"
         )
         action["name"] = self.env._("History: %(name)s", name=self.name)
         action["domain"] = [("key_result_id", "=", self.id)]

@@ -140,10 +140,17 @@ class TestDailyHistory(OkrCrmCase):
                 {"key_result_id": self.revenue.id, "date": self.today, "value": 1}
             )
 
-    def test_history_action_shows_this_key_result(self):
+    def test_history_chart_has_the_value_and_the_pace_line(self):
+        self._new_deal(amount=300.0).action_set_won()
+        self._commit_point()
         action = self.revenue.action_open_history()
-        self.assertEqual(action["res_model"], "okr.key.result.history")
-        self.assertEqual(action["domain"], [("key_result_id", "=", self.revenue.id)])
+        self.assertEqual(action["res_model"], "okr.key.result.pace.chart")
+        chart = self.env[action["res_model"]].with_user(self.colleague)
+        rows = chart.search_read(action["domain"], ["date", "series", "amount"])
+        self.assertEqual(
+            sorted((row["date"], row["series"], row["amount"]) for row in rows),
+            [(self.today, "expected", 250.0), (self.today, "value", 300.0)],
+        )
 
 
 @tagged("post_install", "-at_install")
