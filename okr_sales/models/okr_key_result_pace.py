@@ -23,6 +23,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.fields import Domain
+from odoo.tools import plaintext2html
 from odoo.tools.misc import formatLang
 
 from ..engine.definitions import SOURCE_MANUAL
@@ -254,7 +255,8 @@ class OkrKeyResult(models.Model):
             activity = self.activity_schedule(
                 BEHIND_ACTIVITY_XMLID,
                 date_deadline=self._okr_today(),
-                note=reason,
+                # a text, whatever the key result's name holds
+                note=plaintext2html(reason),
                 user_id=self.user_id.id,
             )
             self.message_post(body=reason, subtype_xmlid="mail.mt_note")
@@ -338,10 +340,12 @@ class OkrKeyResult(models.Model):
             key_result.activity_schedule(
                 REMINDER_ACTIVITY_XMLID,
                 date_deadline=today,
-                note=self.env._(
-                    "No check-in on %(name)s since %(date)s: where does it stand?",
-                    name=key_result.name,
-                    date=key_result.last_checkin_date or key_result.date_start,
+                note=plaintext2html(
+                    self.env._(
+                        "No check-in on %(name)s since %(date)s: where does it stand?",
+                        name=key_result.name,
+                        date=key_result.last_checkin_date or key_result.date_start,
+                    )
                 ),
                 user_id=key_result.user_id.id,
             )
