@@ -101,7 +101,9 @@ class TestDailyHistory(OkrCrmCase):
         calls = []
 
         def late_write():
+            # written and flushed inside the same run of the callbacks
             revenue.current_value = 777.0
+            revenue.env.flush_all()
 
         def upsert_then_write_later(model, rows):
             calls.append(len(rows))
@@ -150,6 +152,31 @@ class TestDailyHistory(OkrCrmCase):
         self.assertEqual(
             sorted((row["date"], row["series"], row["amount"]) for row in rows),
             [(self.today, "expected", 250.0), (self.today, "value", 300.0)],
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestRollupHistory(OkrCrmCase):
+    """Roll-ups write their values in a precommit callback of their own,
+    after the deal's key results: their points are in the same commit."""
+
+    def test_the_cascade_has_its_points_in_the_deals_commit(self):
+        team_revenue = self._new_rollup(self.team_objective, name="Team revenue")
+        my_revenue = self._new_auto_key_result(
+            self.my_objective,
+            "won_revenue",
+            scope="owner",
+            parent_id=team_revenue.id,
+        )
+        self._new_deal(amount=1200.0).action_set_won()
+        self._commit_point()
+        today = fields.Date.context_today(my_revenue)
+        points = self.env["okr.key.result.history"].search(
+            [("key_result_id", "in", (team_revenue | my_revenue).ids)]
+        )
+        self.assertEqual(
+            sorted((p.key_result_id.id, p.date, p.value) for p in points),
+            sorted([(my_revenue.id, today, 1200.0), (team_revenue.id, today, 1200.0)]),
         )
 
 
