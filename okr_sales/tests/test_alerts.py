@@ -133,6 +133,26 @@ class TestBehindPaceAlerts(AlertCase, OkrCrmCase):
         # Why, as of when it fell behind.
         self.assertIn("0.00 where 250.00", activity.note)
 
+    def test_done_alerts_do_not_count_as_activities_done(self):
+        activities_done = self._new_auto_key_result(
+            self.sprint, "activities_done", scope="owner", target_value=20.0
+        )
+        deal = self._win(300.0)
+        revenue = self._new_revenue()
+        deal.stage_id = self.open_stage
+        self._commit_point()
+        alert = self._activities(revenue, BEHIND)
+        deal.action_set_won()
+        self._commit_point()
+        self.assertFalse(alert.active, "done: back on track")
+        self.assertEqual(activities_done.current_value, 0.0)
+        call = self._new_deal().activity_schedule(
+            "mail.mail_activity_data_call", user_id=self.salesperson.id
+        )
+        call.action_done()
+        self._commit_point()
+        self.assertEqual(activities_done.current_value, 1.0)
+
     def test_a_failing_alert_never_fails_the_deal(self):
         deal = self._win(300.0)
         revenue = self._new_revenue()
