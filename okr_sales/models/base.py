@@ -9,6 +9,10 @@ from ..engine.dependencies import (
     dependencies_of_change,
 )
 
+# Context key of the OKRs' own changes of counted models (the activities of
+# alerts and reminders): the engine does not follow them.
+UNTRACKED_KEY = "okr_sales_untracked"
+
 
 class Base(models.AbstractModel):
     """Every model tells the progress engine when a field a key result reads
@@ -21,11 +25,13 @@ class Base(models.AbstractModel):
     def _okr_tracking(self):
         """Whether changes of this model's records are followed: not while
         modules are installed or uninstalled (the nightly recompute catches
-        up), nor for the OKRs' own records."""
+        up), nor for the OKRs' own records and the activities they give their
+        owners (``UNTRACKED_KEY``: alerts and reminders no rule counts)."""
         return (
             self.pool.ready
             and not self._name.startswith("okr.")
             and not self.env.context.get(MODULE_UNINSTALL_FLAG)
+            and not self.env.context.get(UNTRACKED_KEY)
         )
 
     def _okr_field_map(self):

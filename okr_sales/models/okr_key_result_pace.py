@@ -32,8 +32,10 @@ from ..engine.progress import (
     STATUS_SELECTION,
     expected_progress,
     expected_value,
+    key_result_progress,
     pace_status,
 )
+from .base import UNTRACKED_KEY
 
 _logger = logging.getLogger(__name__)
 
@@ -117,13 +119,17 @@ class OkrKeyResult(models.Model):
     # STATUS
     # ------------------------------------------------------------------
 
-    def _okr_forecast_progress(self):
-        """The progress a forecast expects at the end of the period, or None.
-
-        The hook of the pipeline forecast: when it returns a number,
-        ``pace_status`` lets it raise the status (never lower it)."""
+    def _okr_forecast_progress(self, today):
+        """The progress the pipeline forecast expects at the end of the
+        period, or None without a forecast: ``pace_status`` lets it raise
+        the status (never lower it)."""
         self.ensure_one()
-        return None
+        if not (self.forecast_domain or "").strip():
+            return None
+        forecast = self._okr_forecast(today)
+        if forecast is None:
+            return None
+        return key_result_progress(self.baseline_value, self.target_value, forecast[0])
 
     def _okr_pace_status(self, today, thresholds):
         """The status of this key result on ``today`` with ``thresholds``
@@ -131,6 +137,13 @@ class OkrKeyResult(models.Model):
         self.ensure_one()
         date_start, date_end = self._pace_period(today)
         on_track, at_risk = thresholds
+        status = pace_status(
+            self.progress, date_start, date_end, today, on_track, at_risk
+        )
+        if status not in BEHIND_STATUSES:
+            return status
+        # Behind the calendar: does the pipeline cover it? (Asked only then:
+        # the forecast is a search of the open opportunities.)
         return pace_status(
             self.progress,
             date_start,
@@ -138,7 +151,7 @@ class OkrKeyResult(models.Model):
             today,
             on_track=on_track,
             at_risk=at_risk,
-            forecast=self._okr_forecast_progress(),
+            forecast=self._okr_forecast_progress(today),
         )
 
     # ------------------------------------------------------------------
@@ -236,7 +249,9 @@ class OkrKeyResult(models.Model):
         pace, close that of those back on track. Never the deal's failure:
         a key result whose alert fails is logged and left as it was."""
         key_results = self._okr_take_noted(STATUS_REGISTERED_KEY, STATUS_KEY)
-        for key_result in key_results.with_context(mail_notrack=True):
+        for key_result in key_results.with_context(
+            mail_notrack=True, **{UNTRACKED_KEY: True}
+        ):
             try:
                 with self.env.cr.savepoint():
                     key_result._okr_update_alert()
@@ -266,6 +281,8 @@ class OkrKeyResult(models.Model):
             self.alert_activity_id = False
             if activity.active:
                 activity.action_feedback(feedback=self._okr_recovery_reason())
+                # written now, in this context: the engine need not follow it
+                activity.flush_recordset()
 
     def _okr_number(self, value):
         return formatLang(self.env, value, digits=2)
@@ -336,6 +353,7 @@ class OkrKeyResult(models.Model):
             )
             .mapped("res_id")
         )
+        key_results = key_results.with_context(**{UNTRACKED_KEY: True})
         for key_result in key_results.filtered(lambda kr: kr.id not in reminded):
             key_result.activity_schedule(
                 REMINDER_ACTIVITY_XMLID,
@@ -367,7 +385,9 @@ class OkrKeyResult(models.Model):
             )
         )
         if reminders:
+            reminders = reminders.with_context(**{UNTRACKED_KEY: True})
             reminders.action_feedback(feedback=self.env._("Checked in."))
+            reminders.flush_recordset()
 
     # ------------------------------------------------------------------
     # ACTIONS

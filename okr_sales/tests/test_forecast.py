@@ -105,3 +105,24 @@ class TestPipelineForecast(OkrCrmCase):
         # A forecast that no longer applies (the measure changed) is not shown.
         self.my_revenue.measure = "average"
         self.assertFalse(self.my_revenue.forecast_summary)
+
+    def test_a_pipeline_covering_the_target_keeps_it_on_track(self):
+        # A key result whose period is almost over, whatever today's date.
+        today = self.env["okr.key.result"]._okr_today()
+        key_result = self._new_auto_key_result(
+            self.my_objective,
+            "won_revenue",
+            scope="owner",
+            target_value=3000.0,
+            date_start=self.period_start,
+            date_end=min(today + timedelta(days=1), self.period_end),
+        )
+        self._new_deal(amount=100.0).action_set_won()
+        self._commit_point()
+        self.assertIn(key_result.status, ("at_risk", "off_track"))
+        # Open opportunities expected in it: 100 + 5800 x 50% = 3000.
+        self._open(5800.0, 50.0, deadline=today)
+        self.env["okr.objective"]._cron_refresh_status()
+        key_result.invalidate_recordset(["status"])
+        self.assertAlmostEqual(key_result.forecast_value, 3000.0)
+        self.assertEqual(key_result.status, "on_track")
