@@ -1,7 +1,11 @@
+from collections import defaultdict
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..engine.progress import expected_value
+from ..engine.definitions import CADENCE_PERIOD, MEASURE_COUNT, MEASURE_SUM
+from ..engine.progress import expected_value, key_result_progress
 
 
 class OkrKeyResultHistory(models.Model):
@@ -73,6 +77,72 @@ class OkrKeyResultHistory(models.Model):
             )
         )
         self.invalidate_model()
+
+    @api.model
+    def _okr_backfill(self, key_results):
+        """Daily points of ``key_results`` for the days before their history
+        began, rebuilt from the records they count: for a count or a sum
+        over the whole period, the value at the end of each day is the
+        total of the records dated up to it. (Other measures start their
+        history with today's point.)"""
+        if not isinstance(key_results, models.BaseModel):  # ids, from data files
+            key_results = self.env["okr.key.result"].browse(key_results)
+        today = fields.Date.context_today(self)
+        rows = []
+        for key_result in key_results.sudo():
+            if not (
+                key_result._okr_is_live()
+                and key_result.measure in (MEASURE_COUNT, MEASURE_SUM)
+                and key_result.cadence in (False, CADENCE_PERIOD)
+            ):
+                continue
+            contributions = (
+                self.env["okr.contribution"]
+                .sudo()
+                .search([("key_result_id", "=", key_result.id)])
+            )
+            if not contributions:
+                continue
+            date_field = key_result.date_field_id.name
+            records = (
+                self.env[key_result.source_model]
+                .sudo()
+                .with_context(active_test=False)
+                .browse(contributions.mapped("res_id"))
+            )
+            day_of = {
+                record.id: fields.Date.to_date(record[date_field]) for record in records
+            }
+            added = defaultdict(float)
+            for contribution in contributions:
+                day = day_of.get(contribution.res_id)
+                if day:
+                    added[day] += contribution.value
+            total = 0.0
+            start, end = key_result.date_start, key_result.date_end
+            for day in sorted(added):
+                total += added[day]
+                if not start <= day < min(today, end + timedelta(days=1)):
+                    continue
+                rows.append(
+                    (
+                        key_result.id,
+                        key_result.company_id.id,
+                        day,
+                        total,
+                        key_result_progress(
+                            key_result.baseline_value, key_result.target_value, total
+                        ),
+                        expected_value(
+                            key_result.baseline_value,
+                            key_result.target_value,
+                            start,
+                            end,
+                            day,
+                        ),
+                    )
+                )
+        self._okr_upsert_daily_points(rows)
 
     @api.model
     def _okr_sync_checkin_points(self, checkins):

@@ -50,9 +50,6 @@ CHILD_FIELDS = frozenset(
 ROLLUP_FIELDS = frozenset(
     {"source", "rollup_method", "unit", "currency_id", "baseline_value"}
 )
-# Roll-up levels gathered in one commit at most: deeper trees are not
-# expected; a longer chain is finished by the next change or the nightly run.
-MAX_LEVELS = 20
 UNIT_PERCENT = "percent"
 UNIT_CURRENCY = "currency"
 
@@ -284,23 +281,28 @@ class OkrRollupMixin(models.AbstractModel):
 
     @api.model
     def _okr_roll_up_pending(self):
-        """Move the roll-ups over what the transaction changed, level by
-        level (a roll-up written is a change the next level takes), once
-        the changed values are written. Called by ``_okr_process_pending``."""
+        """Move the roll-ups over what the transaction changed, once the
+        changed values are written: every roll-up they reach, to any depth,
+        computed once, children before parents. Called by
+        ``_okr_process_pending``."""
         data = self.env.cr.precommit.data
-        for _level in range(MAX_LEVELS):
+        self.env.flush_all()
+        children = data.pop(ROLLUP_CHILDREN_KEY, None) or set()
+        targets = data.pop(ROLLUP_TARGETS_KEY, None) or set()
+        if not (children or targets):
+            return
+        reached = set(targets) | self._okr_rollup_ancestor_ids(children | targets)
+        if reached:
+            self.browse(sorted(reached))._okr_refresh_rollups()
+            # What these writes note reaches only roll-ups computed here.
             self.env.flush_all()
-            children = data.pop(ROLLUP_CHILDREN_KEY, None) or set()
-            targets = data.pop(ROLLUP_TARGETS_KEY, None) or set()
-            targets |= self._okr_rollup_parent_ids(children)
-            if not targets:
-                return
-            self.browse(sorted(targets))._okr_refresh_rollups()
-        _logger.warning("Roll-ups deeper than %s levels left for later", MAX_LEVELS)
+            data.pop(ROLLUP_CHILDREN_KEY, None)
+            data.pop(ROLLUP_TARGETS_KEY, None)
 
     def _okr_refresh_rollups(self):
-        """Compute these roll-ups from their children's stored values, each
-        locked first: a concurrent transaction's change of a sibling is
+        """Compute these roll-ups (and all the roll-ups over them: the set
+        is closed upward) from their children's stored values, locked first,
+        in one statement: a concurrent transaction's change of a sibling is
         waited for and seen, never overwritten."""
         rollups = (
             self.sudo()
@@ -326,7 +328,7 @@ class OkrRollupMixin(models.AbstractModel):
             ["current_value", "baseline_value", "target_value", "active", "currency_id"]
         )
         today = fields.Date.context_today(self)
-        for rollup in rollups:
+        for rollup in rollups._okr_children_first():
             value, note = rollup._okr_rollup_result(today)
             if value is None:
                 value = rollup.baseline_value
@@ -334,6 +336,23 @@ class OkrRollupMixin(models.AbstractModel):
                 rollup.current_value = value
             if (rollup.rollup_note or False) != (note or False):
                 rollup.rollup_note = note
+
+    def _okr_children_first(self):
+        """These roll-ups ordered so that each comes after the roll-ups it
+        takes (ids order otherwise; a cycle, refused at save, ends it)."""
+        below = {
+            rollup.id: set((rollup._okr_rollup_children() & self).ids)
+            for rollup in self
+        }
+        ordered = []
+        while below:
+            ready = sorted(
+                kr_id for kr_id, ids in below.items() if not ids & below.keys()
+            )
+            for kr_id in ready or [min(below)]:
+                ordered.append(kr_id)
+                del below[kr_id]
+        return self.browse(ordered)
 
     def _okr_rollup_result(self, today):
         """``(value or None, note)`` of this roll-up from its children."""

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from unittest.mock import patch
 
 from freezegun import freeze_time
@@ -229,3 +229,34 @@ class TestCheckinHistory(OkrCase):
         )
         self.assertEqual(key_result.history_ids.mapped("value"), [6.0])
         self.assertAlmostEqual(key_result.history_ids.progress, 50.0)
+
+
+@tagged("post_install", "-at_install")
+class TestHistoryBackfill(OkrCrmCase):
+    """The days before a key result's history began, from its records."""
+
+    def test_a_sum_gets_a_point_per_day_its_records_moved(self):
+        key_result = self._new_auto_key_result(
+            self.my_objective, "won_revenue", scope="owner"
+        )
+        today = key_result._okr_today()
+        days = [
+            day
+            for day in (today - timedelta(days=20), today - timedelta(days=5))
+            if day >= key_result.date_start
+        ]
+        for amount, day in zip((100.0, 250.0), days, strict=False):
+            deal = self._new_deal(amount=amount)
+            deal.action_set_won()
+            deal.date_closed = datetime.combine(day, time(12, 0))
+        self._commit_point()
+        History = self.env["okr.key.result.history"]
+        self.env.cr.execute(
+            "DELETE FROM okr_key_result_history WHERE key_result_id = %s",
+            (key_result.id,),
+        )
+        History._okr_backfill(key_result)
+        points = History.search([("key_result_id", "=", key_result.id)])
+        # By hand: 100 on the first day, 350 on the second.
+        expected = dict(zip(days, (100.0, 350.0), strict=False))
+        self.assertEqual({point.date: point.value for point in points}, expected)

@@ -1,6 +1,7 @@
 """The key result history starts with what the database already holds: a
-point per existing check-in, and today's point of every key result that
-counts records (written when the upgrade commits).
+point per existing check-in, today's point of every key result that counts
+records (written when the upgrade commits), and for sums and counts a point
+per earlier day of the period, rebuilt from the records they count.
 
 The preset "Activities done" no longer counts the OKRs' own activities
 (behind-pace alerts, check-in reminders): it is shipped noupdate, so its new
@@ -43,3 +44,5 @@ def migrate(cr, version):
     env["okr.key.result.history"]._okr_sync_checkin_points(checkins)
     key_results = env["okr.key.result"].search([("source", "!=", SOURCE_MANUAL)])
     key_results._okr_note(HISTORY_REGISTERED_KEY, HISTORY_KEY, "_okr_write_history")
+    # and the days before, from the records they count (sums and counts)
+    env["okr.key.result.history"]._okr_backfill(key_results)
