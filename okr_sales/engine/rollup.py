@@ -94,3 +94,27 @@ def rollup_ancestors_query(key_result_ids, direct=False):
         rollup=SOURCE_ROLLUP,
         direct=direct,
     )
+
+
+# The live children of roll-ups ``%(ids)s``: ``(roll-up id, child id, value,
+# baseline, target, currency id)``, their explicit choice or, without one,
+# the key results aligned under them.
+ROLLUP_CHILDREN_SQL = """
+SELECT e.parent_id, c.id, COALESCE(c.current_value, 0),
+       COALESCE(c.baseline_value, 0), COALESCE(c.target_value, 0), c.currency_id
+  FROM (SELECT r.parent_id, r.child_id FROM okr_key_result_rollup_rel r
+         WHERE r.parent_id = ANY(%(ids)s::int[])
+        UNION ALL
+        SELECT k.parent_id, k.id FROM okr_key_result k
+         WHERE k.parent_id = ANY(%(ids)s::int[])
+           AND NOT EXISTS (SELECT 1 FROM okr_key_result_rollup_rel r
+                            WHERE r.parent_id = k.parent_id)) AS e(parent_id, child_id)
+  JOIN okr_key_result c ON c.id = e.child_id AND c.active
+  JOIN okr_objective o ON o.id = c.objective_id AND o.active
+ ORDER BY e.parent_id, c.id
+"""
+
+
+def rollup_children_query(rollup_ids):
+    """The SQL of the live children of ``rollup_ids`` (see above)."""
+    return SQL(ROLLUP_CHILDREN_SQL, ids=sorted(rollup_ids))

@@ -12,6 +12,7 @@ salespeople's deals never overwrite each other's share of their team's sum.
 """
 
 import logging
+from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
@@ -24,6 +25,7 @@ from ..engine.rollup import (
     ROLLUP_SUM,
     VALUE_METHODS,
     rollup_ancestors_query,
+    rollup_children_query,
     rollup_value,
 )
 from ..engine.totals import VALUE_TOLERANCE
@@ -303,45 +305,53 @@ class OkrRollupMixin(models.AbstractModel):
         """Compute these roll-ups (and all the roll-ups over them: the set
         is closed upward) from their children's stored values, locked first,
         in one statement: a concurrent transaction's change of a sibling is
-        waited for and seen, never overwritten."""
-        rollups = (
-            self.sudo()
-            .with_context(active_test=False, tracking_disable=True)
-            .exists()
-            .filtered(
-                # an archived one (a closed period) keeps its last value
-                lambda kr: (
-                    kr.source == SOURCE_ROLLUP and kr.active and kr.objective_id.active
+        waited for and seen, never overwritten. The children are read in SQL
+        after the lock, in one query, whatever their number."""
+        if not self.ids:
+            return
+        stored = dict(
+            self.env.execute_query(
+                SQL(
+                    "SELECT k.id, COALESCE(k.current_value, 0) FROM okr_key_result k"
+                    " JOIN okr_objective o ON o.id = k.objective_id"
+                    # an archived one (a closed period) keeps its last value
+                    " WHERE k.id IN %s AND k.source = %s AND k.active AND o.active"
+                    " ORDER BY k.id FOR UPDATE OF k",
+                    tuple(self.ids),
+                    SOURCE_ROLLUP,
                 )
             )
         )
-        if not rollups:
+        if not stored:
             return
-        self.env.cr.execute(
-            SQL(
-                "SELECT id FROM okr_key_result WHERE id IN %s ORDER BY id FOR UPDATE",
-                tuple(rollups.ids),
-            )
-        )
-        # What other transactions committed before the lock was ours.
-        rollups.invalidate_model(
-            ["current_value", "baseline_value", "target_value", "active", "currency_id"]
-        )
+        children_of = defaultdict(list)
+        for parent_id, *child in self.env.execute_query(rollup_children_query(stored)):
+            children_of[parent_id].append(child)
+        rollups = self.sudo().with_context(tracking_disable=True).browse(stored)
         today = fields.Date.context_today(self)
-        for rollup in rollups._okr_children_first():
-            value, note = rollup._okr_rollup_result(today)
+        computed = {}
+        for rollup in rollups._okr_children_first(children_of):
+            children = [
+                (computed.get(child_id, value), baseline, target, currency_id)
+                for child_id, value, baseline, target, currency_id in children_of[
+                    rollup.id
+                ]
+            ]
+            value, note = rollup._okr_rollup_result(children, today)
             if value is None:
                 value = rollup.baseline_value
-            if abs(rollup.current_value - value) > VALUE_TOLERANCE:
+            computed[rollup.id] = value
+            if abs(stored[rollup.id] - value) > VALUE_TOLERANCE:
                 rollup.current_value = value
             if (rollup.rollup_note or False) != (note or False):
                 rollup.rollup_note = note
 
-    def _okr_children_first(self):
+    def _okr_children_first(self, children_of):
         """These roll-ups ordered so that each comes after the roll-ups it
-        takes (ids order otherwise; a cycle, refused at save, ends it)."""
+        takes (``children_of``: ``{id: [(child id, ...)]}``); ids order
+        otherwise (a cycle, refused at save, ends it)."""
         below = {
-            rollup.id: set((rollup._okr_rollup_children() & self).ids)
+            rollup.id: {row[0] for row in children_of[rollup.id]} & set(self.ids)
             for rollup in self
         }
         ordered = []
@@ -354,10 +364,10 @@ class OkrRollupMixin(models.AbstractModel):
                 del below[kr_id]
         return self.browse(ordered)
 
-    def _okr_rollup_result(self, today):
-        """``(value or None, note)`` of this roll-up from its children."""
+    def _okr_rollup_result(self, children, today):
+        """``(value or None, note)`` of this roll-up from its ``children``:
+        ``(value, baseline, target, currency id)`` rows."""
         self.ensure_one()
-        children = self._okr_rollup_children()
         if not children:
             return None, self.env._(
                 "No key result to roll up: align key results under this one "
@@ -370,16 +380,16 @@ class OkrRollupMixin(models.AbstractModel):
             and self.unit == UNIT_CURRENCY
             and self.currency_id
         )
-        for child in children:
-            value = child.current_value
-            if convert and child.currency_id and child.currency_id != self.currency_id:
-                value = child.currency_id._convert(
+        for value, baseline, target, currency_id in children:
+            if convert and currency_id and currency_id != self.currency_id.id:
+                currency = self.env["res.currency"].browse(currency_id)
+                value = currency._convert(
                     value, self.currency_id, self.company_id, today, round=False
                 )
-                rates[child.currency_id] = child.currency_id._convert(
+                rates[currency] = currency._convert(
                     1.0, self.currency_id, self.company_id, today, round=False
                 )
-            rows.append((value, child.baseline_value, child.target_value))
+            rows.append((value, baseline, target))
         # Not rounded to the currency: the sum of the children as they are.
         value = rollup_value(self.rollup_method, rows)
         note = False
