@@ -666,7 +666,9 @@ class OkrKeyResult(models.Model):
                     "%(field)s: a forecast is made for a sum or a count of "
                     "records, not for a %(measure)s.",
                     field=self._fields["forecast_domain"].string,
-                    measure=dict(MEASURE_SELECTION)[self.measure].lower(),
+                    measure=dict(
+                        self._fields["measure"]._description_selection(self.env)
+                    )[self.measure].lower(),
                 )
             )
         self._check_domain("forecast_domain", model)
@@ -705,7 +707,9 @@ class OkrKeyResult(models.Model):
                     "%(field)s: the %(measure)s needs %(expected)s stored on the "
                     "counted records%(found)s.",
                     field=self._fields["measure_field_id"].string,
-                    measure=dict(MEASURE_SELECTION)[self.measure].lower(),
+                    measure=dict(
+                        self._fields["measure"]._description_selection(self.env)
+                    )[self.measure].lower(),
                     expected=expected,
                     found=self.env._(", not “%s”", field.field_description)
                     if field

@@ -29,7 +29,6 @@ from odoo.tools.misc import formatLang
 from ..engine.definitions import SOURCE_MANUAL
 from ..engine.progress import (
     BEHIND_STATUSES,
-    STATUS_SELECTION,
     expected_progress,
     expected_value,
     key_result_progress,
@@ -289,7 +288,9 @@ class OkrKeyResult(models.Model):
 
     def _okr_behind_reason(self):
         """Why the key result is behind, with the numbers."""
-        status = dict(STATUS_SELECTION)[self.status]
+        status = dict(self._fields["status"]._description_selection(self.env))[
+            self.status
+        ]
         return self.env._(
             "%(name)s is %(status)s: its value is %(value)s where %(expected)s "
             "was expected today, for a target of %(target)s (progress "
@@ -304,7 +305,9 @@ class OkrKeyResult(models.Model):
         )
 
     def _okr_recovery_reason(self):
-        status = dict(STATUS_SELECTION).get(self.status) or self.env._("no status")
+        status = dict(self._fields["status"]._description_selection(self.env)).get(
+            self.status
+        ) or self.env._("no status")
         return self.env._(
             "Back to %(status)s: value %(value)s, %(expected)s expected today "
             "(progress %(progress)s%% against a pace of %(pace)s%%).",

@@ -256,7 +256,9 @@ class OkrObjective(models.Model):
                 self.env._(
                     "Only OKR managers set objectives at the %(level)s level; a "
                     "team leader sets his own team's.",
-                    level=dict(LEVEL_SELECTION)[objective.level],
+                    level=dict(self._fields["level"]._description_selection(self.env))[
+                        objective.level
+                    ],
                 )
             )
 

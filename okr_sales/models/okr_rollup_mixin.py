@@ -197,9 +197,11 @@ class OkrRollupMixin(models.AbstractModel):
                         child_unit=units.get(child.unit, child.unit),
                         name=self.name,
                         unit=units.get(self.unit, self.unit),
-                        method=dict(ROLLUP_METHOD_SELECTION)[
-                            self.rollup_method
-                        ].lower(),
+                        method=dict(
+                            self._fields["rollup_method"]._description_selection(
+                                self.env
+                            )
+                        )[self.rollup_method].lower(),
                     )
                 )
 
