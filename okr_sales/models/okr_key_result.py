@@ -83,7 +83,7 @@ class OkrKeyResult(models.Model):
     _order = "objective_id, sequence, id"
     _check_company_auto = True
 
-    name = fields.Char("Key Result", required=True, tracking=True)
+    name = fields.Char("Key Result", required=True, tracking=True, translate=True)
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
     objective_id = fields.Many2one(

@@ -41,7 +41,7 @@ class OkrObjective(models.Model):
     _parent_store = True
     _check_company_auto = True
 
-    name = fields.Char("Objective", required=True, tracking=True)
+    name = fields.Char("Objective", required=True, tracking=True, translate=True)
     description = fields.Html()
     active = fields.Boolean(default=True)
     color = fields.Integer("Color Index")

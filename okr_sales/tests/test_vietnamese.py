@@ -65,3 +65,16 @@ class TestVietnamese(TransactionCase):
             env["okr.key.result"]._fields["forecast_domain"]._description_string(env)
         )
         self.assertNotEqual(message, "Open Pipeline")
+
+    def test_the_demo_speaks_the_seeds_words(self):
+        okr_sales = self.modules.filtered(lambda m: m.name == "okr_sales")
+        key_result = self.env.ref("okr_sales.okr_kr_dept_b2b_revenue", False)
+        if not (okr_sales.demo and key_result):
+            return  # installed without demo data: nothing to read
+        self.assertEqual(
+            key_result.with_context(lang=LANG).name,
+            "Tăng doanh thu bán hàng B2B lên 450 tỷ đồng",
+        )
+        self.assertEqual(
+            key_result.with_context(lang="en_US").name, "B2B revenue up to 450 bn VND"
+        )
