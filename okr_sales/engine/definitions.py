@@ -36,8 +36,8 @@ UPDATE_MODE_PARAM = "okr_sales.update_mode"
 UPDATE_TRANSACTION = "transaction"
 UPDATE_BACKGROUND = "background"
 UPDATE_MODE_SELECTION = [
-    (UPDATE_TRANSACTION, "In the deal's transaction"),
-    (UPDATE_BACKGROUND, "In the background, right after"),
+    (UPDATE_TRANSACTION, "At once, as part of the deal"),
+    (UPDATE_BACKGROUND, "A second later, in the background (busy sales floors)"),
 ]
 
 # Whose records count.

@@ -24,6 +24,11 @@ class OkrCheckin(models.Model):
     company_id = fields.Many2one(
         related="key_result_id.company_id", store=True, index=True
     )
+    # What the owner checks in against, shown in the check-in dialog.
+    key_result_value = fields.Float(
+        related="key_result_id.current_value", string="Current Value"
+    )
+    key_result_target = fields.Float(related="key_result_id.target_value")
     date = fields.Date(required=True, default=fields.Date.context_today)
     value = fields.Float(required=True)
     progress = fields.Float(

@@ -24,10 +24,10 @@ class ResConfigSettings(models.TransientModel):
         default=UPDATE_TRANSACTION,
         required=True,
         config_parameter=UPDATE_MODE_PARAM,
-        help="In the deal's transaction: a won deal and its key results are "
-        "saved together, and the salesperson waits for both. In the background: "
-        "the deal only queues its change and a scheduled action updates the key "
-        "results right after, in batches, for busy sales floors.",
+        help="At once: a won deal and its key results are saved together, and "
+        "the salesperson waits for both. A second later: the deal only queues "
+        "its change and a scheduled action updates the key results right "
+        "after, in batches, for busy sales floors.",
     )
     okr_on_track_pace = fields.Integer(
         "On Track From (% of Pace)",
