@@ -25,10 +25,12 @@ class OkrCheckin(models.Model):
         related="key_result_id.company_id", store=True, index=True
     )
     # What the owner checks in against, shown in the check-in dialog.
+    # Computed, not related: a related field would write through to the key
+    # result.
     key_result_value = fields.Float(
-        related="key_result_id.current_value", string="Current Value"
+        "Current Value", compute="_compute_key_result_figures"
     )
-    key_result_target = fields.Float(related="key_result_id.target_value")
+    key_result_target = fields.Float("Target", compute="_compute_key_result_figures")
     date = fields.Date(required=True, default=fields.Date.context_today)
     value = fields.Float(required=True)
     progress = fields.Float(
@@ -50,6 +52,12 @@ class OkrCheckin(models.Model):
         index=True,
         check_company=True,
     )
+
+    @api.depends("key_result_id.current_value", "key_result_id.target_value")
+    def _compute_key_result_figures(self):
+        for checkin in self:
+            checkin.key_result_value = checkin.key_result_id.current_value
+            checkin.key_result_target = checkin.key_result_id.target_value
 
     @api.depends("value", "key_result_id")
     def _compute_progress(self):

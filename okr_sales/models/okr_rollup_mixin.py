@@ -6,9 +6,10 @@ under it, or from an explicit choice of key results (*Rolled Up From*): their
 sum, average, minimum, or the share of them at their target. It moves in the
 transaction that moved a child - a deal won, a ticket closed, a check-in -
 through any depth of roll-ups: the values are gathered while the
-transaction commits, after the engine's (``_okr_process_pending``), level
-by level, each roll-up locked before its children are read so that two
-salespeople's deals never overwrite each other's share of their team's sum.
+transaction commits, after the engine's (``_okr_process_pending``): every
+roll-up the changes reach is locked in one statement before its children are
+read (in one query), so that two salespeople's deals never overwrite each
+other's share of their team's sum, then computed once, children first.
 """
 
 import logging

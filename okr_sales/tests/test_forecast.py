@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
 from .common import OkrCrmCase
@@ -126,3 +126,34 @@ class TestPipelineForecast(OkrCrmCase):
         key_result.invalidate_recordset(["status"])
         self.assertAlmostEqual(key_result.forecast_value, 3000.0)
         self.assertEqual(key_result.status, "on_track")
+
+    def test_the_open_pipeline_rule_is_the_managers(self):
+        rule = self.my_revenue.forecast_domain
+        with self.assertRaises(AccessError):
+            self.my_revenue.with_user(
+                self.salesperson
+            ).forecast_domain = "[('won_status', '=', 'pending')]"
+        with self.assertRaises(AccessError):
+            self.env["okr.key.result"].with_user(self.salesperson).create(
+                {
+                    "name": "My pipeline",
+                    "objective_id": self.my_objective.id,
+                    "preset_id": self.env.ref("okr_sales.okr_preset_won_revenue").id,
+                    "target_value": 10.0,
+                    "forecast_domain": "[('won_status', '=', 'pending')]",
+                }
+            )
+        self.assertEqual(self.my_revenue.forecast_domain, rule)
+
+    def test_a_checkin_cannot_write_through_to_its_key_result(self):
+        key_result = self._new_key_result(self.my_objective, name="Calls")
+        checkins = self.env["okr.checkin"].with_user(self.salesperson)
+        for fname in ("key_result_target", "key_result_value"):
+            with self.assertRaises(AccessError):
+                checkins.create(
+                    {"key_result_id": key_result.id, "value": 10.0, fname: 1.0}
+                )
+        checkin = checkins.create({"key_result_id": key_result.id, "value": 10.0})
+        self.assertEqual(checkin.key_result_target, 100.0)
+        self.assertEqual(key_result.target_value, 100.0)
+        self.assertEqual(key_result.current_value, 10.0)
