@@ -35,6 +35,11 @@
         "demo/okr_demo_practice.xml",
         "demo/okr_demo_approval.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "okr_sales/static/src/**/*",
+        ],
+    },
     "pre_init_hook": "pre_init_hook",
     "uninstall_hook": "uninstall_hook",
     "application": True,

@@ -7,6 +7,7 @@ from . import okr_key_result_alignment
 from . import okr_objective_alignment
 from . import okr_objective_approval
 from . import okr_key_result_approval
+from . import okr_key_result_live
 from . import okr_objective
 from . import okr_key_result
 from . import okr_key_result_engine

@@ -79,6 +79,7 @@ class OkrKeyResult(models.Model):
         "okr.rollup.mixin",
         "okr.key.result.alignment",
         "okr.key.result.approval",
+        "okr.key.result.live",
     ]
     _order = "objective_id, sequence, id"
     _check_company_auto = True

@@ -23,3 +23,5 @@ from . import test_approval
 from . import test_rollup
 from . import test_forecast
 from . import test_period_close
+from . import test_live_refresh
+from . import test_pipeline_panel

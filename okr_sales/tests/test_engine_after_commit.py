@@ -34,11 +34,9 @@ TIMEOUT = 30
 SIDE_TABLES = ("bus_bus", "ir_cron_trigger", "okr_pending_change")
 
 
-@tagged("post_install", "-at_install")
-class TestBusyKeyResultAfterCommit(BaseCase):
-    """A salesperson wins a deal while another transaction holds the company
-    key result: the deal is won at once, and the key results follow right
-    after the commit, once the other transaction is done."""
+class AfterCommitCase(BaseCase):
+    """A company of its own, committed: a salesperson, her team, the
+    cascade of won revenue (company, team, hers) and four deals, one won."""
 
     @classmethod
     def setUpClass(cls):
@@ -183,6 +181,7 @@ class TestBusyKeyResultAfterCommit(BaseCase):
         )
         cls.company_kr_id = key_results[0].id
         cls.key_result_ids = key_results.ids
+        cls.objective_ids = [department.id, team_objective.id, my_objective.id]
 
     @classmethod
     def _deal_values(cls, env, amount):
@@ -229,6 +228,13 @@ class TestBusyKeyResultAfterCommit(BaseCase):
                 cr.execute(
                     SQL("DELETE FROM %s WHERE id > %s", SQL.identifier(table), last_id)
                 )
+
+
+@tagged("post_install", "-at_install")
+class TestBusyKeyResultAfterCommit(AfterCommitCase):
+    """A salesperson wins a deal while another transaction holds the company
+    key result: the deal is won at once, and the key results follow right
+    after the commit, once the other transaction is done."""
 
     # What the tests look at, from a transaction of their own
 
