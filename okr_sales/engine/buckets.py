@@ -20,7 +20,7 @@ from .definitions import (
     MEASURE_SUM,
     NO_DATA_MEASURES,
 )
-from .totals import VALUE_TOLERANCE
+from .totals import VALUE_TOLERANCE, round_amount
 
 _logger = logging.getLogger(__name__)
 
@@ -205,6 +205,10 @@ class BucketStore:
             value = values[key_result.id]
             if value is None:
                 value = key_result.baseline_value
+            elif key_result.currency_id:
+                # as the amount field keeps it: compared rounded, an
+                # unchanged amount is not written again
+                value = round_amount(value, key_result.currency_id.rounding)
             if abs(key_result.current_value - value) > VALUE_TOLERANCE:
                 key_result.current_value = value
             if clear_errors and key_result.computation_error:

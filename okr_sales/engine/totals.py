@@ -11,6 +11,8 @@ delete and insert, and the deltas of its bucket totals
 from collections import defaultdict
 from decimal import Context, Decimal, Inexact, InvalidOperation
 
+from odoo.tools import float_round
+
 from .definitions import SCOPE_COMPANY, SCOPE_OWNER, SCOPE_TEAM
 
 # Key result values (floats, for display and progress) closer than this are
@@ -22,6 +24,19 @@ VALUE_TOLERANCE = 1e-6
 # before the point); an inexact sum would raise, not drift.
 EXACT = Context(prec=1000, traps=[Inexact, InvalidOperation])
 ZERO = Decimal(0)
+# From here on a float has no digit below the units: rounding it to a
+# currency changes nothing, and Odoo's float_round, which nudges a value
+# by its last bit before rounding, would move it at each write.
+WHOLE_FLOATS_FROM = 2.0**52
+
+
+def round_amount(value, rounding):
+    """``value`` rounded to a currency's ``rounding`` (0.01, 1) as Odoo
+    rounds amounts, but unchanged when a float cannot hold a smaller digit
+    anyway: an absurd 1e30 stays 1e30, write after write."""
+    if not rounding or abs(value) >= WHOLE_FLOATS_FROM:
+        return value
+    return float_round(value, precision_rounding=rounding)
 
 
 def new_bucket_deltas():

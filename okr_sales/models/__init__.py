@@ -8,6 +8,8 @@ from . import okr_objective_alignment
 from . import okr_objective_approval
 from . import okr_key_result_approval
 from . import okr_key_result_live
+from . import okr_key_result_display
+from . import okr_key_result_notify
 from . import okr_objective
 from . import okr_key_result
 from . import okr_key_result_engine

@@ -2,6 +2,16 @@ import functools
 
 from odoo import api, fields, models
 from odoo.fields import Domain
+from odoo.tools import date_utils
+from odoo.tools.misc import format_date
+
+from ..engine.definitions import (
+    CADENCE_PERIOD,
+    DISTINCT_MEASURES,
+    MEASURE_AVERAGE,
+    MEASURE_COUNT,
+    MEASURE_RATIO,
+)
 
 
 class OkrContribution(models.Model):
@@ -31,8 +41,11 @@ class OkrContribution(models.Model):
     bucket_date = fields.Date(
         "Counted In", required=True, help="First day of the period, month or quarter."
     )
-    value = fields.Float(
-        digits=0,  # numeric, exact: totals move by adding and withdrawing it
+    currency_id = fields.Many2one(related="key_result_id.currency_id")
+    # numeric, exact: totals move by adding and withdrawing it (written in
+    # SQL, read unrounded)
+    value = fields.Monetary(
+        currency_field="currency_id",
         help="What the record adds: 1 for a count, its amount for a sum.",
     )
     in_numerator = fields.Boolean(
@@ -41,6 +54,19 @@ class OkrContribution(models.Model):
     distinct_key = fields.Integer(help="The value a distinct count counts.")
     record_name = fields.Char("Record", compute="_compute_record_name")
     company_id = fields.Many2one(related="key_result_id.company_id")
+    key_result_user_id = fields.Many2one(
+        related="key_result_id.user_id", string="Key Result Owner"
+    )
+    value_display = fields.Char(
+        "Adds",
+        compute="_compute_value_display",
+        help="What the record adds to the key result, in its unit.",
+    )
+    period_display = fields.Char(
+        "Period",
+        compute="_compute_period_display",
+        help="The period, month or quarter of the key result it counts in.",
+    )
 
     _key_result_record_unique = models.Constraint(
         "UNIQUE(key_result_id, res_model, res_id)",
@@ -96,6 +122,65 @@ class OkrContribution(models.Model):
             }
             for contribution in contributions:
                 contribution.record_name = names.get(contribution.res_id, False)
+
+    @api.depends("value", "in_numerator", "key_result_id.unit", "key_result_id.measure")
+    @api.depends_context("lang")
+    def _compute_value_display(self):
+        for contribution in self:
+            key_result = contribution.key_result_id
+            measure = key_result.measure
+            if measure == MEASURE_RATIO:
+                contribution.value_display = (
+                    self.env._("+1 success out of 1")
+                    if contribution.in_numerator
+                    else self.env._("+1 counted, not a success")
+                )
+            elif measure == MEASURE_COUNT:
+                contribution.value_display = self.env._(
+                    "+1 %(record)s", record=contribution._okr_record_noun()
+                )
+            elif measure in DISTINCT_MEASURES:
+                contribution.value_display = self.env._(
+                    "+1 %(value)s",
+                    value=key_result.sudo().measure_field_id.field_description or "",
+                ).strip()
+            elif measure == MEASURE_AVERAGE:
+                contribution.value_display = self.env._(
+                    "%(value)s in the average",
+                    value=key_result._okr_value_display(contribution.value),
+                )
+            else:
+                # sums, and durations ("+14 days": this record's time)
+                contribution.value_display = key_result._okr_value_display(
+                    contribution.value, sign=True
+                )
+
+    def _okr_record_noun(self):
+        """What one record is called in "+1 ...": "won deal", "meeting"."""
+        self.ensure_one()
+        if self.res_model not in self.env:
+            return ""
+        record = self.env[self.res_model].browse(self.res_id)
+        return record._okr_contribution_noun()
+
+    @api.depends("bucket_date", "key_result_id.cadence")
+    @api.depends_context("lang")
+    def _compute_period_display(self):
+        for contribution in self:
+            key_result = contribution.key_result_id
+            start = contribution.bucket_date
+            if not start:
+                contribution.period_display = False
+                continue
+            if key_result.cadence in (False, CADENCE_PERIOD):
+                start, end = key_result.date_start, key_result.date_end
+            else:
+                end = min(
+                    date_utils.end_of(start, key_result.cadence), key_result.date_end
+                )
+            contribution.period_display = (
+                f"{format_date(self.env, start)} → {format_date(self.env, end)}"
+            )
 
     def action_open_record(self):
         self.ensure_one()

@@ -31,6 +31,7 @@ from ..engine.domains import (
 )
 from ..engine.forecast import FORECAST_MEASURES
 from ..engine.progress import STATUS_SELECTION, key_result_progress
+from ..tools.amount_field import Amount
 
 # Whose records an automatic key result counts by default, by the level of
 # its objective (the department's and the company's count the company's).
@@ -80,6 +81,8 @@ class OkrKeyResult(models.Model):
         "okr.key.result.alignment",
         "okr.key.result.approval",
         "okr.key.result.live",
+        "okr.key.result.display",
+        "okr.key.result.notify",
     ]
     _order = "objective_id, sequence, id"
     _check_company_auto = True
@@ -125,14 +128,20 @@ class OkrKeyResult(models.Model):
         readonly=False,
         precompute=True,
     )
-    baseline_value = fields.Float(
+    # Amounts in the key result's currency when its unit is money (rounded
+    # as the currency is, as CRM's); plain numbers, unrounded, otherwise.
+    baseline_value = Amount(
         "Baseline",
+        currency_field="currency_id",
         tracking=True,
         help="Where the key result starts: 0% progress. It may be above the "
         "target for lower-is-better key results, such as days to close.",
     )
-    target_value = fields.Float("Target", required=True, tracking=True)
-    current_value = fields.Float(
+    target_value = Amount(
+        "Target", currency_field="currency_id", required=True, tracking=True
+    )
+    current_value = Amount(
+        currency_field="currency_id",
         compute="_compute_current_value",
         store=True,
         readonly=False,

@@ -44,6 +44,7 @@ from ..engine.progress import key_result_progress
 from ..engine.queue import process_after_commit
 from ..engine.sources import CRM_SOURCES
 from ..engine.totals import merge_deltas
+from ..tools.amount_field import Amount
 from .okr_source_mixin import OLD_KEYS_KEY, PENDING_KEY
 
 _logger = logging.getLogger(__name__)
@@ -92,8 +93,9 @@ class OkrKeyResult(models.Model):
         "with: a key result whose definition no longer gives it is rebuilt.",
     )
 
-    forecast_value = fields.Float(
+    forecast_value = Amount(
         "Forecast",
+        currency_field="currency_id",
         compute="_compute_forecast",
         help="The current value plus the open opportunities expected to close "
         "in the period (Open Pipeline), each weighted by its probability.",
@@ -578,6 +580,8 @@ class OkrKeyResult(models.Model):
             self._okr_process_records(pending, old_keys)
         # Then the roll-ups over every value that moved.
         self._okr_roll_up_pending()
+        # And the winners of deals hear what their deals moved.
+        self._okr_notify_won_deals()
 
     @api.model
     def _okr_process_records(self, pending, old_keys):

@@ -34,6 +34,7 @@ from ..engine.progress import (
     key_result_progress,
     pace_status,
 )
+from ..tools.amount_field import Amount
 from .base import UNTRACKED_KEY
 
 _logger = logging.getLogger(__name__)
@@ -56,8 +57,9 @@ CHECKIN_REMINDER_DAYS = 7
 class OkrKeyResult(models.Model):
     _inherit = "okr.key.result"  # pylint: disable=consider-merging-classes-inherited
 
-    expected_value = fields.Float(
+    expected_value = Amount(
         "Expected Today",
+        currency_field="currency_id",
         compute="_compute_expected_value",
         help="Where the key result should stand at the end of today to keep "
         "pace: baseline + (target - baseline) x the share of the period "

@@ -27,7 +27,8 @@ class OkrKeyResultPeriod(models.Model):
     value_sum = fields.Float("Sum of Values", digits=0)
     distinct_count = fields.Integer("Distinct Values")
     value = fields.Float(help="The key result's value over this stretch.")
-    target_value = fields.Float(related="key_result_id.target_value")
+    currency_id = fields.Many2one(related="key_result_id.currency_id")
+    target_value = fields.Monetary(related="key_result_id.target_value")
 
     _key_result_start_unique = models.Constraint(
         "UNIQUE(key_result_id, date_start)", "One value per key result and period."

@@ -123,6 +123,16 @@ class OkrObjective(models.Model):
         "okr.key.result", "objective_id", "Key Results", copy=True
     )
     key_result_count = fields.Integer(compute="_compute_key_result_count")
+    main_key_result_id = fields.Many2one(
+        "okr.key.result",
+        compute="_compute_main_key_result",
+        help="The key result of the highest weight (then the first one).",
+    )
+    main_key_result_display = fields.Char(
+        "Main Key Result Figures",
+        compute="_compute_main_key_result",
+        help="Current value and target of the main key result.",
+    )
     progress = fields.Float(
         compute="_compute_progress",
         store=True,
@@ -163,6 +173,21 @@ class OkrObjective(models.Model):
         )
         for objective in self:
             objective.key_result_count = counts.get(objective, 0)
+
+    @api.depends(
+        "key_result_ids.weight",
+        "key_result_ids.sequence",
+        "key_result_ids.value_display",
+    )
+    @api.depends_context("lang")
+    def _compute_main_key_result(self):
+        for objective in self:
+            # as far as the reader may read them
+            main = objective.key_result_ids._filtered_access("read").sorted(
+                lambda kr: (-kr.weight, kr.sequence, kr.id)
+            )[:1]
+            objective.main_key_result_id = main
+            objective.main_key_result_display = main.value_display
 
     @api.depends("key_result_ids.progress", "key_result_ids.weight")
     def _compute_progress(self):

@@ -170,6 +170,12 @@ class OkrSourceMixin(models.AbstractModel):
         pending = self.env["okr.key.result"]._okr_precommit_data(PENDING_KEY, {})
         pending.setdefault(self._name, set()).update(self.ids)
 
+    def _okr_contribution_noun(self):
+        """What one of these records is called in a contribution's "+1 ...":
+        the model's name ("+1 activity")."""
+        self.ensure_one()
+        return self.env["ir.model"].sudo()._get(self._name).name.lower()
+
     def action_open_okr_key_results(self):
         self.ensure_one()
         self.check_access("read")

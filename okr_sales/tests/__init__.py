@@ -25,3 +25,5 @@ from . import test_forecast
 from . import test_period_close
 from . import test_live_refresh
 from . import test_pipeline_panel
+from . import test_figures
+from . import test_won_notification

@@ -13,13 +13,14 @@ class OkrPeriodCloseLine(models.TransientModel):
     key_result_id = fields.Many2one("okr.key.result", required=True, ondelete="cascade")
     objective_id = fields.Many2one(related="key_result_id.objective_id")
     unit = fields.Selection(related="key_result_id.unit")
-    current_value = fields.Float(related="key_result_id.current_value")
-    target_value = fields.Float(related="key_result_id.target_value")
+    currency_id = fields.Many2one(related="key_result_id.currency_id")
+    current_value = fields.Monetary(related="key_result_id.current_value")
+    target_value = fields.Monetary(related="key_result_id.target_value")
     progress = fields.Float(related="key_result_id.progress")
     score = fields.Float(
         related="key_result_id.closing_score",
         string="Score",
         help="0.0 to 1.0: the progress at the end of the period.",
     )
-    next_baseline_value = fields.Float("Next Baseline")
-    next_target_value = fields.Float("Next Target")
+    next_baseline_value = fields.Monetary("Next Baseline")
+    next_target_value = fields.Monetary("Next Target")

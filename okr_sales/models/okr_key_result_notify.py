@@ -1,0 +1,161 @@
+"""The won-deal notification: "+3,2 tỷ ₫: Doanh thu cá nhân 57%".
+
+When a user wins deals (a button, a stage dragged, a write: crm's
+``_handle_won_lost`` sees them all), the deals' contributions are noted as
+they stand before the engine runs. Once the engine has run at the commit
+(``_okr_process_pending``), the contributions that appeared or changed are
+the key results the deals moved; their winner gets one ``simple_notification``
+on the bus for the whole transaction, listing those she may read, in her
+language, with their new progress.
+
+The bus message is a row written in the transaction and announced after
+the commit: a rolled-back win sends nothing. A failure here is logged, never
+the deal's. When the engine does not run in the deal's transaction (the
+background mode, or a key result busy in another transaction), the key
+results move later and no notification is sent (see ROADMAP.md).
+"""
+
+import logging
+
+from odoo import SUPERUSER_ID, api, models
+from odoo.tools import SQL
+
+from ..engine.definitions import MEASURE_RATIO
+from ..tools.figures import format_number
+
+_logger = logging.getLogger(__name__)
+
+# precommit data key: {lead id: {"uid": winner, "before": {kr id: (value,
+# in numerator)}}} of the deals won in the transaction
+WON_KEY = "okr_sales.won_deals"
+# Lines of one notification, at most (a deal moves a handful; an import of
+# won deals would list hundreds).
+MAX_LINES = 8
+
+
+class OkrKeyResultNotify(models.AbstractModel):
+    _name = "okr.key.result.notify"
+    _description = "Key Result Won-Deal Notification"
+
+    @api.model
+    def _okr_contribution_rows(self, lead_ids):
+        """``{lead id: {kr id: (value, in numerator)}}`` as stored."""
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT res_id, key_result_id, value, in_numerator"
+                " FROM okr_contribution WHERE res_model = 'crm.lead'"
+                " AND res_id IN %s",
+                tuple(lead_ids),
+            )
+        )
+        found = {lead_id: {} for lead_id in lead_ids}
+        for lead_id, kr_id, value, in_numerator in rows:
+            found[lead_id][kr_id] = (float(value or 0.0), bool(in_numerator))
+        return found
+
+    @api.model
+    def _okr_note_won_deals(self, leads):
+        """``leads`` were just won by the current user: remember what they
+        contributed before, to tell her what the win moved."""
+        if self.env.uid == SUPERUSER_ID or not leads.ids:
+            return
+        won = self.env["okr.key.result"]._okr_precommit_data(WON_KEY, {})
+        new_ids = [lead_id for lead_id in leads.ids if lead_id not in won]
+        if not new_ids:
+            return
+        try:
+            with self.env.cr.savepoint(flush=False):
+                rows = self._okr_contribution_rows(new_ids)
+        except Exception:
+            _logger.exception("Won-deal notification of key results failed")
+            return
+        for lead_id, before in rows.items():
+            won[lead_id] = {"uid": self.env.uid, "before": before}
+
+    @api.model
+    def _okr_notify_won_deals(self):
+        """Send each winner one notification of the key results her deals
+        moved; called once the engine has run, in the deal's transaction."""
+        won = self.env.cr.precommit.data.pop(WON_KEY, None)
+        if not won:
+            return
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self._okr_send_won_notifications(won)
+        except Exception:
+            # never the deal's failure
+            _logger.exception("Won-deal notification of key results failed")
+
+    @api.model
+    def _okr_send_won_notifications(self, won):
+        after = self._okr_contribution_rows(list(won))
+        by_user = {}
+        for lead_id, noted in won.items():
+            moved = {
+                kr_id: row
+                for kr_id, row in after[lead_id].items()
+                if noted["before"].get(kr_id) != row
+            }
+            if moved:
+                by_user.setdefault(noted["uid"], []).append(
+                    (lead_id, noted["before"], moved)
+                )
+        for uid, deals in by_user.items():
+            user = self.env["res.users"].browse(uid)
+            context = {"lang": user.lang}
+            if "allowed_company_ids" in self.env.context:
+                context["allowed_company_ids"] = self.env.context["allowed_company_ids"]
+            env = self.env(user=user, su=False, context=context)
+            payload = env["okr.key.result"]._okr_won_message(deals)
+            if payload:
+                user._bus_send("simple_notification", payload)
+
+    @api.model
+    def _okr_won_message(self, deals):
+        """The notification of ``deals`` to the current user (their winner),
+        in her language, or None if they moved nothing she may read."""
+        lines = self._okr_won_lines(deals)
+        if not lines:
+            return None
+        shown = lines[:MAX_LINES]
+        if len(lines) > MAX_LINES:
+            shown.append(self.env._("and %(count)s more", count=len(lines) - MAX_LINES))
+        leads = self.env["crm.lead"].browse([deal[0] for deal in deals])
+        readable = leads._filtered_access("read")
+        return {
+            "type": "success",
+            "title": self.env._("Won: %(deal)s", deal=readable.name)
+            if len(leads) == 1 and readable
+            else self.env._("Deals won: %(count)s", count=len(leads)),
+            "message": "; ".join(shown),
+        }
+
+    @api.model
+    def _okr_won_lines(self, deals):
+        """ "+3,2 tỷ ₫: Doanh thu cá nhân 57%" per key result moved, as the
+        current user (the winner) may read them."""
+        contributions = self.env["okr.contribution"]
+        locale = self._okr_locale()
+        lines = []
+        for lead_id, before, moved in deals:
+            key_results = self.browse(list(moved))._filtered_access("read")
+            for key_result in key_results.sorted(lambda kr: (-kr.weight, kr.id)):
+                value, in_numerator = moved[key_result.id]
+                old = before.get(key_result.id)
+                if old is None or key_result.measure == MEASURE_RATIO:
+                    # as the deal's OKRs tab says it: "+1 won deal"
+                    contribution = contributions.new(
+                        {
+                            "key_result_id": key_result.id,
+                            "res_model": "crm.lead",
+                            "res_id": lead_id,
+                            "value": value,
+                            "in_numerator": in_numerator,
+                        }
+                    )
+                    added = contribution.value_display
+                else:
+                    added = key_result._okr_value_display(value - old[0], sign=True)
+                progress = format_number(key_result.progress, locale, decimals=0)
+                lines.append(f"{added}: {key_result.name} {progress}%")
+        return lines

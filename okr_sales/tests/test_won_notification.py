@@ -1,0 +1,220 @@
+"""Winning a deal tells its winner, once, which key results it moved."""
+
+import json
+from decimal import ROUND_HALF_UP, Decimal
+from unittest.mock import patch
+
+from odoo.tests import TransactionCase, tagged
+
+from ..engine.definitions import UPDATE_BACKGROUND, UPDATE_MODE_PARAM
+from ..models.okr_key_result_notify import OkrKeyResultNotify
+from .common import OkrCrmCase
+
+NBSP = "\N{NO-BREAK SPACE}"
+
+
+class NotificationMixin:
+    def _last_bus_id(self):
+        return self.env["bus.bus"].sudo().search([], order="id desc", limit=1).id or 0
+
+    def _notifications(self, user, since):
+        """The simple notifications sent to ``user`` after bus row ``since``."""
+        found = []
+        for row in self.env["bus.bus"].sudo().search([("id", ">", since)]):
+            channel = json.loads(row.channel)
+            message = json.loads(row.message)
+            if message["type"] == "simple_notification" and channel[1:] == [
+                "res.partner",
+                user.partner_id.id,
+            ]:
+                found.append(message["payload"])
+        return found
+
+
+@tagged("post_install", "-at_install")
+class TestWonDemoDeal(NotificationMixin, TransactionCase):
+    """The demo salesperson Lan wins her opportunity of 3.2 bn ₫."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        module = cls.env["ir.module.module"].search([("name", "=", "okr_sales")])
+        if not module.demo:
+            cls.skipTest(cls, "okr_sales was installed without demo data")
+        cls.lan = cls.env.ref("okr_sales.okr_user_lan")
+        cls.deal = cls.env.ref("okr_sales.okr_demo_lead_lan_open_1")
+        cls.revenue = cls.env.ref("okr_sales.okr_kr_lan_revenue")
+
+    def test_winner_is_told_what_her_deal_moved(self):
+        self.assertEqual(self.deal.expected_revenue, 3_200_000_000)
+        before = self.revenue.current_value
+        since = self._last_bus_id()
+        self.deal.with_user(self.lan).action_set_won()
+        self.env.cr.flush()
+        # by hand: her revenue plus the deal, against 15 bn from 0
+        expected = before + 3_200_000_000
+        self.assertEqual(self.revenue.current_value, expected)
+        progress = (Decimal(expected) * 100 / Decimal(15_000_000_000)).quantize(
+            Decimal(1), ROUND_HALF_UP
+        )
+        notifications = self._notifications(self.lan, since)
+        self.assertEqual(len(notifications), 1, "one message per transaction")
+        payload = notifications[0]
+        self.assertEqual(payload["type"], "success")
+        self.assertEqual(payload["title"], f"Won: {self.deal.name}")
+        lines = payload["message"].split("; ")
+        self.assertIn(f"+3.2B{NBSP}₫: Revenue of 15 bn VND {progress}%", lines)
+        # one line per key result the deal counts in (it counts once in each)
+        counted = self.env["okr.contribution"].search(
+            [("res_model", "=", "crm.lead"), ("res_id", "=", self.deal.id)]
+        )
+        self.assertEqual(len(lines), len(counted.key_result_id))
+
+    def test_a_stage_dragged_to_won_tells_her_too(self):
+        since = self._last_bus_id()
+        won_stage = self.env["crm.stage"].search([("is_won", "=", True)], limit=1)
+        self.deal.with_user(self.lan).write({"stage_id": won_stage.id})
+        self.env.cr.flush()
+        self.assertEqual(len(self._notifications(self.lan, since)), 1)
+
+
+@tagged("post_install", "-at_install")
+class TestWonNotification(NotificationMixin, OkrCrmCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.vnd = cls.env.ref("base.VND")
+        cls.revenue = cls._new_auto_key_result(
+            cls.my_objective,
+            "won_revenue",
+            name="Doanh thu cá nhân",
+            currency_id=cls.vnd.id,
+            target_value=10_000_000_000,
+        )
+        cls.team_revenue = cls._new_auto_key_result(
+            cls.team_objective,
+            "won_revenue",
+            name="Team revenue",
+            scope="team",
+            currency_id=cls.vnd.id,
+            target_value=40_000_000_000,
+        )
+
+    def test_two_deals_won_together_make_one_message(self):
+        deals = self._new_deal(amount=3_200_000_000) | self._new_deal(
+            amount=2_500_000_000
+        )
+        since = self._last_bus_id()
+        deals.with_user(self.salesperson).action_set_won()
+        self.env.cr.flush()
+        notifications = self._notifications(self.salesperson, since)
+        self.assertEqual(len(notifications), 1)
+        self.assertEqual(notifications[0]["title"], "Deals won: 2")
+        # by hand: 3.2 bn of 10 bn is 32%, then 5.7 bn is 57%; the team's
+        # 3.2 of 40 is 8%, then 5.7 of 40 is 14.25%, shown 14%
+        self.assertEqual(
+            set(notifications[0]["message"].split("; ")),
+            {
+                f"+3.2B{NBSP}₫: Doanh thu cá nhân 57%",
+                f"+2.5B{NBSP}₫: Doanh thu cá nhân 57%",
+                f"+3.2B{NBSP}₫: Team revenue 14%",
+                f"+2.5B{NBSP}₫: Team revenue 14%",
+            },
+        )
+
+    def test_nothing_for_a_deal_that_moves_nothing(self):
+        # a lead (not an opportunity) of another company's team: no key
+        # result counts it
+        other = self.env["res.company"].create({"name": "Elsewhere"})
+        lead = self.env["crm.lead"].create(
+            {"name": "Elsewhere", "type": "lead", "company_id": other.id}
+        )
+        since = self._last_bus_id()
+        lead.action_set_won()
+        self.env.cr.flush()
+        self.assertFalse(
+            self.env["okr.contribution"].search([("res_id", "=", lead.id)])
+        )
+        self.assertFalse(self._notifications(self.env.user, since))
+        deal = self._new_deal(amount=1_000_000_000)
+        deal.with_user(self.salesperson).write({"expected_revenue": 2})
+        self.env.cr.flush()
+        self.assertFalse(self._notifications(self.salesperson, since))
+
+    def test_nothing_of_a_key_result_she_may_not_read(self):
+        self.env["ir.rule"].create(
+            {
+                "name": "Hide the team revenue",
+                "model_id": self.env.ref("okr_sales.model_okr_key_result").id,
+                "domain_force": f"[('id', '!=', {self.team_revenue.id})]",
+            }
+        )
+        since = self._last_bus_id()
+        self._new_deal(amount=3_200_000_000).with_user(
+            self.salesperson
+        ).action_set_won()
+        self.env.cr.flush()
+        self.assertEqual(self.team_revenue.current_value, 3_200_000_000)
+        (payload,) = self._notifications(self.salesperson, since)
+        self.assertEqual(payload["message"], f"+3.2B{NBSP}₫: Doanh thu cá nhân 32%")
+        # and none at all when she may read none of them
+        self.env["ir.rule"].create(
+            {
+                "name": "Hide her revenue",
+                "model_id": self.env.ref("okr_sales.model_okr_key_result").id,
+                "domain_force": f"[('id', '!=', {self.revenue.id})]",
+            }
+        )
+        since = self._last_bus_id()
+        self._new_deal(amount=1_000_000_000).with_user(
+            self.salesperson
+        ).action_set_won()
+        self.env.cr.flush()
+        self.assertEqual(self.revenue.current_value, 4_200_000_000)
+        self.assertFalse(self._notifications(self.salesperson, since))
+
+    def test_a_rolled_back_win_sends_nothing(self):
+        deal = self._new_deal(amount=3_200_000_000)
+        since = self._last_bus_id()
+        with self.assertRaises(ZeroDivisionError), self.env.cr.savepoint():
+            deal.with_user(self.salesperson).action_set_won()
+            self.env.flush_all()
+            raise ZeroDivisionError
+        deal.invalidate_recordset()
+        self.env.cr.flush()
+        self.assertEqual(deal.won_status, "pending")
+        self.assertEqual(self.revenue.current_value, 0)
+        self.assertFalse(self._notifications(self.salesperson, since))
+
+    def test_a_failing_notification_never_blocks_the_win(self):
+        deal = self._new_deal(amount=3_200_000_000)
+        since = self._last_bus_id()
+        with (
+            patch.object(
+                OkrKeyResultNotify,
+                "_okr_send_won_notifications",
+                side_effect=RuntimeError("broken"),
+            ),
+            self.assertLogs(
+                "odoo.addons.okr_sales.models.okr_key_result_notify", "ERROR"
+            ),
+        ):
+            deal.with_user(self.salesperson).action_set_won()
+            self.env.cr.flush()
+        self.assertEqual(deal.won_status, "won")
+        self.assertEqual(self.revenue.current_value, 3_200_000_000)
+        self.assertFalse(self._notifications(self.salesperson, since))
+
+    def test_background_mode_sends_nothing_in_the_deal_transaction(self):
+        # documented limit: the key results move in the background run,
+        # which does not know who won the deals
+        self.env["ir.config_parameter"].sudo().set_param(
+            UPDATE_MODE_PARAM, UPDATE_BACKGROUND
+        )
+        since = self._last_bus_id()
+        self._new_deal(amount=3_200_000_000).with_user(
+            self.salesperson
+        ).action_set_won()
+        self.env.cr.flush()
+        self.assertEqual(self.revenue.current_value, 0)
+        self.assertFalse(self._notifications(self.salesperson, since))
