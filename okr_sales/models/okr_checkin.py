@@ -3,6 +3,7 @@ from odoo.exceptions import AccessError, ValidationError
 
 from ..engine.definitions import SOURCE_MANUAL
 from ..engine.progress import key_result_progress
+from ..tools.amount_field import Amount
 
 
 class OkrCheckin(models.Model):
@@ -27,12 +28,18 @@ class OkrCheckin(models.Model):
     # What the owner checks in against, shown in the check-in dialog.
     # Computed, not related: a related field would write through to the key
     # result.
-    key_result_value = fields.Float(
-        "Current Value", compute="_compute_key_result_figures"
+    currency_id = fields.Many2one(related="key_result_id.currency_id")
+    key_result_value = Amount(
+        "Current Value",
+        currency_field="currency_id",
+        compute="_compute_key_result_figures",
     )
-    key_result_target = fields.Float("Target", compute="_compute_key_result_figures")
+    key_result_target = Amount(
+        "Target", currency_field="currency_id", compute="_compute_key_result_figures"
+    )
     date = fields.Date(required=True, default=fields.Date.context_today)
-    value = fields.Float(required=True)
+    # in the key result's currency when it counts money, as its value
+    value = Amount(currency_field="currency_id", required=True)
     progress = fields.Float(
         compute="_compute_progress",
         store=True,
