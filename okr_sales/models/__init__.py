@@ -19,6 +19,7 @@ from . import okr_key_result_pace_chart
 from . import okr_key_result_preset
 from . import okr_key_result_period
 from . import okr_pending_change
+from . import okr_won_notice
 from . import okr_contribution
 from . import okr_checkin
 from . import crm_lead

@@ -754,6 +754,8 @@ class OkrKeyResult(models.Model):
                     processed = ProgressEngine(self.env).process_pending(
                         limit=PENDING_BATCH if in_cron else None
                     )
+                # the winners of the deals just processed hear of them
+                self._okr_notify_queued_wins()
             except (errors.DeadlockDetected, errors.SerializationFailure):
                 # REPEATABLE READ, unlike the processing after a commit: a key
                 # result changed meanwhile. The changes stay queued for next time.

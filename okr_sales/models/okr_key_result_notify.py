@@ -10,17 +10,23 @@ language, with their new progress.
 
 The bus message is a row written in the transaction and announced after
 the commit: a rolled-back win sends nothing. A failure here is logged, never
-the deal's. When the engine does not run in the deal's transaction (the
-background mode, or a key result busy in another transaction), the key
-results move later and no notification is sent (see ROADMAP.md).
+the deal's. When the deal's changes are queued instead (the background
+mode, or a key result busy in another transaction), the key results move
+later: the deal's transaction keeps an ``okr.won.notice`` with the
+contributions as they stood, and whatever processes the queue (the
+scheduled action, the processing right after the commit) sends the
+notification once the deal's changes are processed
+(``_okr_notify_queued_wins``).
 """
 
+import json
 import logging
+from functools import partial
 
 from odoo import SUPERUSER_ID, api, models
 from odoo.tools import SQL
 
-from ..engine.definitions import MEASURE_RATIO
+from ..engine.definitions import MEASURE_RATIO, UPDATE_BACKGROUND
 from ..tools.figures import format_number
 
 _logger = logging.getLogger(__name__)
@@ -81,10 +87,97 @@ class OkrKeyResultNotify(models.AbstractModel):
             return
         try:
             with self.env.cr.savepoint(flush=False):
-                self._okr_send_won_notifications(won)
+                queued = self._okr_queued_leads(list(won))
+                if queued:
+                    self._okr_keep_won_notices({i: won[i] for i in queued})
+                now = {i: noted for i, noted in won.items() if i not in queued}
+                if now:
+                    self._okr_send_won_notifications(now)
         except Exception:
             # never the deal's failure
             _logger.exception("Won-deal notification of key results failed")
+
+    @api.model
+    def _okr_queued_leads(self, lead_ids):
+        """Those of ``lead_ids`` whose changes wait in the engine's queue:
+        their key results have not moved yet."""
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT lead_id FROM unnest(%s::int[]) AS lead_id WHERE EXISTS ("
+                " SELECT 1 FROM okr_pending_change p WHERE p.res_model = 'crm.lead'"
+                " AND p.res_ids @> to_jsonb(lead_id))",
+                lead_ids,
+            )
+        )
+        return {row[0] for row in rows}
+
+    @api.model
+    def _okr_keep_won_notices(self, won):
+        """Keep the notification of queued deals for when they are processed."""
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO okr_won_notice (user_id, lead_id, before) VALUES %s",
+                SQL(", ").join(
+                    SQL(
+                        "(%s, %s, %s::jsonb)",
+                        noted["uid"],
+                        lead_id,
+                        json.dumps(
+                            {
+                                str(kr_id): list(row)
+                                for kr_id, row in noted["before"].items()
+                            }
+                        ),
+                    )
+                    for lead_id, noted in won.items()
+                ),
+            )
+        )
+        if self._okr_update_mode() != UPDATE_BACKGROUND:
+            # processed right after the commit (see _okr_run_engine): told
+            # right after that
+            self.env.cr.postcommit.add(partial(notify_after_commit, self.env.registry))
+
+    @api.model
+    def _okr_notify_queued_wins(self):
+        """Send the notifications of queued won deals whose changes have
+        been processed; called by whatever processes the queue, which a
+        failure here never stops (logged)."""
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self._okr_send_queued_wins()
+        except Exception:
+            _logger.exception("Won-deal notification of key results failed")
+
+    @api.model
+    def _okr_send_queued_wins(self):
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT n.id, n.user_id, n.lead_id, n.before FROM okr_won_notice n"
+                " WHERE NOT EXISTS (SELECT 1 FROM okr_pending_change p"
+                " WHERE p.res_model = 'crm.lead' AND p.res_ids @> to_jsonb(n.lead_id))"
+                " ORDER BY n.id FOR UPDATE OF n SKIP LOCKED"
+            )
+        )
+        if not rows:
+            return
+        self.env.cr.execute(
+            SQL(
+                "DELETE FROM okr_won_notice WHERE id IN %s",
+                tuple(row[0] for row in rows),
+            )
+        )
+        won = {
+            lead_id: {
+                "uid": uid,
+                "before": {
+                    int(kr_id): (float(value), bool(in_numerator))
+                    for kr_id, (value, in_numerator) in (before or {}).items()
+                },
+            }
+            for _id, uid, lead_id, before in rows
+        }
+        self._okr_send_won_notifications(won)
 
     @api.model
     def _okr_send_won_notifications(self, won):
@@ -159,3 +252,15 @@ class OkrKeyResultNotify(models.AbstractModel):
                 progress = format_number(key_result.progress, locale, decimals=0)
                 lines.append(f"{added}: {key_result.name} {progress}%")
         return lines
+
+
+def notify_after_commit(registry):
+    """Tell the winners of deals processed right after the commit
+    (``process_after_commit`` runs first); what is still queued is told by
+    the scheduled action that processes it."""
+    try:
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["okr.key.result"]._okr_notify_queued_wins()
+    except Exception:
+        _logger.exception("Won-deal notification of key results failed")

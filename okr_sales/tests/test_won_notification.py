@@ -4,6 +4,8 @@ import json
 from decimal import ROUND_HALF_UP, Decimal
 from unittest.mock import patch
 
+from psycopg2 import errors
+
 from odoo.tests import TransactionCase, tagged
 
 from ..engine.definitions import UPDATE_BACKGROUND, UPDATE_MODE_PARAM
@@ -205,16 +207,55 @@ class TestWonNotification(NotificationMixin, OkrCrmCase):
         self.assertEqual(self.revenue.current_value, 3_200_000_000)
         self.assertFalse(self._notifications(self.salesperson, since))
 
-    def test_background_mode_sends_nothing_in_the_deal_transaction(self):
-        # documented limit: the key results move in the background run,
-        # which does not know who won the deals
+    def test_background_mode_tells_her_once_the_background_run_moved_them(self):
         self.env["ir.config_parameter"].sudo().set_param(
             UPDATE_MODE_PARAM, UPDATE_BACKGROUND
         )
         since = self._last_bus_id()
-        self._new_deal(amount=3_200_000_000).with_user(
-            self.salesperson
-        ).action_set_won()
+        deal = self._new_deal(amount=3_200_000_000)
+        deal.with_user(self.salesperson).action_set_won()
         self.env.cr.flush()
+        # queued: nothing has moved, nothing is said yet
         self.assertEqual(self.revenue.current_value, 0)
         self.assertFalse(self._notifications(self.salesperson, since))
+        self.assertEqual(
+            self.env["okr.won.notice"].search([]).mapped("lead_id"), [deal.id]
+        )
+        self.env["okr.key.result"]._cron_fold_pending()
+        self.env.cr.flush()
+        self.assertEqual(self.revenue.current_value, 3_200_000_000)
+        (payload,) = self._notifications(self.salesperson, since)
+        # by hand: 3.2 of 10 bn, 3.2 of 40 bn
+        self.assertEqual(
+            set(payload["message"].split("; ")),
+            {
+                f"+3.2B{NBSP}₫: Doanh thu cá nhân 32%",
+                f"+3.2B{NBSP}₫: Team revenue 8%",
+            },
+        )
+        self.assertFalse(self.env["okr.won.notice"].search([]))
+        # told once
+        since = self._last_bus_id()
+        self.env["okr.key.result"]._cron_fold_pending()
+        self.env.cr.flush()
+        self.assertFalse(self._notifications(self.salesperson, since))
+
+    def test_a_win_queued_behind_a_busy_key_result_waits_for_its_processing(self):
+        # the deal's transaction could not lock a shared key result: its
+        # changes are queued, and so is the notification
+        deal = self._new_deal(amount=3_200_000_000)
+        since = self._last_bus_id()
+        with patch(
+            "odoo.addons.okr_sales.engine.engine.ProgressEngine.process",
+            side_effect=errors.LockNotAvailable(),
+        ):
+            deal.with_user(self.salesperson).action_set_won()
+            self.env.cr.flush()
+        self.assertEqual(self.revenue.current_value, 0)
+        self.assertFalse(self._notifications(self.salesperson, since))
+        self.assertEqual(self.env["okr.won.notice"].search_count([]), 1)
+        # what the processing after the commit does, in its own transaction
+        self.env["okr.key.result"]._cron_fold_pending()
+        self.env.cr.flush()
+        (payload,) = self._notifications(self.salesperson, since)
+        self.assertIn(f"+3.2B{NBSP}₫: Doanh thu cá nhân 32%", payload["message"])
