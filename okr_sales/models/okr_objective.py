@@ -181,9 +181,10 @@ class OkrObjective(models.Model):
     )
     @api.depends_context("lang")
     def _compute_main_key_result(self):
+        # as far as the reader may read them (one check for all the cards)
+        readable = self.key_result_ids._filtered_access("read")
         for objective in self:
-            # as far as the reader may read them
-            main = objective.key_result_ids._filtered_access("read").sorted(
+            main = (objective.key_result_ids & readable).sorted(
                 lambda kr: (-kr.weight, kr.sequence, kr.id)
             )[:1]
             objective.main_key_result_id = main
