@@ -134,11 +134,7 @@ class OkrKeyResultLive(models.AbstractModel):
                 "status": key_result.status or False,
                 "status_label": statuses.get(key_result.status, ""),
                 "colour": STATUS_COLOURS.get(key_result.status, "secondary"),
-                "value": self.env._(
-                    "%(current)s of %(target)s",
-                    current=key_result._okr_format_value(key_result.current_value),
-                    target=key_result._okr_format_value(key_result.target_value),
-                ),
+                "value": key_result.value_display,
                 "automatic": key_result.source in COUNTING_SOURCES,
             }
             for key_result in key_results
