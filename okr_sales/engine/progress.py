@@ -12,21 +12,22 @@ STATUS_ON_TRACK = "on_track"
 STATUS_AT_RISK = "at_risk"
 STATUS_OFF_TRACK = "off_track"
 STATUS_ACHIEVED = "achieved"
+# The period is over and the target was not reached: a final state, no longer
+# a pace to catch up with (nor an alert to act on).
+STATUS_MISSED = "missed"
 
+# Worst first, as pivots, graphs and group-bys list them: the definition order
+# is the order of the groups (``okr.natural.order.mixin``).
 STATUS_SELECTION = [
-    (STATUS_ON_TRACK, "On track"),
-    (STATUS_AT_RISK, "At risk"),
+    (STATUS_MISSED, "Missed"),
     (STATUS_OFF_TRACK, "Off track"),
+    (STATUS_AT_RISK, "At risk"),
+    (STATUS_ON_TRACK, "On track"),
     (STATUS_ACHIEVED, "Achieved"),
 ]
 
-# Worst first: a status is "better" than another if it comes later.
-STATUS_RANK = {
-    STATUS_OFF_TRACK: 0,
-    STATUS_AT_RISK: 1,
-    STATUS_ON_TRACK: 2,
-    STATUS_ACHIEVED: 3,
-}
+# A status is "better" than another if it comes later.
+STATUS_RANK = {value: rank for rank, (value, _label) in enumerate(STATUS_SELECTION)}
 # The statuses that alert the owner.
 BEHIND_STATUSES = frozenset({STATUS_AT_RISK, STATUS_OFF_TRACK})
 
@@ -125,7 +126,8 @@ def pace_status(
     at_risk=AT_RISK_PACE,
     forecast=None,
 ):
-    """Traffic light of an OKR: achieved, on track, at risk or off track.
+    """Traffic light of an OKR: achieved, on track, at risk or off track;
+    once ``date_end`` is past, its final state: achieved or missed.
 
     ``on_track`` and ``at_risk``: the share of the pace (fractions, 0.9 and
     0.7 by default) the progress must reach. ``forecast``: the progress a
@@ -137,6 +139,9 @@ def pace_status(
         return STATUS_ACHIEVED
     if not date_start or not date_end:
         return STATUS_ON_TRACK
+    if today > date_end:
+        # Nothing left to catch up: "at risk" in the next year would be noise.
+        return STATUS_MISSED
     expected = expected_progress(date_start, date_end, today)
     status = _threshold_status(progress, expected, on_track, at_risk)
     if forecast is not None:

@@ -77,6 +77,7 @@ class OkrKeyResult(models.Model):
         "mail.thread",
         "mail.activity.mixin",
         "okr.input.mixin",
+        "okr.natural.order.mixin",
         "okr.rollup.mixin",
         "okr.key.result.alignment",
         "okr.key.result.approval",

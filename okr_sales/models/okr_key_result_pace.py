@@ -29,6 +29,7 @@ from odoo.tools.misc import formatLang
 from ..engine.definitions import SOURCE_MANUAL
 from ..engine.progress import (
     BEHIND_STATUSES,
+    STATUS_MISSED,
     expected_progress,
     expected_value,
     key_result_progress,
@@ -307,6 +308,16 @@ class OkrKeyResult(models.Model):
         )
 
     def _okr_recovery_reason(self):
+        if self.status == STATUS_MISSED:
+            # Not back on pace: the period ended, the alert has nothing left
+            # to act on.
+            return self.env._(
+                "The period is over: final value %(value)s for a target of "
+                "%(target)s (progress %(progress)s%%).",
+                value=self._okr_number(self.current_value),
+                target=self._okr_number(self.target_value),
+                progress=formatLang(self.env, self.progress, digits=1),
+            )
         status = dict(self._fields["status"]._description_selection(self.env)).get(
             self.status
         ) or self.env._("no status")

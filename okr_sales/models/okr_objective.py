@@ -34,6 +34,7 @@ class OkrObjective(models.Model):
         "mail.thread",
         "mail.activity.mixin",
         "okr.input.mixin",
+        "okr.natural.order.mixin",
         "okr.objective.alignment",
         "okr.objective.approval",
     ]
@@ -145,7 +146,9 @@ class OkrObjective(models.Model):
         compute="_compute_status",
         store=True,
         index=True,
-        help="Progress compared with the share of the period already elapsed.",
+        help="Progress compared with the share of the period already elapsed; "
+        "once the period is over, achieved or missed. None while the objective "
+        "has no key result: there is nothing to be behind on.",
     )
     closing_score = fields.Float(
         "Score",
@@ -197,11 +200,15 @@ class OkrObjective(models.Model):
                 [(kr.progress, kr.weight) for kr in objective.key_result_ids]
             )
 
-    @api.depends("progress", "date_start", "date_end")
+    @api.depends("progress", "date_start", "date_end", "key_result_ids")
     def _compute_status(self):
         today = fields.Date.context_today(self)
         on_track, at_risk = self.env["ir.config_parameter"]._okr_pace_thresholds()
         for objective in self:
+            if not objective.key_result_ids:
+                # Its 0% measures nothing: "No key results yet", not off track.
+                objective.status = False
+                continue
             objective.status = pace_status(
                 objective.progress,
                 objective.date_start,

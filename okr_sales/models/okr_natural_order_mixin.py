@@ -1,0 +1,41 @@
+from odoo import models
+from odoo.tools import SQL
+
+
+class OkrNaturalOrderMixin(models.AbstractModel):
+    """Groups of a selection field in the order of its definition.
+
+    Odoo orders the groups of a selection field by the stored value, which
+    lists levels and statuses alphabetically in pivots, graphs and list
+    group-bys ("achieved, at risk, off track, on track"). For the fields of
+    ``_okr_natural_order``, a group-by orders by the position of the value in
+    the selection instead, as a kanban's ``group_expand`` does: company,
+    department, team, individual; missed, off track ... achieved.
+    """
+
+    _name = "okr.natural.order.mixin"
+    _description = "OKR Groups in Natural Order"
+
+    # selection fields whose groups follow the selection's order
+    _okr_natural_order = ("level", "status")
+
+    def _read_group_orderby(self, order, groupby_terms, query):
+        natural = {
+            spec: groupby_terms[spec]
+            for spec in self._okr_natural_order
+            if spec in groupby_terms and self._fields[spec].type == "selection"
+        }
+        if not natural:
+            return super()._read_group_orderby(order, groupby_terms, query)
+        # Ordered by the ordinal, grouped by the column: the ordinal stands in
+        # for the column while the ORDER BY is built, then the column is put
+        # back for the GROUP BY (Odoo's own day_of_week order works alike).
+        for spec, column in natural.items():
+            values = self._fields[spec].get_values(self.env)
+            groupby_terms[spec] = SQL(
+                "array_position(%s::varchar[], %s::varchar)", values, column
+            )
+        try:
+            return super()._read_group_orderby(order, groupby_terms, query)
+        finally:
+            groupby_terms.update(natural)
