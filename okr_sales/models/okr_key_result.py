@@ -220,6 +220,9 @@ class OkrKeyResult(models.Model):
         "okr.key.result.preset",
         help="A ready-made definition: picking one fills in what is counted.",
     )
+    preset_description = fields.Text(
+        related="preset_id.description", string="What the Preset Counts"
+    )
     source_model = fields.Selection(
         selection="_selection_source_model",
         string="Counted Records",
