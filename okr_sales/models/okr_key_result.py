@@ -342,6 +342,11 @@ class OkrKeyResult(models.Model):
     contribution_count = fields.Integer(
         "Contributing Records", compute="_compute_contribution_count"
     )
+    has_hidden_contributions = fields.Boolean(
+        compute="_compute_contribution_count",
+        help="Some records counted are not readable by the current user: said "
+        "so, never how many nor which.",
+    )
 
     @api.model
     def _selection_source_model(self):
@@ -393,14 +398,18 @@ class OkrKeyResult(models.Model):
 
     @api.depends_context("uid")
     def _compute_contribution_count(self):
-        # Those the viewer may read, as Contributing Records opens them.
-        counts = dict(
-            self.env["okr.contribution"]._read_group(
-                [("key_result_id", "in", self.ids)], ["key_result_id"], ["__count"]
-            )
+        # Those the viewer may read, as Contributing Records opens them: the
+        # rule's count in the form is this one too (same scope and period).
+        domain = [("key_result_id", "in", self.ids)]
+        contributions = self.env["okr.contribution"]
+        counts = dict(contributions._read_group(domain, ["key_result_id"], ["__count"]))
+        all_counts = dict(
+            contributions.sudo()._read_group(domain, ["key_result_id"], ["__count"])
         )
         for key_result in self:
-            key_result.contribution_count = counts.get(key_result, 0)
+            count = counts.get(key_result, 0)
+            key_result.contribution_count = count
+            key_result.has_hidden_contributions = all_counts.get(key_result, 0) > count
 
     @api.onchange("preset_id")
     def _onchange_preset_id(self):
@@ -918,11 +927,24 @@ class OkrKeyResult(models.Model):
             "views": [(False, "list"), (False, "form")],
             "domain": [("id", "in", contributions.mapped("res_id"))],
             "context": {"active_test": False, "create": False},
-            "help": self.env._(
+            "help": self._okr_contributions_help(model, contributions, domain),
+        }
+
+    def _okr_contributions_help(self, model, readable, domain):
+        """What an empty Contributing Records list says: nothing counted yet,
+        or records counted that the viewer may not read (not how many)."""
+        if readable or not self.env["okr.contribution"].sudo().search_count(
+            domain, limit=1
+        ):
+            return self.env._(
                 "<p>No %(records)s count toward this key result yet.</p>",
                 records=model._description,
-            ),
-        }
+            )
+        return self.env._(
+            "<p>There are %(records)s counting toward this key result that you "
+            "may not see: your access rights do not include them.</p>",
+            records=model._description,
+        )
 
     def _sync_current_value_from_checkins(self):
         """The current value of a key result is that of its latest check-in.
