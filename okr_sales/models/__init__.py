@@ -1,6 +1,7 @@
 from . import base
 from . import okr_input_mixin
 from . import okr_natural_order_mixin
+from . import okr_edit_access_mixin
 from . import okr_source_mixin
 from . import okr_rollup_mixin
 from . import okr_alignment_check

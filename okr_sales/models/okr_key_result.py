@@ -78,6 +78,7 @@ class OkrKeyResult(models.Model):
         "mail.activity.mixin",
         "okr.input.mixin",
         "okr.natural.order.mixin",
+        "okr.edit.access.mixin",
         "okr.rollup.mixin",
         "okr.key.result.alignment",
         "okr.key.result.approval",

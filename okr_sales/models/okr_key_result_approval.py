@@ -1,6 +1,6 @@
 """Approval, on the key result's side: see ``okr.objective.approval``."""
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
 from .okr_objective_approval import STATE_APPROVED, changed_fields
@@ -25,6 +25,21 @@ class OkrKeyResultApproval(models.AbstractModel):
 
     _name = "okr.key.result.approval"
     _description = "Approval of Key Results"
+
+    commitment_locked = fields.Boolean(
+        compute="_compute_commitment_locked",
+        help="Its objective is approved and the current user is no OKR "
+        "manager: its target, baseline, unit and period are read-only for her.",
+    )
+
+    @api.depends("objective_id.state")
+    @api.depends_context("uid")
+    def _compute_commitment_locked(self):
+        manager = self.env.su or self.env.user._okr_is_manager()
+        for key_result in self:
+            key_result.commitment_locked = (
+                not manager and key_result.objective_id.state == STATE_APPROVED
+            )
 
     def _okr_check_approved_objectives(self, objectives, fnames=None):
         """Refuse a non-manager's change of key results of approved

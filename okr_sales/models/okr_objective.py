@@ -35,6 +35,7 @@ class OkrObjective(models.Model):
         "mail.activity.mixin",
         "okr.input.mixin",
         "okr.natural.order.mixin",
+        "okr.edit.access.mixin",
         "okr.objective.alignment",
         "okr.objective.approval",
     ]

@@ -57,6 +57,20 @@ class OkrObjectiveApproval(models.AbstractModel):
         help="Draft: its owner shapes it. Approved: its period and its key "
         "results' targets change only by an OKR manager.",
     )
+    commitment_locked = fields.Boolean(
+        compute="_compute_commitment_locked",
+        help="Approved, and the current user is no OKR manager: the period "
+        "and the key results' targets are read-only for her.",
+    )
+
+    @api.depends("state")
+    @api.depends_context("uid")
+    def _compute_commitment_locked(self):
+        manager = self.env.su or self.env.user._okr_is_manager()
+        for objective in self:
+            objective.commitment_locked = (
+                not manager and objective.state == STATE_APPROVED
+            )
 
     def _okr_check_approval_access(self, fnames):
         """Refuse changing ``fnames`` of approved objectives to non-managers."""
