@@ -103,3 +103,19 @@ class TestNaturalOrder(OkrCase):
             domain, ["status"], ["__count"]
         )
         self.assertEqual([group["status"] for group in groups], expected)
+
+    def test_a_list_sorted_by_level_or_status(self):
+        key_results = self._statuses_on_july_first("okr.key.result")
+        domain = [("id", "in", key_results.ids)]
+        ordered = self.env["okr.key.result"].search(domain, order="status, id")
+        self.assertEqual(
+            ordered.mapped("status"),
+            ["missed", "off_track", "at_risk", "on_track", "achieved"],
+        )
+        ordered = self.env["okr.objective"].search(
+            [("id", "in", self.objectives.ids)], order="level desc, id"
+        )
+        self.assertEqual(
+            ordered.mapped("level"),
+            ["individual", "team", "team", "department", "company"],
+        )
