@@ -28,11 +28,6 @@
         "views/crm_lead_views.xml",
         "views/calendar_event_views.xml",
     ],
-    "assets": {
-        "web.assets_backend": [
-            "okr_sales/static/src/scss/okr_sales.scss",
-        ],
-    },
     "demo": [
         "demo/okr_demo_users.xml",
         "demo/okr_demo_crm.xml",
