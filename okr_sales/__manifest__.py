@@ -39,6 +39,9 @@
         "web.assets_backend": [
             "okr_sales/static/src/**/*",
         ],
+        "web.assets_tests": [
+            "okr_sales/static/tests/tours/**/*",
+        ],
     },
     "pre_init_hook": "pre_init_hook",
     "uninstall_hook": "uninstall_hook",

@@ -9,7 +9,9 @@ each unless all of it is already installed.
 
 Run it with the Python that runs Odoo: `${PYTHON:-python3} tools/setup_odoo.py`.
 It takes well under a second when everything is present. Every failure prints
-one line saying what is missing and how to fix it, and exits 1.
+one line saying what is missing and how to fix it, and exits 1. A missing
+Chromium is only reported: the browser tours skip without it (and fail in CI,
+whose script installs Debian's `chromium` package).
 """
 
 import importlib.metadata
@@ -38,6 +40,8 @@ DOWNLOAD_URLS = (
     "https://github.com/odoo/odoo/archive/refs/heads/19.0.tar.gz",
 )
 ARCHIVE = OKR / "odoo_19.0.latest.tar.gz"
+# Where Odoo's browser tests look for Chromium (odoo.tests.common._find_executable).
+BROWSERS = ("google-chrome", "chromium", "chromium-browser", "google-chrome-stable")
 
 # pip output pattern -> the one line telling what to install.
 BUILD_HINTS = (
@@ -206,6 +210,14 @@ def main():
         if missing:
             print(f"setup_odoo: installing {', '.join(missing)}")
             pip([*options, "-r", str(requirements)], log_name)
+    browser = os.environ.get("ODOO_BROWSER_BIN")
+    if not (browser and os.path.exists(browser)) and not any(
+        shutil.which(name) for name in BROWSERS
+    ):
+        print(
+            "setup_odoo: no Chromium, the browser tours will be skipped: "
+            "apt-get install chromium (Debian/Ubuntu)"
+        )
 
 
 if __name__ == "__main__":

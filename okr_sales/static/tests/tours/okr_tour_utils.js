@@ -1,0 +1,131 @@
+/**
+ * Steps shared by the okr_sales tours. Selectors go by menu xmlids, field and
+ * button names wherever Odoo renders them, so the same steps run in any
+ * language (the Vietnamese tour reuses them).
+ */
+import { stepUtils } from "@web_tour/tour_utils";
+
+/**
+ * What the Python test passes to its tour (names of its records, figures to
+ * enter, terms to look for): OkrTourCase.start_okr_tour stores them in the
+ * browser's localStorage before the tour starts, so they survive reloads.
+ */
+export function tourParams() {
+    return JSON.parse(localStorage.getItem("okr_sales.tour_params") || "{}");
+}
+
+/** Open an app from the home menu by its root menu's xmlid. */
+export function openApp(xmlid) {
+    return [
+        stepUtils.showAppsMenuItem(),
+        {
+            content: `open the app ${xmlid}`,
+            trigger: `.o_app[data-menu-xmlid="${xmlid}"]`,
+            run: "click",
+        },
+    ];
+}
+
+/** Open a menu of the current app's top bar (directly or from its dropdown). */
+export function openMenu(xmlid, parentXmlid = null) {
+    const steps = [];
+    if (parentXmlid) {
+        steps.push({
+            content: `open the menu ${parentXmlid}`,
+            trigger: `.o_main_navbar [data-menu-xmlid="${parentXmlid}"]`,
+            run: "click",
+        });
+    }
+    steps.push({
+        content: `open the menu ${xmlid}`,
+        trigger: `.o_main_navbar [data-menu-xmlid="${xmlid}"]`,
+        run: "click",
+    });
+    return steps;
+}
+
+/** Toggle a filter of the search panel by its label (as the user reads it). */
+export function toggleFilter(label) {
+    return [
+        {
+            content: "open the search panel menu",
+            trigger: ".o_control_panel_actions .o_searchview_dropdown_toggler",
+            run: "click",
+        },
+        {
+            content: `toggle the filter ${label}`,
+            trigger: `.o_filter_menu .o_menu_item:contains("${label}")`,
+            run: "click",
+        },
+        {
+            content: `the filter ${label} is on`,
+            trigger: `.o_searchview_facet:contains("${label}")`,
+        },
+        {
+            content: "close the search panel menu",
+            trigger: ".o_control_panel_actions .o_searchview_dropdown_toggler",
+            run: "click",
+        },
+    ];
+}
+
+/** Open a tab of a form's notebook by the page's name attribute. */
+export function openFormTab(pageName) {
+    return [
+        {
+            content: `open the tab ${pageName}`,
+            trigger: `.o_notebook_headers a.nav-link[name="${pageName}"]`,
+            run: "click",
+        },
+        {
+            content: `the tab ${pageName} is shown`,
+            trigger: `.o_notebook_headers a.nav-link.active[name="${pageName}"]`,
+        },
+    ];
+}
+
+/** Text of an element, spaces collapsed. */
+export function textOf(element) {
+    return (element.innerText || element.textContent || "").replace(/\s+/g, " ").trim();
+}
+
+/**
+ * The visible texts of the screen a user reads: its own text nodes, titles,
+ * placeholders and tooltips of the main navbar, the action and the dialogs.
+ * Each comes with a short description of where it was read.
+ */
+export function visibleTexts(root = document.body) {
+    const texts = [];
+    const scopes = root.querySelectorAll(
+        ".o_main_navbar, .o_action_manager, .modal.show, .o-dropdown--menu, .o_notification_manager"
+    );
+    for (const scope of scopes) {
+        const walker = document.createTreeWalker(scope, NodeFilter.SHOW_ELEMENT);
+        for (let node = walker.currentNode; node; node = walker.nextNode()) {
+            if (!node.checkVisibility || !node.checkVisibility()) {
+                continue;
+            }
+            const own = [...node.childNodes]
+                .filter((child) => child.nodeType === Node.TEXT_NODE)
+                .map((child) => child.textContent)
+                .join(" ")
+                .replace(/\s+/g, " ")
+                .trim();
+            const where = node.className
+                ? `${node.tagName.toLowerCase()}.${String(node.className).split(" ")[0]}`
+                : node.tagName.toLowerCase();
+            for (const value of [
+                own,
+                node.getAttribute("placeholder"),
+                node.getAttribute("title"),
+                node.getAttribute("data-tooltip"),
+                node.getAttribute("aria-label"),
+            ]) {
+                if (value && value.trim()) {
+                    texts.push([value.replace(/\s+/g, " ").trim(), where]);
+                }
+            }
+        }
+    }
+    return texts;
+}

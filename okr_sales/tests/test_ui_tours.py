@@ -1,0 +1,138 @@
+"""Browser tours (static/tests/tours): the demo's people use the screens in
+headless Chromium, and the database is checked afterwards.
+
+They need the demo data (``make test`` installs it), Chromium and the
+``websocket-client`` package. Without a browser they are skipped locally and
+fail in CI (``CI=true``): a green CI run has always run them.
+"""
+
+import json
+import os
+import shutil
+import unittest
+from unittest.mock import patch
+
+from odoo.tests import BaseCase, HttpCase, tagged
+
+# Where Odoo's HttpCase looks for a browser (odoo.tests.common._find_executable).
+BROWSERS = ("google-chrome", "chromium", "chromium-browser", "google-chrome-stable")
+# localStorage key the tours read their parameters from (okr_tour_utils.js).
+PARAMS_KEY = "okr_sales.tour_params"
+
+
+def browser_missing():
+    """Why the tours cannot run here, or None."""
+    try:
+        import websocket  # noqa: F401, PLC0415 (only the tours need it)
+    except ImportError:
+        return "the Python package websocket-client is not installed"
+    path = os.environ.get("ODOO_BROWSER_BIN")
+    if path and os.path.exists(path):
+        return None
+    if any(shutil.which(name) for name in BROWSERS):
+        return None
+    return "no Chromium found (Debian: apt-get install chromium)"
+
+
+def no_browser(reason):
+    """Skip the tour, or fail it under CI, where a skipped tour would pass
+    unnoticed."""
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        raise AssertionError(f"browser tours cannot run in CI: {reason}")
+    raise unittest.SkipTest(f"browser tours skipped: {reason}")
+
+
+class OkrTourCase(HttpCase):
+    """Runs a tour as a demo user; a tour that cannot start fails under CI."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.lan = cls.env.ref("okr_sales.okr_user_lan", raise_if_not_found=False)
+        if not cls.lan:
+            raise unittest.SkipTest("the tours walk through the demo data")
+
+    def setUp(self):
+        super().setUp()
+        reason = browser_missing()
+        if reason:
+            no_browser(reason)
+
+    def start_okr_tour(self, url_path, tour_name, login, **params):
+        """Odoo's start_tour, with ``params`` handed to the tour (tourParams()
+        in okr_tour_utils.js) through localStorage before it starts."""
+        # The ready code runs in a try block until it yields true.
+        stored = json.dumps(json.dumps(params))
+        ready = (
+            f"localStorage.setItem({json.dumps(PARAMS_KEY)}, {stored}); "
+            f"odoo.isTourReady({json.dumps(tour_name)})"
+        )
+        try:
+            self.start_tour(url_path, tour_name, login=login, ready=ready)
+        except unittest.SkipTest as skip:
+            # Odoo skips when Chromium does not start or answer.
+            no_browser(str(skip))
+        self.env.invalidate_all()
+
+
+@tagged("post_install", "-at_install")
+class TestCheckinTour(OkrTourCase):
+    def test_salesperson_checks_in_on_a_manual_key_result(self):
+        # The demo's manual key results of hers become automatic with the
+        # bridges: her manager adds one, as the issue's story has it.
+        key_result = self.env["okr.key.result"].create(
+            {
+                "objective_id": self.env.ref(
+                    "okr_sales.okr_objective_lan_relationships"
+                ).id,
+                "name": "Visit 12 key accounts in person",
+                "user_id": self.lan.id,
+                "source": "manual",
+                "unit": "number",
+                "baseline_value": 0,
+                "target_value": 12,
+            }
+        )
+        self.start_okr_tour(
+            "/odoo",
+            "okr_sales_checkin",
+            "lan",
+            key_result=key_result.name,
+            value=7,
+            confidence=8,
+            comment="Thép Việt Hưng and Kinh Bắc visited this week",
+        )
+        checkin = key_result.checkin_ids
+        self.assertEqual(len(checkin), 1)
+        self.assertEqual(checkin.user_id, self.lan)
+        self.assertEqual(checkin.value, 7)
+        self.assertEqual(checkin.confidence, 8)
+        self.assertEqual(
+            checkin.comment, "Thép Việt Hưng and Kinh Bắc visited this week"
+        )
+        self.assertEqual(key_result.current_value, 7)
+        self.assertEqual(key_result.last_confidence, 8)
+
+
+@tagged("post_install", "-at_install")
+class TestTourPrerequisites(BaseCase):
+    """Without Chromium the tours skip on a laptop and fail in CI."""
+
+    def test_a_missing_browser_skips_locally_and_fails_in_ci(self):
+        with (
+            patch.object(shutil, "which", return_value=None),
+            patch.dict(os.environ, {"ODOO_BROWSER_BIN": ""}),
+        ):
+            reason = browser_missing()
+            self.assertIn("apt-get install chromium", reason)
+            with patch.dict(os.environ, {"CI": "true"}):
+                with self.assertRaisesRegex(AssertionError, "cannot run in CI"):
+                    no_browser(reason)
+            with patch.dict(os.environ, {"CI": ""}):
+                with self.assertRaises(unittest.SkipTest):
+                    no_browser(reason)
+
+    def test_the_browser_is_found_here(self):
+        if browser_missing():
+            self.skipTest(browser_missing())
+        self.assertIsNone(browser_missing())
