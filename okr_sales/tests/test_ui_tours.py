@@ -115,6 +115,33 @@ class TestCheckinTour(OkrTourCase):
 
 
 @tagged("post_install", "-at_install")
+class TestWonDealTour(OkrTourCase):
+    def test_salesperson_wins_a_deal_and_sees_her_key_result_move(self):
+        lead = self.env.ref("okr_sales.okr_demo_lead_lan_open_1")
+        key_result = self.env.ref("okr_sales.okr_kr_lan_revenue")
+        self.assertEqual(lead.user_id, self.lan)
+        self.assertEqual(lead.won_status, "pending")
+        # What the deal adds, by hand: its expected revenue, in the company's
+        # currency, which is the key result's (the demo's dong).
+        self.assertEqual(lead.company_currency, key_result.currency_id)
+        self.assertEqual(lead.expected_revenue, 3_200_000_000)
+        expected = key_result.current_value + 3_200_000_000
+
+        self.start_okr_tour(
+            "/odoo",
+            "okr_sales_won_deal",
+            "lan",
+            lead=lead.name,
+            objective=key_result.objective_id.name,
+            key_result=key_result.name,
+            my_okrs="My OKRs",
+        )
+        self.assertEqual(lead.won_status, "won")
+        self.assertEqual(key_result.current_value, expected)
+        self.assertIn(key_result, lead.okr_contribution_ids.key_result_id)
+
+
+@tagged("post_install", "-at_install")
 class TestTourPrerequisites(BaseCase):
     """Without Chromium the tours skip on a laptop and fail in CI."""
 

@@ -38,14 +38,20 @@ export function openMenu(xmlid, parentXmlid = null) {
     }
     steps.push({
         content: `open the menu ${xmlid}`,
-        trigger: `.o_main_navbar [data-menu-xmlid="${xmlid}"]`,
+        // A menu under another one is in the dropdown, outside the navbar.
+        trigger: parentXmlid
+            ? `.o-dropdown--menu [data-menu-xmlid="${xmlid}"]`
+            : `.o_main_navbar [data-menu-xmlid="${xmlid}"]`,
         run: "click",
     });
     return steps;
 }
 
-/** Toggle a filter of the search panel by its label (as the user reads it). */
-export function toggleFilter(label) {
+/**
+ * Turn a filter of the search panel on, by its label as the user reads it;
+ * left as it is when the action already opens with it.
+ */
+export function ensureFilter(label) {
     return [
         {
             content: "open the search panel menu",
@@ -53,9 +59,13 @@ export function toggleFilter(label) {
             run: "click",
         },
         {
-            content: `toggle the filter ${label}`,
+            content: `turn the filter ${label} on`,
             trigger: `.o_filter_menu .o_menu_item:contains("${label}")`,
-            run: "click",
+            async run({ click }) {
+                if (!this.anchor.classList.contains("selected")) {
+                    await click();
+                }
+            },
         },
         {
             content: `the filter ${label} is on`,
@@ -82,6 +92,26 @@ export function openFormTab(pageName) {
             trigger: `.o_notebook_headers a.nav-link.active[name="${pageName}"]`,
         },
     ];
+}
+
+/** Keep a value across the steps of a tour, page reloads included. */
+export function remember(key, value) {
+    localStorage.setItem(`okr_sales.tour_memory.${key}`, JSON.stringify(value));
+}
+
+export function recall(key) {
+    return JSON.parse(localStorage.getItem(`okr_sales.tour_memory.${key}`) || "null");
+}
+
+/**
+ * The cell of a key result's row in the objective form's Key Results tab
+ * (field ``field`` of the row whose name contains ``name``).
+ */
+export function keyResultRowCell(name, field) {
+    return (
+        `.o_field_widget[name="key_result_ids"] .o_data_row:has(td[name="name"]:contains("${name}"))` +
+        ` td[name="${field}"]`
+    );
 }
 
 /** Text of an element, spaces collapsed. */
