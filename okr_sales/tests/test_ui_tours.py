@@ -12,12 +12,18 @@ import shutil
 import unittest
 from unittest.mock import patch
 
+import polib
+
+from odoo.modules.module import get_module_path
 from odoo.tests import BaseCase, HttpCase, tagged
 
 # Where Odoo's HttpCase looks for a browser (odoo.tests.common._find_executable).
 BROWSERS = ("google-chrome", "chromium", "chromium-browser", "google-chrome-stable")
 # localStorage key the tours read their parameters from (okr_tour_utils.js).
 PARAMS_KEY = "okr_sales.tour_params"
+# The addons whose screens the tours walk through, and their language.
+ADDONS = ("okr_sales", "okr_sales_helpdesk", "okr_sales_survey")
+LANG = "vi_VN"
 
 
 def browser_missing():
@@ -32,6 +38,19 @@ def browser_missing():
     if any(shutil.which(name) for name in BROWSERS):
         return None
     return "no Chromium found (Debian: apt-get install chromium)"
+
+
+def translated_english_terms(modules):
+    """The English source strings of the addons' vi.po that read differently
+    in Vietnamese: none of them may show on a Vietnamese screen."""
+    terms = set()
+    for module in modules:
+        for entry in polib.pofile(f"{get_module_path(module)}/i18n/{LANG[:2]}.po"):
+            if entry.obsolete or entry.fuzzy or not entry.msgstr:
+                continue
+            if entry.msgstr.strip() != entry.msgid.strip():
+                terms.add(" ".join(entry.msgid.split()))
+    return sorted(terms)
 
 
 def no_browser(reason):
@@ -58,6 +77,25 @@ class OkrTourCase(HttpCase):
         if reason:
             no_browser(reason)
 
+    def _new_manual_key_result(self):
+        """A manual key result of hers (the demo's become automatic with the
+        bridges), added by her manager."""
+        key_result = self.env["okr.key.result"].create(
+            {
+                "objective_id": self.env.ref(
+                    "okr_sales.okr_objective_lan_relationships"
+                ).id,
+                "name": "Visit 12 key accounts in person",
+                "user_id": self.lan.id,
+                "source": "manual",
+                "unit": "number",
+                "baseline_value": 0,
+                "target_value": 12,
+            }
+        )
+        key_result.with_context(lang=LANG).name = "Gặp trực tiếp 12 khách hàng lớn"
+        return key_result
+
     def start_okr_tour(self, url_path, tour_name, login, **params):
         """Odoo's start_tour, with ``params`` handed to the tour (tourParams()
         in okr_tour_utils.js) through localStorage before it starts."""
@@ -78,21 +116,7 @@ class OkrTourCase(HttpCase):
 @tagged("post_install", "-at_install")
 class TestCheckinTour(OkrTourCase):
     def test_salesperson_checks_in_on_a_manual_key_result(self):
-        # The demo's manual key results of hers become automatic with the
-        # bridges: her manager adds one, as the issue's story has it.
-        key_result = self.env["okr.key.result"].create(
-            {
-                "objective_id": self.env.ref(
-                    "okr_sales.okr_objective_lan_relationships"
-                ).id,
-                "name": "Visit 12 key accounts in person",
-                "user_id": self.lan.id,
-                "source": "manual",
-                "unit": "number",
-                "baseline_value": 0,
-                "target_value": 12,
-            }
-        )
+        key_result = self._new_manual_key_result()
         self.start_okr_tour(
             "/odoo",
             "okr_sales_checkin",
@@ -139,6 +163,39 @@ class TestWonDealTour(OkrTourCase):
         self.assertEqual(lead.won_status, "won")
         self.assertEqual(key_result.current_value, expected)
         self.assertIn(key_result, lead.okr_contribution_ids.key_result_id)
+
+
+@tagged("post_install", "-at_install")
+class TestViTour(OkrTourCase):
+    def test_salesperson_in_vi_reads_no_english_label(self):
+        modules = self.env["ir.module.module"].search([("state", "=", "installed")])
+        self.env["res.lang"]._activate_lang(LANG)
+        # Odoo's own terms too: the screens mix theirs and ours.
+        self.env["ir.module.module"]._load_module_terms(modules.mapped("name"), [LANG])
+        self.lan.lang = LANG
+        addons = [name for name in ADDONS if name in modules.mapped("name")]
+        terms = translated_english_terms(addons)
+        # The check is only as good as the list: the labels of these screens.
+        self.assertTrue(
+            {"Objectives", "Key Results", "At Risk", "Progress"} <= set(terms)
+        )
+        vi = self.env(context={"lang": LANG})
+        key_result = vi.ref("okr_sales.okr_kr_lan_revenue")
+        lead = self.env.ref("okr_sales.okr_demo_lead_lan_won_thep")
+        self.assertEqual(lead.won_status, "won")
+        self.assertIn(key_result, lead.okr_contribution_ids.key_result_id)
+
+        self.start_okr_tour(
+            "/odoo",
+            "okr_sales_vietnamese",
+            "lan",
+            terms=terms,
+            key_result=key_result.name,
+            manual_key_result=self._new_manual_key_result()
+            .with_context(lang=LANG)
+            .name,
+            lead=lead.name,
+        )
 
 
 @tagged("post_install", "-at_install")

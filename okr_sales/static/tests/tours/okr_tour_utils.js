@@ -159,3 +159,23 @@ export function visibleTexts(root = document.body) {
     }
     return texts;
 }
+
+/**
+ * A step that fails when any text the user reads on the screen (see
+ * visibleTexts) is one of ``terms`` (the addons' English source strings that
+ * have a translation). ``trigger`` says when the screen is ready.
+ */
+export function checkNoEnglish(screen, trigger, terms) {
+    const english = new Set(terms);
+    return {
+        content: `no English label on ${screen}`,
+        trigger,
+        run() {
+            const found = visibleTexts().filter(([text]) => english.has(text));
+            if (found.length) {
+                const list = found.map(([text, where]) => `"${text}" (${where})`);
+                throw new Error(`English on ${screen}: ${[...new Set(list)].join(", ")}`);
+            }
+        },
+    };
+}
