@@ -114,6 +114,38 @@ class OkrTourCase(HttpCase):
 
 
 @tagged("post_install", "-at_install")
+class TestManagerTour(OkrTourCase):
+    def test_manager_adds_a_key_result_to_an_objective_at_risk(self):
+        objective = self.env["okr.objective"].search(
+            [("status", "in", ("at_risk", "off_track")), ("level", "=", "department")],
+            order="id",
+            limit=1,
+        )
+        self.assertTrue(objective, "the demo has objectives at risk")
+        before = objective.key_result_ids
+
+        self.start_okr_tour(
+            "/odoo",
+            "okr_sales_manager",
+            "admin",
+            at_risk="At Risk",
+            objective=objective.name,
+            key_result={
+                "name": "Train every salesperson on the new catalogue",
+                "target": 20,
+            },
+        )
+        key_result = objective.key_result_ids - before
+        self.assertEqual(len(key_result), 1)
+        self.assertEqual(
+            key_result.name, "Train every salesperson on the new catalogue"
+        )
+        self.assertEqual(key_result.target_value, 20)
+        self.assertEqual(key_result.source, "manual")
+        self.assertEqual(key_result.user_id, objective.user_id)
+
+
+@tagged("post_install", "-at_install")
 class TestCheckinTour(OkrTourCase):
     def test_salesperson_checks_in_on_a_manual_key_result(self):
         key_result = self._new_manual_key_result()
