@@ -93,7 +93,6 @@ class OkrTourCase(HttpCase):
                 "target_value": 12,
             }
         )
-        key_result.with_context(lang=LANG).name = "Gặp trực tiếp 12 khách hàng lớn"
         return key_result
 
     def start_okr_tour(self, url_path, tour_name, login, **params):
@@ -216,6 +215,8 @@ class TestViTour(OkrTourCase):
         lead = self.env.ref("okr_sales.okr_demo_lead_lan_won_thep")
         self.assertEqual(lead.won_status, "won")
         self.assertIn(key_result, lead.okr_contribution_ids.key_result_id)
+        manual = self._new_manual_key_result()
+        manual.with_context(lang=LANG).name = "Gặp trực tiếp 12 khách hàng lớn"
 
         self.start_okr_tour(
             "/odoo",
@@ -223,9 +224,7 @@ class TestViTour(OkrTourCase):
             "lan",
             terms=terms,
             key_result=key_result.name,
-            manual_key_result=self._new_manual_key_result()
-            .with_context(lang=LANG)
-            .name,
+            manual_key_result=manual.with_context(lang=LANG).name,
             lead=lead.name,
         )
 
