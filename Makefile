@@ -15,6 +15,8 @@ DB_USER   ?=
 HTTP_PORT ?= 8069
 HTTP_INTERFACE ?= 127.0.0.1
 DEMO_DB   ?= okr_demo
+# make screenshots: a database with demo data to use; empty = a throwaway one.
+SHOTS_DB  ?=
 BENCH_ARGS ?=
 export PYTHON ODOO_BIN DB_HOST DB_PORT DB_USER
 
@@ -36,7 +38,8 @@ PG_ENV := set -a; source $(OKR)/pg.env; set +a
 # Drops the databases of a recipe on exit, whether it passed, failed or was stopped.
 DROP_ON_EXIT = trap '$(PYTHON) tools/okr_db.py drop $(1)' EXIT; trap 'exit 130' INT TERM
 
-.PHONY: help setup setup-odoo demo test lint crm-test helpdesk-test bench bench-quick clean
+.PHONY: help setup setup-odoo demo test lint crm-test helpdesk-test bench bench-quick \
+  screenshots clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -86,6 +89,18 @@ test: setup ## Install every addon with demo data in a throwaway database, run a
 	OKR_TEST_DB=$$db OKR_ODOO_CONF=$(CONF) $(PYTHON) -m pytest tests || \
 	  { rc=$$?; [ $$status -ne 0 ] || status=$$rc; }
 	exit $$status
+
+screenshots: setup ## Regenerate the README's screenshots (docs/img/) in headless Chromium
+	@$(PG_ENV)
+	db="$(SHOTS_DB)"
+	if [ -z "$$db" ]; then
+	  db=okr_shots_$$$$
+	  $(call DROP_ON_EXIT,$$db)
+	  echo "== installing $(ADDON_LIST),$(TEST_EXTRA) with demo data in $$db"
+	  $(ODOO) -d $$db -i $(ADDON_LIST),$(TEST_EXTRA) --with-demo --stop-after-init \
+	    --max-cron-threads=0 --log-level=warn
+	fi
+	$(PYTHON) tools/screenshots.py --config $(CONF) --db $$db --out docs/img
 
 lint: setup-odoo ## ruff check, ruff format --check, pylint-odoo mandatory checks
 	@status=0

@@ -27,3 +27,13 @@ from . import test_live_refresh
 from . import test_pipeline_panel
 from . import test_figures
 from . import test_won_notification
+from . import test_ui_tours
+from . import test_alerts
+from . import test_edit_access
+from . import test_ended_period
+from . import test_history
+from . import test_key_result_dialog
+from . import test_natural_order
+from . import test_pace
+from . import test_rule_count
+from . import test_vietnamese
