@@ -276,9 +276,7 @@ class TestIncrementalAgreesWithRecompute(OkrCrmCase):
         self.assertFalse(erased[1] or erased[2])
         ProgressEngine(self.env).recompute(self.key_results.ids, rebuild=True)
         rebuilt = self._engine_snapshot(self.key_results)
-        self.assertEqual(incremental[0], rebuilt[0], f"seed {SEED}: values")
-        self.assertEqual(incremental[1], rebuilt[1], f"seed {SEED}: periods")
-        self.assertEqual(incremental[2], rebuilt[2], f"seed {SEED}: contributions")
+        self.assertSnapshotsAgree(incremental, rebuilt, f"seed {SEED}")
 
         # The run exercised the engine, not an empty pipeline.
         self.assertGreater(len(incremental[2]), 10)
