@@ -114,34 +114,67 @@ class OkrTourCase(HttpCase):
 
 @tagged("post_install", "-at_install")
 class TestManagerTour(OkrTourCase):
-    def test_manager_adds_a_key_result_to_an_objective_at_risk(self):
+    def test_manager_adds_an_automatic_key_result_to_an_objective_at_risk(self):
         objective = self.env["okr.objective"].search(
             [("status", "in", ("at_risk", "off_track")), ("level", "=", "department")],
             order="id",
             limit=1,
         )
         self.assertTrue(objective, "the demo has objectives at risk")
+        self.assertNotEqual(objective.user_id, self.env.ref("base.user_admin"))
+        preset = self.env.ref("okr_sales.okr_preset_won_revenue")
         before = objective.key_result_ids
+        # What the preset counts for a department's objective, by hand: the
+        # expected revenue of the company's deals won in the objective's
+        # period (the demo's one currency).
+        won = (
+            self.env["crm.lead"]
+            .search(
+                [
+                    ("won_status", "=", "won"),
+                    ("company_id", "=", objective.company_id.id),
+                ]
+            )
+            .filtered(
+                lambda lead: (
+                    objective.date_start
+                    <= lead.date_closed.date()
+                    <= objective.date_end
+                )
+            )
+        )
+        self.assertGreater(len(won), 1)
+        self.assertEqual(won.company_currency, objective.company_id.currency_id)
+        revenue = sum(won.mapped("expected_revenue"))
+        # as the objective's tab shows it: three digits, in billions
+        self.assertGreater(revenue, 1e10)
+        shown = f"{revenue / 1e9:.3g}B"
 
         self.start_okr_tour(
             "/odoo",
             "okr_sales_manager",
             "admin",
+            my_okrs="My OKRs",
+            current_period="Current Period",
             at_risk="At Risk",
             objective=objective.name,
+            preset={"name": preset.name, "description": preset.description},
             key_result={
-                "name": "Train every salesperson on the new catalogue",
-                "target": 20,
+                "name": "Company revenue won this year",
+                "target": 20_000_000_000,
+                "value": shown,
             },
         )
         key_result = objective.key_result_ids - before
         self.assertEqual(len(key_result), 1)
-        self.assertEqual(
-            key_result.name, "Train every salesperson on the new catalogue"
-        )
-        self.assertEqual(key_result.target_value, 20)
-        self.assertEqual(key_result.source, "manual")
+        self.assertEqual(key_result.name, "Company revenue won this year")
+        self.assertEqual(key_result.preset_id, preset)
+        self.assertEqual(key_result.source, "automatic")
+        self.assertEqual(key_result.scope, "company")
         self.assertEqual(key_result.user_id, objective.user_id)
+        self.assertEqual(key_result.target_value, 20_000_000_000)
+        self.assertEqual(key_result.current_value, revenue)
+        self.assertEqual(key_result.contribution_count, len(won))
 
 
 @tagged("post_install", "-at_install")
@@ -181,6 +214,14 @@ class TestWonDealTour(OkrTourCase):
         self.assertEqual(lead.company_currency, key_result.currency_id)
         self.assertEqual(lead.expected_revenue, 3_200_000_000)
         expected = key_result.current_value + 3_200_000_000
+        # Its progress then, by hand: the share of the way from baseline to
+        # target, as the notification and her panel round it.
+        progress = round(
+            100
+            * (expected - key_result.baseline_value)
+            / (key_result.target_value - key_result.baseline_value)
+        )
+        self.assertGreater(progress, round(key_result.progress))
 
         self.start_okr_tour(
             "/odoo",
@@ -189,7 +230,9 @@ class TestWonDealTour(OkrTourCase):
             lead=lead.name,
             objective=key_result.objective_id.name,
             key_result=key_result.name,
-            my_okrs="My OKRs",
+            key_result_id=key_result.id,
+            notification=f"+3.2B ₫: {key_result.name} {progress}%",
+            progress=f"{progress}%",
         )
         self.assertEqual(lead.won_status, "won")
         self.assertEqual(key_result.current_value, expected)
@@ -212,9 +255,11 @@ class TestViTour(OkrTourCase):
         )
         vi = self.env(context={"lang": LANG})
         key_result = vi.ref("okr_sales.okr_kr_lan_revenue")
-        lead = self.env.ref("okr_sales.okr_demo_lead_lan_won_thep")
-        self.assertEqual(lead.won_status, "won")
-        self.assertIn(key_result, lead.okr_contribution_ids.key_result_id)
+        # an open deal of hers, which she wins in the tour
+        lead = self.env.ref("okr_sales.okr_demo_lead_lan_open_1")
+        self.assertEqual(lead.won_status, "pending")
+        self.assertEqual(lead.expected_revenue, 3_200_000_000)
+        expected = key_result.current_value + 3_200_000_000
         manual = self._new_manual_key_result()
         manual.with_context(lang=LANG).name = "Gặp trực tiếp 12 khách hàng lớn"
 
@@ -226,7 +271,12 @@ class TestViTour(OkrTourCase):
             key_result=key_result.name,
             manual_key_result=manual.with_context(lang=LANG).name,
             lead=lead.name,
+            # the notification's title in English
+            won_title=f"Won: {lead.name}",
         )
+        self.assertEqual(lead.won_status, "won")
+        self.assertEqual(key_result.current_value, expected)
+        self.assertIn(key_result, lead.okr_contribution_ids.key_result_id)
 
 
 @tagged("post_install", "-at_install")

@@ -79,6 +79,38 @@ export function ensureFilter(label) {
     ];
 }
 
+/**
+ * Turn a filter of the search panel off, by its label as the user reads it
+ * (an action that opens on *My OKRs*, for a manager who looks at all).
+ */
+export function ensureFilterOff(label) {
+    return [
+        {
+            content: "open the search panel menu",
+            trigger: ".o_control_panel_actions .o_searchview_dropdown_toggler",
+            run: "click",
+        },
+        {
+            content: `turn the filter ${label} off`,
+            trigger: `.o_filter_menu .o_menu_item:contains("${label}")`,
+            async run({ click }) {
+                if (this.anchor.classList.contains("selected")) {
+                    await click();
+                }
+            },
+        },
+        {
+            content: `the filter ${label} is off`,
+            trigger: `.o_filter_menu .o_menu_item:not(.selected):contains("${label}")`,
+        },
+        {
+            content: "close the search panel menu",
+            trigger: ".o_control_panel_actions .o_searchview_dropdown_toggler",
+            run: "click",
+        },
+    ];
+}
+
 /** Open a tab of a form's notebook by the page's name attribute. */
 export function openFormTab(pageName) {
     return [
@@ -90,6 +122,29 @@ export function openFormTab(pageName) {
         {
             content: `the tab ${pageName} is shown`,
             trigger: `.o_notebook_headers a.nav-link.active[name="${pageName}"]`,
+        },
+    ];
+}
+
+/** The pipeline panel, opened (it remembers being folded). */
+export function openPipelinePanel() {
+    return [
+        {
+            content: "her key results are above the pipeline",
+            trigger: ".o_kanban_view .o_okr_pipeline_panel",
+        },
+        {
+            content: "unfold the panel if it is folded",
+            trigger: ".o_okr_pipeline_panel .o_okr_pipeline_panel_toggle",
+            async run({ click }) {
+                if (this.anchor.getAttribute("aria-expanded") === "false") {
+                    await click();
+                }
+            },
+        },
+        {
+            content: "the panel lists her key results",
+            trigger: ".o_okr_pipeline_panel .o_okr_pipeline_panel_kr",
         },
     ];
 }

@@ -1,13 +1,14 @@
 /**
  * The salesperson in Vietnamese: the OKR kanban, a key result's form, the
- * check-in dialog and the deal's OKRs tab show none of the addons' English
- * source strings. tests/test_ui_tours.py activates vi_VN, loads the terms,
+ * check-in dialog, her pipeline's panel, the notification of a deal she wins
+ * and the deal's OKRs tab show none of the addons' English source strings. tests/test_ui_tours.py activates vi_VN, loads the terms,
  * sets her language and passes the English strings read from the addons'
  * i18n/vi.po (so the list follows the translations), and the names of the
  * records to open.
  *
  * Params (tourParams): terms, key_result (automatic), manual_key_result,
- * lead (a won deal of hers).
+ * lead (an open deal of hers, which she wins), won_title (the English title
+ * of its notification, which she must not read).
  */
 import { registry } from "@web/core/registry";
 import {
@@ -15,13 +16,15 @@ import {
     openApp,
     openFormTab,
     openMenu,
+    openPipelinePanel,
+    textOf,
     tourParams,
 } from "@okr_sales/../tests/tours/okr_tour_utils";
 
 registry.category("web_tour.tours").add("okr_sales_vietnamese", {
     url: "/odoo",
     steps: () => {
-        const { terms, key_result, manual_key_result, lead } = tourParams();
+        const { terms, key_result, manual_key_result, lead, won_title } = tourParams();
         return [
             ...openApp("okr_sales.okr_menu_root"),
             checkNoEnglish("the objectives kanban", ".o_kanban_view .o_kanban_record", terms),
@@ -64,10 +67,36 @@ registry.category("web_tour.tours").add("okr_sales_vietnamese", {
                 trigger: "body:not(:has(.modal))",
             },
             ...openApp("crm.crm_menu_root"),
+            ...openPipelinePanel(),
+            checkNoEnglish(
+                "the pipeline panel",
+                ".o_okr_pipeline_panel .o_okr_pipeline_panel_kr",
+                terms
+            ),
             {
-                content: "open her won deal",
+                content: "open her opportunity",
                 trigger: `.o_kanban_record:contains("${lead}")`,
                 run: "click",
+            },
+            {
+                content: "mark it won",
+                trigger: '.o_form_view .o_statusbar_buttons button[name="action_set_won_rainbowman"]',
+                run: "click",
+            },
+            {
+                content: "the won-deal notification",
+                trigger: ".o_notification .o_notification_content",
+            },
+            checkNoEnglish("the won-deal notification", ".o_notification", terms),
+            {
+                content: "the won-deal notification is in Vietnamese",
+                trigger: ".o_notification .o_notification_content",
+                run() {
+                    const text = textOf(this.anchor);
+                    if (text.startsWith(won_title)) {
+                        throw new Error(`English on the won-deal notification: ${text}`);
+                    }
+                },
             },
             ...openFormTab("okr"),
             checkNoEnglish(
