@@ -53,13 +53,30 @@ SHOTS = (
         "okr_kanban.png",
         "admin",
         "/odoo/action-okr_sales.okr_objective_action",
-        [("wait", ".o_kanban_record")],
+        [
+            # It opens on My OKRs + Current Period: without My OKRs (the
+            # first facet), everyone's objectives of the period.
+            ("wait", ".o_searchview_facet .o_facet_remove"),
+            ("click", ".o_searchview_facet .o_facet_remove"),
+            ("wait", ".o_kanban_group ~ .o_kanban_group .o_kanban_record"),
+        ],
     ),
     (
         "objective_form.png",
         "admin",
         "/odoo/action-okr_sales.okr_objective_action/{okr_objective_dept_revenue}",
         [("wait", ".o_field_widget[name=key_result_ids] .o_data_row")],
+    ),
+    (
+        "key_result_dialog.png",
+        "admin",
+        "/odoo/action-okr_sales.okr_objective_action/{okr_objective_dept_revenue}",
+        [
+            # A key result row opens in a dialog, with the preset picker.
+            ("wait", ".o_field_widget[name=key_result_ids] .o_data_row td[name=name]"),
+            ("click", ".o_field_widget[name=key_result_ids] .o_data_row td[name=name]"),
+            ("wait", ".modal .o_field_widget[name=preset_description]"),
+        ],
     ),
     (
         "alignment.png",
@@ -102,7 +119,7 @@ SHOTS = (
         "crm_pipeline.png",
         "lan",
         "/odoo/crm",
-        [("wait", ".o_kanban_record"), ("maybe", ".o_okr_pipeline_panel")],
+        [("wait", ".o_kanban_record"), ("wait", ".o_okr_pipeline_panel_kr")],
     ),
 )
 
