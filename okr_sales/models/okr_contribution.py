@@ -140,10 +140,12 @@ class OkrContribution(models.Model):
                     "+1 %(record)s", record=contribution._okr_record_noun()
                 )
             elif measure in DISTINCT_MEASURES:
+                # A distinct count adds nothing for a value already counted
+                # (a returning customer): not "+1".
                 contribution.value_display = self.env._(
-                    "+1 %(value)s",
+                    "Its %(value)s, counted once",
                     value=key_result.sudo().measure_field_id.field_description or "",
-                ).strip()
+                )
             elif measure == MEASURE_AVERAGE:
                 contribution.value_display = self.env._(
                     "%(value)s in the average",
