@@ -35,9 +35,10 @@ WRAPPERS |= {("engine/pg.py", "execute")}
 OUTSIDE = "crm and Odoo"
 
 
-def _charged_to(stack):
+def _charged_to(stack, detail=False):
     """The innermost application frame (not Odoo's ORM, cursor or tools):
-    an okr_sales function, or another addon's ("crm and Odoo")."""
+    an okr_sales function, or another addon's ("crm and Odoo"; with
+    ``detail``, that addon's function)."""
     for frame in reversed(stack):
         for path in ADDON_PATHS:
             if path in frame.filename:
@@ -47,11 +48,14 @@ def _charged_to(stack):
                 return f"{relative}:{frame.name}"
         else:
             if "/addons/" in frame.filename:
+                if detail:
+                    relative = frame.filename.rsplit("/addons/", 1)[1]
+                    return f"{OUTSIDE}: {relative}:{frame.name}"
                 return OUTSIDE
     return OUTSIDE
 
 
-def count_win_queries(registry, wins):
+def count_win_queries(registry, wins, detail=False):
     """``(number of wins counted, Counter of statements by function)``."""
     with registry.cursor() as cr:
         env = api.Environment(cr, ADMIN, {})
@@ -70,7 +74,7 @@ def count_win_queries(registry, wins):
 
     def counted_execute(self, query, params=None, log_exceptions=True):
         if counting:
-            counts[_charged_to(traceback.extract_stack()[:-1])] += 1
+            counts[_charged_to(traceback.extract_stack()[:-1], detail)] += 1
         return execute(self, query, params, log_exceptions)
 
     sql_db.Cursor.execute = counted_execute
@@ -90,9 +94,14 @@ def main(argv=None):
     parser.add_argument("--config", required=True, help="Odoo configuration file")
     parser.add_argument("--database", required=True, help="a copy: wins are kept")
     parser.add_argument("--wins", type=int, default=10)
+    parser.add_argument(
+        "--detail",
+        action="store_true",
+        help="split crm and Odoo's statements by the addon function issuing them",
+    )
     args = parser.parse_args(argv)
     config.parse_config(["-c", args.config, "--log-level=warn"])
-    wins, counts = count_win_queries(Registry(args.database), args.wins)
+    wins, counts = count_win_queries(Registry(args.database), args.wins, args.detail)
     if not wins:
         raise SystemExit("no open opportunity to win")
     total = sum(counts.values())

@@ -23,6 +23,10 @@ from .totals import merge_deltas
 
 _logger = logging.getLogger(__name__)
 
+# postcommit data key: the transaction queued records (``defer``); whatever
+# waits for them asks the queue only then (see okr_key_result_notify.py)
+DEFERRED_KEY = "okr_sales.deferred"
+
 
 class PendingQueue:
     """The queue of ``ProgressEngine`` (a mixin of it)."""
@@ -47,6 +51,7 @@ class PendingQueue:
                 )
             )
         if rows:
+            self.cr.postcommit.data[DEFERRED_KEY] = True
             self.cr.execute(
                 SQL(
                     "INSERT INTO okr_pending_change (res_model, res_ids, old_keys)"

@@ -4,7 +4,8 @@ How to use it: the key result model finds a roll-up's children (the key
 results aligned under it, or an explicit choice of them) and their values,
 converted into the roll-up's currency, and calls ``rollup_value``. The
 database side (which roll-ups a change reaches, in SQL) is
-``ROLLUP_PARENTS_SQL``. Nothing here reads the ORM.
+``ROLLUP_EDGES_SQL``, walked by ``rollup_ancestors``. Nothing here reads
+the ORM.
 """
 
 import math
@@ -53,47 +54,45 @@ def rollup_value(method, children):
     raise ValueError(f"unknown roll-up method {method!r}")
 
 
-# The roll-ups that take key results ``%(ids)s`` into their value, directly
-# (``direct``) or through other roll-ups, to any depth: a roll-up takes its
-# explicit choice of key results (``okr_key_result_rollup_rel``), or, without
-# one, those aligned under it (``parent_id``). UNION, not UNION ALL: a cycle
-# (refused at save) would still end. Archived roll-ups take nothing.
-_PARENTS_OF = """
-    SELECT r.parent_id FROM okr_key_result_rollup_rel r
-     WHERE r.child_id = {child}
-    UNION ALL
-    SELECT k.parent_id FROM okr_key_result k
-     WHERE k.id = {child} AND k.parent_id IS NOT NULL
-       AND NOT EXISTS (SELECT 1 FROM okr_key_result_rollup_rel r
-                        WHERE r.parent_id = k.parent_id)
+# Which live roll-up takes which key result directly: ``(child id, roll-up
+# id)``. A roll-up takes its explicit choice of key results
+# (``okr_key_result_rollup_rel``), or, without one, those aligned under it
+# (``parent_id``). Archived roll-ups take nothing. Read whole, once, and
+# cached (``_okr_rollup_graph``): a deal's transaction walks it in memory.
+ROLLUP_EDGES_SQL = """
+SELECT e.child_id, p.id
+  FROM (SELECT r.child_id, r.parent_id FROM okr_key_result_rollup_rel r
+        UNION ALL
+        SELECT k.id, k.parent_id FROM okr_key_result k
+         WHERE k.parent_id IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM okr_key_result_rollup_rel r
+                            WHERE r.parent_id = k.parent_id)) AS e(child_id, parent_id)
+  JOIN okr_key_result p ON p.id = e.parent_id
+ WHERE p.source = %(rollup)s AND p.active
 """
-ROLLUP_ANCESTORS_SQL = """
-WITH RECURSIVE up(id) AS (
-    SELECT p.id FROM unnest(%(ids)s::int[]) AS s(id)
-      CROSS JOIN LATERAL ({seed_parents}) AS e(parent_id)
-      JOIN okr_key_result p ON p.id = e.parent_id
-     WHERE p.source = %(rollup)s AND p.active
-    UNION
-    SELECT p.id FROM up
-      CROSS JOIN LATERAL ({up_parents}) AS e(parent_id)
-      JOIN okr_key_result p ON p.id = e.parent_id
-     WHERE p.source = %(rollup)s AND p.active AND NOT %(direct)s
-)
-SELECT id FROM up
-""".format(
-    seed_parents=_PARENTS_OF.format(child="s.id"),
-    up_parents=_PARENTS_OF.format(child="up.id"),
-)
 
 
-def rollup_ancestors_query(key_result_ids, direct=False):
-    """The SQL of the roll-ups over ``key_result_ids`` (see above)."""
-    return SQL(
-        ROLLUP_ANCESTORS_SQL,
-        ids=list(key_result_ids),
-        rollup=SOURCE_ROLLUP,
-        direct=direct,
-    )
+def rollup_edges_query():
+    """The SQL of the roll-up edges (see above)."""
+    return SQL(ROLLUP_EDGES_SQL, rollup=SOURCE_ROLLUP)
+
+
+def rollup_ancestors(graph, key_result_ids, direct=False):
+    """The roll-ups over ``key_result_ids`` in ``graph`` (``{child id:
+    roll-up ids}``): those taking them directly, or (``direct`` False)
+    through other roll-ups too, to any depth. A cycle (refused at save)
+    would still end."""
+    found = set()
+    frontier = set(key_result_ids)
+    while frontier:
+        parents = set()
+        for kr_id in frontier:
+            parents.update(graph.get(kr_id, ()))
+        frontier = parents - found
+        found |= parents
+        if direct:
+            break
+    return found
 
 
 # The live children of roll-ups ``%(ids)s``: ``(roll-up id, child id, value,

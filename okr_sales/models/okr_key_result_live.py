@@ -4,36 +4,39 @@ key results moved, and the key results of the CRM pipeline's panel.
 1. Whatever writes a key result's value, progress, status or target (the
    engine in the deal's transaction, after its commit or in the scheduled
    action; a check-in; a roll-up) passes through ``_write_multi``, which
-   notes the key result's id in the transaction's postcommit data.
-2. Once the transaction is committed, one callback sends one bus message
-   with the ids of every key result noted and of their objectives, however
-   many deals and key results moved (``send_moved_after_commit``). A
-   transaction rolled back sends nothing (Odoo drops its postcommit
-   callbacks); one that moves nothing never registers the callback.
+   notes the key result's id for the transaction.
+2. While the transaction commits (a precommit callback, after the engine's),
+   the ids of every key result noted and of their objectives are written as
+   one ``bus_bus`` row, in the transaction itself: no second transaction
+   per deal. Odoo announces the row after the commit (the bus's ``NOTIFY``,
+   shared with the won-deal notification). Savepoints run the precommit
+   callbacks several times in one transaction: a later run that moved more
+   key results rewrites the same row, so that a transaction sends one
+   message however many deals and key results moved. A transaction rolled
+   back sends nothing (the row goes with it); one that moves nothing writes
+   no row.
 3. The message goes to the OKR users' group channel (every OKR user's web
    client listens to its groups' channels) and holds ids only: no name, no
    value, no count of records. Each client re-reads the records it shows
    through the ORM, with its own rights (``okr_sales/static/src/live``).
-
-The postcommit data, unlike the precommit's, lives until the transaction
-ends: savepoints run the precommit callbacks (and the engine) several times
-in one transaction, which would send as many messages.
 """
 
-import logging
-from functools import partial
-
-from odoo import SUPERUSER_ID, api, fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
+
+from odoo.addons.bus.models.bus import channel_with_db, json_dump
 
 from ..engine.definitions import COUNTING_SOURCES
 
-_logger = logging.getLogger(__name__)
-
 # The bus notification type the web client subscribes to.
 MOVED_NOTIFICATION = "okr_sales/key_results_moved"
-# postcommit data key: the ids of the key results that moved in the transaction
+# postcommit data keys (they live until the transaction ends, unlike the
+# precommit's): the ids of the key results that moved in the transaction,
+# and the id of its bus_bus row once written
 MOVED_KEY = "okr_sales.moved_key_results"
+MOVED_ROW_KEY = "okr_sales.moved_bus_row"
+# precommit data key: the message is written again in this precommit run
+MOVED_REGISTERED_KEY = "okr_sales.moved_registered"
 # What the OKR views show of a key result and may have moved.
 SHOWN_FIELDS = frozenset(
     {"current_value", "progress", "status", "target_value", "baseline_value"}
@@ -45,21 +48,6 @@ STATUS_COLOURS = {
     "off_track": "danger",
     "achieved": "info",
 }
-
-
-def send_moved_after_commit(registry, key_result_ids):
-    """Send the message of the key results a committed transaction moved, in
-    a short transaction of its own. Never fails the committed request."""
-    try:
-        with registry.cursor() as cr:
-            # A message lost in a crash is harmless (the next one, or a
-            # reload, shows the values): no wait for the disk at its commit,
-            # which was most of its cost.
-            cr.execute("SET LOCAL synchronous_commit TO OFF")
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            env["okr.key.result"]._okr_send_moved(key_result_ids)
-    except Exception:
-        _logger.exception("The OKR live refresh message could not be sent")
 
 
 class OkrKeyResultLive(models.AbstractModel):
@@ -80,21 +68,24 @@ class OkrKeyResultLive(models.AbstractModel):
 
     @api.model
     def _okr_note_moved(self, ids):
-        """Note key results that moved; one message after the commit."""
-        data = self.env.cr.postcommit.data
-        moved = data.get(MOVED_KEY)
-        if moved is None:
-            moved = data[MOVED_KEY] = set()
-            self.env.cr.postcommit.add(
-                partial(send_moved_after_commit, self.env.registry, moved)
-            )
-        moved.update(ids)
+        """Note key results that moved; their message is written while the
+        transaction commits."""
+        self.env.cr.postcommit.data.setdefault(MOVED_KEY, set()).update(ids)
+        data = self.env.cr.precommit.data
+        if MOVED_REGISTERED_KEY not in data:
+            data[MOVED_REGISTERED_KEY] = True
+            self.env.cr.precommit.add(self.sudo()._okr_write_moved_message)
 
     @api.model
-    def _okr_send_moved(self, key_result_ids):
-        """One bus message to the OKR users: the ids of the key results that
-        moved and of their objectives, nothing else."""
-        # One query, not the ORM's: this runs after every deal that moved
+    def _okr_write_moved_message(self):
+        """Write the transaction's bus message: one row, rewritten if a later
+        precommit run moved more key results."""
+        # what moves from here on is written again, in this run
+        self.env.cr.precommit.data.pop(MOVED_REGISTERED_KEY, None)
+        key_result_ids = self.env.cr.postcommit.data.get(MOVED_KEY)
+        if not key_result_ids:
+            return
+        # One query, not the ORM's: this runs for every deal that moved
         # key results.
         rows = self.env.execute_query(
             SQL(
@@ -105,13 +96,33 @@ class OkrKeyResultLive(models.AbstractModel):
         )
         if not rows:
             return
-        self.env.ref("okr_sales.group_okr_user")._bus_send(
-            MOVED_NOTIFICATION,
+        message = json_dump(
             {
-                "key_result_ids": [row[0] for row in rows],
-                "objective_ids": sorted({row[1] for row in rows if row[1]}),
-            },
+                "type": MOVED_NOTIFICATION,
+                "payload": {
+                    "key_result_ids": [row[0] for row in rows],
+                    "objective_ids": sorted({row[1] for row in rows if row[1]}),
+                },
+            }
         )
+        postcommit = self.env.cr.postcommit.data
+        row_id = postcommit.get(MOVED_ROW_KEY)
+        if row_id:
+            self.env.cr.execute(
+                SQL("UPDATE bus_bus SET message = %s WHERE id = %s", message, row_id)
+            )
+            if self.env.cr.rowcount:
+                return
+            # gone with a savepoint rolled back: written again below
+        group = self.env.ref("okr_sales.group_okr_user")
+        channel = channel_with_db(self.env.cr.dbname, group)
+        bus = self.env["bus.bus"].sudo()
+        postcommit[MOVED_ROW_KEY] = bus.create(
+            {"channel": json_dump(channel), "message": message}
+        ).id
+        # announced after the commit by the bus's own NOTIFY, as _bus_send's
+        bus._ensure_hooks()
+        postcommit["bus.bus.channels"].add(channel)
 
     # ------------------------------------------------------------------
     # THE CRM PIPELINE'S PANEL

@@ -15,7 +15,7 @@ other's share of their team's sum, then computed once, children first.
 import logging
 from collections import defaultdict
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 
@@ -25,8 +25,9 @@ from ..engine.rollup import (
     ROLLUP_SHARE_ACHIEVED,
     ROLLUP_SUM,
     VALUE_METHODS,
-    rollup_ancestors_query,
+    rollup_ancestors,
     rollup_children_query,
+    rollup_edges_query,
     rollup_value,
 )
 from ..engine.totals import VALUE_TOLERANCE
@@ -53,6 +54,12 @@ CHILD_FIELDS = frozenset(
 ROLLUP_FIELDS = frozenset(
     {"source", "rollup_method", "unit", "currency_id", "baseline_value"}
 )
+# What the roll-up tree is made of: a change clears the cached tree
+# (``_okr_rollup_graph``), in every worker.
+GRAPH_FIELDS = frozenset({"parent_id", "rollup_child_ids", "source", "active"})
+# postcommit data key (it lives until the transaction ends): the transaction
+# changed the tree
+TREE_CHANGED_KEY = "okr_sales.rollup_tree_changed"
 UNIT_PERCENT = "percent"
 UNIT_CURRENCY = "currency"
 
@@ -128,10 +135,35 @@ class OkrRollupMixin(models.AbstractModel):
         (``direct`` False) through other roll-ups too."""
         if not key_result_ids:
             return set()
-        rows = self.env.execute_query(
-            rollup_ancestors_query(sorted(key_result_ids), direct=direct)
-        )
-        return {row[0] for row in rows}
+        if self.env.cr.postcommit.data.get(TREE_CHANGED_KEY):
+            # This transaction changed the tree: read as it stands here,
+            # never cached (a savepoint may still roll the change back).
+            graph = self._okr_read_rollup_graph()
+        else:
+            graph = self._okr_rollup_graph()
+        return rollup_ancestors(graph, key_result_ids, direct)
+
+    @api.model
+    @tools.ormcache()
+    def _okr_rollup_graph(self):
+        """The tree (``_okr_read_rollup_graph``), cached until it changes
+        (``GRAPH_FIELDS``): every deal asks which roll-ups its key results
+        reach, and the tree changes only when managers align key results."""
+        return self._okr_read_rollup_graph()
+
+    @api.model
+    def _okr_read_rollup_graph(self):
+        """``{key result id: frozenset of the live roll-ups taking it
+        directly}``."""
+        graph = defaultdict(set)
+        for child_id, parent_id in self.env.execute_query(rollup_edges_query()):
+            graph[child_id].add(parent_id)
+        return {child_id: frozenset(parents) for child_id, parents in graph.items()}
+
+    def _okr_rollup_graph_changed(self):
+        # Cleared in this worker now, in the others at the commit.
+        self.env.cr.postcommit.data[TREE_CHANGED_KEY] = True
+        self.env.registry.clear_cache()
 
     @api.model
     def _okr_rollup_ancestor_ids(self, key_result_ids):
@@ -246,6 +278,13 @@ class OkrRollupMixin(models.AbstractModel):
     @api.model_create_multi
     def create(self, vals_list):
         key_results = super().create(vals_list)
+        if any(
+            vals.get("parent_id")
+            or vals.get("rollup_child_ids")
+            or vals.get("source") == SOURCE_ROLLUP
+            for vals in vals_list
+        ):
+            self._okr_rollup_graph_changed()
         key_results._okr_check_alignment_access(self.browse())
         key_results._okr_note_rollup_children()
         key_results._okr_note_rollup_targets()
@@ -253,7 +292,13 @@ class OkrRollupMixin(models.AbstractModel):
 
     def write(self, vals):
         old_parents = self.parent_id if "parent_id" in vals else self.browse()
+        graph_changed = GRAPH_FIELDS.intersection(vals)
+        if graph_changed:
+            self._okr_rollup_graph_changed()
         result = super().write(vals)
+        if graph_changed:
+            # again: the tree may have been read before the relation moved
+            self._okr_rollup_graph_changed()
         if "parent_id" in vals:
             self._okr_check_alignment_access(old_parents)
             # the roll-up it left
@@ -267,6 +312,9 @@ class OkrRollupMixin(models.AbstractModel):
         # Also the values the ORM recomputes (a manual key result's value
         # follows its baseline) and the engine writes.
         super()._write_multi(vals_list)
+        if any(GRAPH_FIELDS.intersection(vals) for vals in vals_list):
+            # also what the ORM recomputes (archived with its objective)
+            self._okr_rollup_graph_changed()
         for key_result, vals in zip(self, vals_list, strict=True):
             if CHILD_FIELDS.intersection(vals):
                 key_result._okr_note_rollup_children()
@@ -279,6 +327,12 @@ class OkrRollupMixin(models.AbstractModel):
         # Found now: afterwards nothing leads from the key results to them.
         parents = self.browse(self._okr_rollup_parent_ids(self.ids)) - self
         parents._okr_note_rollup_targets()
+
+    def unlink(self):
+        result = super().unlink()
+        # after: the database unlinks the relations (set null, cascade)
+        self._okr_rollup_graph_changed()
+        return result
 
     # ------------------------------------------------------------------
     # VALUES

@@ -40,7 +40,12 @@ class TestBehindPaceAlerts(AlertCase, OkrCrmCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.today = fields.Date.context_today(cls.env["okr.key.result"])
+        # The company's day, which alerts are written on, whoever's
+        # transaction and whatever the hour (UTC's day may be another).
+        cls.env.company.partner_id.tz = "Asia/Ho_Chi_Minh"
+        cls.today = fields.Date.context_today(
+            cls.env["okr.key.result"].with_context(tz="Asia/Ho_Chi_Minh")
+        )
         cls.sprint = cls._new_objective(
             name="Autumn push",
             date_start=cls.today - timedelta(days=9),

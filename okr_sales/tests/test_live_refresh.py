@@ -1,9 +1,10 @@
 """The live refresh's bus message, with real commits: one per transaction
 that moved key results, to the OKR users' channel, ids only.
 
-Messages are sent after the commit (a postcommit callback), which a
-``TransactionCase`` never runs: these tests commit, in the company of
-``AfterCommitCase``, and read the ``bus_bus`` rows from another connection.
+The message is a ``bus_bus`` row written while the transaction commits
+(its precommit, in the transaction itself) and announced after the commit:
+these tests commit, in the company of ``AfterCommitCase``, and read the
+committed rows from another connection.
 """
 
 import json

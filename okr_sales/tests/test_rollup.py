@@ -7,6 +7,8 @@ from odoo.fields import Command
 from odoo.tests import tagged
 from odoo.tools import SQL
 
+from ..engine.rollup import rollup_ancestors
+from ..models.okr_rollup_mixin import TREE_CHANGED_KEY
 from .common import OkrCrmCase
 
 
@@ -119,6 +121,85 @@ class TestRollup(OkrCrmCase):
             self.env["okr.key.result"]._okr_rollup_parent_ids(self.lan_revenue.ids),
             {self.team_revenue.id, self.quota_share.id},
         )
+
+    def _ancestors_by_hand(self, key_result_ids):
+        """The live roll-ups over ``key_result_ids``, to any depth, by a
+        recursive query written here: the cached tree must agree with it."""
+        rows = self.env.execute_query(
+            SQL(
+                """
+                WITH RECURSIVE edge(child, parent) AS (
+                    SELECT child_id, parent_id FROM okr_key_result_rollup_rel
+                    UNION ALL
+                    SELECT id, parent_id FROM okr_key_result k
+                     WHERE parent_id IS NOT NULL AND NOT EXISTS (
+                        SELECT 1 FROM okr_key_result_rollup_rel r
+                         WHERE r.parent_id = k.parent_id)
+                ), live(child, parent) AS (
+                    SELECT e.child, e.parent FROM edge e
+                      JOIN okr_key_result p ON p.id = e.parent
+                     WHERE p.source = 'rollup' AND p.active
+                ), up(id) AS (
+                    SELECT parent FROM live WHERE child = ANY(%s)
+                    UNION
+                    SELECT live.parent FROM live JOIN up ON live.child = up.id
+                )
+                SELECT id FROM up
+                """,
+                list(key_result_ids),
+            )
+        )
+        return {row[0] for row in rows}
+
+    def test_the_cached_tree_follows_every_change_of_it(self):
+        key_results = self.env["okr.key.result"]
+        lan = self.lan_revenue.ids
+
+        def check(expected):
+            self.env.flush_all()
+            # as this transaction reads it, then as the next ones (the
+            # cached tree) once the change is committed
+            self.assertEqual(key_results._okr_rollup_ancestor_ids(lan), expected)
+            self.env.cr.postcommit.data.pop(TREE_CHANGED_KEY, None)
+            self.assertEqual(key_results._okr_rollup_ancestor_ids(lan), expected)
+            self.assertEqual(self._ancestors_by_hand(lan), expected)
+
+        check({self.team_revenue.id, self.department_revenue.id, self.quota_share.id})
+        # Taken out of the team's sum: only the share still takes it.
+        self.lan_revenue.parent_id = False
+        check({self.quota_share.id})
+        # An explicit choice: the department takes Lan directly.
+        self.department_revenue.rollup_child_ids = self.lan_revenue
+        check({self.quota_share.id, self.department_revenue.id})
+        # The share archived, then no longer a roll-up.
+        self.quota_share.active = False
+        check({self.department_revenue.id})
+        self.department_revenue.source = "manual"
+        check(set())
+        # A new roll-up created over Lan.
+        new_rollup = self._new_rollup(
+            self.department, name="Top sellers", children=self.lan_revenue
+        )
+        check({new_rollup.id})
+        new_rollup.unlink()
+        check(set())
+
+    def test_a_rolled_back_change_of_the_tree_is_not_kept(self):
+        key_results = self.env["okr.key.result"]
+        lan = self.lan_revenue.ids
+        expected = self._ancestors_by_hand(lan)
+        with self.assertRaises(ValidationError), self.env.cr.savepoint():
+            self.lan_revenue.parent_id = False
+            self.env.flush_all()
+            self.assertEqual(
+                key_results._okr_rollup_ancestor_ids(lan), {self.quota_share.id}
+            )
+            raise ValidationError("rolled back")
+        self.lan_revenue.invalidate_recordset()
+        self.assertEqual(key_results._okr_rollup_ancestor_ids(lan), expected)
+        # and the cache holds the tree as the database does
+        graph = key_results._okr_rollup_graph()
+        self.assertEqual(rollup_ancestors(graph, lan), expected)
 
     def test_average_and_minimum_of_manual_key_results(self):
         objective = self._new_objective(name="Coach the team", level="team")
