@@ -191,16 +191,14 @@ class BucketStore:
             key_result.computation_error = str(error) or error.__class__.__name__
 
     def _refresh_key_results(self, definitions, errors, clear_errors=False):
-        """Write current values and errors through the ORM (progress follows).
+        """Write current values (in SQL, progress follows) and errors.
 
         Only a full recompute clears an error: until then the value may miss
         what the failed update would have changed.
         """
-        # No chatter line per deal: the value moves all day long.
-        key_results = self.key_results.with_context(tracking_disable=True).browse(
-            [d.id for d in definitions]
-        )
+        key_results = self.key_results.browse([d.id for d in definitions])
         values = self.current_values(definitions)
+        moved = {}
         for key_result in key_results:
             value = values[key_result.id]
             if value is None:
@@ -210,9 +208,14 @@ class BucketStore:
                 # unchanged amount is not written again
                 value = round_amount(value, key_result.currency_id.rounding)
             if abs(key_result.current_value - value) > VALUE_TOLERANCE:
-                key_result.current_value = value
-            if clear_errors and key_result.computation_error:
-                key_result.computation_error = False
+                moved[key_result.id] = value
+        # One statement, no chatter line per deal: the value moves all day
+        # long (see _okr_write_current_values).
+        self.key_results._okr_write_current_values(moved)
+        if clear_errors:
+            key_results.filtered("computation_error").with_context(
+                tracking_disable=True
+            ).computation_error = False
         self._record_errors(errors)
 
     def current_values(self, definitions):

@@ -468,6 +468,43 @@ class OkrKeyResult(models.Model):
             )
         return data.setdefault(key, default)
 
+    def _okr_write_current_values(self, values):
+        """Write the engine's values (``{kr id: value}``) in one statement,
+        not one ORM write per key result: the deal's transaction pays for
+        the values, not for the write method's checks and tracking, which
+        are the system's to skip (the engine counts; nobody types). What
+        follows a value still follows: progress, status and the objective's
+        progress are marked for recompute (``modified``), and what reacts to
+        a value in ``_write_multi`` is told here: the day's history point,
+        the roll-ups over them, the live refresh message."""
+        if not values:
+            return
+        key_results = self.sudo().browse(sorted(values))
+        field = self._fields["current_value"]
+        rows = [
+            SQL(
+                "(%s, %s::numeric)",
+                key_result.id,
+                field.convert_to_cache(values[key_result.id], key_result),
+            )
+            for key_result in key_results
+        ]
+        self.env.cr.execute(
+            SQL(
+                "UPDATE okr_key_result k SET current_value = v.value,"
+                " write_uid = %s, write_date = %s"
+                " FROM (VALUES %s) AS v(id, value) WHERE k.id = v.id",
+                self.env.uid,
+                self.env.cr.now(),
+                SQL(", ").join(rows),
+            )
+        )
+        key_results.invalidate_recordset(["current_value", "write_uid", "write_date"])
+        key_results.modified(["current_value"])
+        key_results._okr_note_history()
+        key_results._okr_note_rollup_children()
+        key_results._okr_note_moved(key_results.ids)
+
     def _okr_note_definition_change(self):
         """These key results may count something else now: compared with
         what they counted (``definition_key``) when the transaction commits."""

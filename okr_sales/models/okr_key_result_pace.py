@@ -177,7 +177,7 @@ class OkrKeyResult(models.Model):
                 if "current_value" in vals
             ]
         )
-        valued._okr_note(HISTORY_REGISTERED_KEY, HISTORY_KEY, "_okr_write_history")
+        valued._okr_note_history()
         restated = self.browse(
             [
                 kr.id
@@ -187,6 +187,10 @@ class OkrKeyResult(models.Model):
         )
         restated._okr_note(STATUS_REGISTERED_KEY, STATUS_KEY, "_okr_process_status")
         return None  # as the ORM's
+
+    def _okr_note_history(self):
+        """These key results' values moved: the day's point follows."""
+        self._okr_note(HISTORY_REGISTERED_KEY, HISTORY_KEY, "_okr_write_history")
 
     def _okr_note(self, registered_key, ids_key, callback_name):
         """Note these key results for the callback ``callback_name``, run

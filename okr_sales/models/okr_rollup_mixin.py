@@ -386,7 +386,7 @@ class OkrRollupMixin(models.AbstractModel):
             children_of[parent_id].append(child)
         rollups = self.sudo().with_context(tracking_disable=True).browse(stored)
         today = fields.Date.context_today(self)
-        computed = {}
+        computed, moved = {}, {}
         for rollup in rollups._okr_children_first(children_of):
             children = [
                 (computed.get(child_id, value), baseline, target, currency_id)
@@ -399,9 +399,11 @@ class OkrRollupMixin(models.AbstractModel):
                 value = rollup.baseline_value
             computed[rollup.id] = value
             if abs(stored[rollup.id] - value) > VALUE_TOLERANCE:
-                rollup.current_value = value
+                moved[rollup.id] = value
             if (rollup.rollup_note or False) != (note or False):
                 rollup.rollup_note = note
+        # one statement, as the engine's values (see _okr_write_current_values)
+        self._okr_write_current_values(moved)
 
     def _okr_children_first(self, children_of):
         """These roll-ups ordered so that each comes after the roll-ups it
