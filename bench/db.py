@@ -120,7 +120,11 @@ def vacuum_analyze(db):
         cr.execute("VACUUM ANALYZE")
 
 
-def registry(db):
+def registry(db, reopen=False):
+    """This process's registry of `db`; with `reopen`, loaded again (a
+    server changed its data meanwhile)."""
+    if reopen:
+        close(db)
     return Registry(db)
 
 

@@ -13,6 +13,16 @@ gets one cron worker (`--max-cron-threads=1`), which processes the queue as the
 deals are won; after each run, the time until its queue is empty is the
 catch-up. The other servers run no cron.
 
+With `--servers N`, each database is served by N Odoo servers of `--workers`
+workers each (several machines behind a load balancer, on one database), the
+clients spread over them; only the first runs the cron worker. With
+`--pgbouncer`, the servers reach PostgreSQL through Debian's `pgbouncer` in
+transaction pooling mode, with fewer server connections than Odoo opens:
+consecutive transactions of one Odoo connection land on different PostgreSQL
+sessions, and prepared statements with them. The scheduler's wake-up (LISTEN)
+does not pass transaction pooling: the background mode's database is left
+out of such a run (README, "Deployment").
+
 Figures: wins per second (wall time of all clients; median of the runs),
 latency (p50, p95, max), client-visible errors (count, first message), server-side
 retries (counted in the server log), and whether the company key results
@@ -22,13 +32,16 @@ Only the standard library and requests are imported at the top: the client
 processes import this module.
 """
 
+import contextlib
 import itertools
 import multiprocessing
 import os
+import shutil
 import signal
 import socket
 import statistics
 import subprocess
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -86,10 +99,77 @@ def client(url, db, uid, lead_ids, start, results):
     )
 
 
+class PgBouncer:
+    """Debian's `pgbouncer` in transaction pooling mode on a free port, in
+    front of PostgreSQL at `host`:`port`, with `pool_size` server connections
+    per database; stopped on exit. Root cannot run it: it then runs as the
+    `postgres` system user."""
+
+    def __init__(self, host, port, user, pool_size, logdir):
+        self.port = free_port()
+        self.workdir = tempfile.mkdtemp(prefix="okr-pgbouncer-")
+        self.logfile = os.path.join(logdir, "bench-pgbouncer.log")
+        target = f"host={host or '127.0.0.1'} port={port or 5432}"
+        if user:
+            target += f" user={user}"
+        self.ini = os.path.join(self.workdir, "pgbouncer.ini")
+        with open(self.ini, "w") as ini:
+            ini.write(
+                f"[databases]\n* = {target}\n"
+                "[pgbouncer]\n"
+                f"listen_addr = 127.0.0.1\nlisten_port = {self.port}\n"
+                f"unix_socket_dir = {self.workdir}\n"
+                "auth_type = any\npool_mode = transaction\n"
+                f"default_pool_size = {pool_size}\nmax_client_conn = 2000\n"
+                "max_db_connections = 0\nserver_reset_query =\n"
+                f"logfile = {self.workdir}/pgbouncer.log\n"
+                f"pidfile = {self.workdir}/pgbouncer.pid\n"
+            )
+
+    def __enter__(self):
+        binary = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+        if not os.path.exists(binary):
+            raise RuntimeError(
+                "pgbouncer is not installed (Debian: apt-get install pgbouncer)"
+            )
+        command = [binary, self.ini]
+        if os.geteuid() == 0:
+            shutil.chown(self.workdir, "postgres")
+            os.chmod(self.workdir, 0o755)
+            command[1:1] = ["-u", "postgres"]
+        self.process = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        deadline = time.time() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), 1).close()
+                return self
+            except OSError:
+                if self.process.poll() is not None or time.time() > deadline:
+                    raise RuntimeError(
+                        f"pgbouncer did not start; see {self.workdir}/pgbouncer.log"
+                    ) from None
+                time.sleep(0.2)
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        log = os.path.join(self.workdir, "pgbouncer.log")
+        if os.path.exists(log):
+            shutil.copy(log, self.logfile)
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
 class Server:
     """`odoo -d db --workers=N` on free ports, stopped on exit."""
 
-    def __init__(self, command, db, workers, logfile, cron_threads=0):
+    def __init__(self, command, db, workers, logfile, cron_threads=0, db_port=None):
         self.db, self.logfile = db, logfile
         port = free_port()
         self.url = f"http://127.0.0.1:{port}"
@@ -99,6 +179,8 @@ class Server:
             f"--http-port={port}", f"--gevent-port={free_port()}",
             f"--logfile={logfile}",
         ]  # fmt: skip
+        if db_port:  # through pgbouncer
+            self.command += ["--db_host=127.0.0.1", f"--db_port={db_port}"]
 
     def __enter__(self):
         if os.path.exists(self.logfile):
@@ -150,7 +232,8 @@ class Server:
         return retries, gave_up
 
 
-def one_run(server, lead_ids, n_clients):
+def one_run(servers, lead_ids, n_clients):
+    """The clients win `lead_ids` at once, spread over `servers`."""
     ctx = multiprocessing.get_context("spawn")
     results = ctx.Queue()
     start = ctx.Barrier(n_clients + 1)  # the clients start together
@@ -160,7 +243,7 @@ def one_run(server, lead_ids, n_clients):
             target=client,
             args=(server.url, server.db, server.uid, chunk, start, results),
         )
-        for chunk in chunks
+        for server, chunk in zip(itertools.cycle(servers), chunks)
     ]
     for process in processes:
         process.start()
@@ -205,46 +288,110 @@ def wait_for_queue(db, since, timeout=600):
     raise RuntimeError(f"{db}: changes still queued after {timeout} s")
 
 
+def topology(args):
+    """How measure 3 reaches the databases, in words."""
+    servers = getattr(args, "servers", 1)
+    words = (
+        f"odoo --workers={args.workers}"
+        if servers == 1
+        else f"{servers} Odoo servers on one database, --workers={args.workers} each"
+    )
+    if getattr(args, "pgbouncer", False):
+        words += (
+            f", through pgbouncer (transaction pooling, {args.pgbouncer_pool}"
+            " PostgreSQL connections a database)"
+        )
+    return words
+
+
+def labels(databases, args):
+    """The databases measure 3 runs on: not the background mode's behind
+    pgbouncer (its scheduler listens for wake-ups; see the docstring)."""
+    if getattr(args, "pgbouncer", False):
+        return {label: db for label, db in databases.items() if label != "bg"}
+    return databases
+
+
 def run(databases, lead_ids, args, command, logdir, log):
     """`databases`: {label: db name}; `lead_ids`: runs x clients x wins ids."""
     per_run = args.clients * args.client_wins
+    n_servers = getattr(args, "servers", 1)
     results = {}
-    for label, db in databases.items():
-        logfile = os.path.join(logdir, f"bench-server-{db}.log")
-        cron_threads = 1 if label == "bg" else 0
-        with Server(command, db, args.workers, logfile, cron_threads) as server:
-            runs = []
-            for r in range(args.repeat):
-                ids = lead_ids[r * per_run : (r + 1) * per_run]
-                runs.append(one_run(server, ids, args.clients))
-                if label == "bg":
-                    catch_up, queued = wait_for_queue(db, runs[-1]["end"])
-                    runs[-1].update(catch_up=catch_up, queued=queued)
-                log(
-                    f"{label} run {r + 1}: {runs[-1]['throughput']:.1f} wins/s, "
-                    f"{len(runs[-1]['errors'])} errors"
-                    + (f", caught up {runs[-1]['catch_up']:.2f} s after the last"
-                       f" win" if label == "bg" else "")
-                )  # fmt: skip
-        retries, gave_up = server.log_counts()
-        errors = [e for run in runs for e in run["errors"]]
-        results[label] = {
-            "throughput": statistics.median(run["throughput"] for run in runs),
-            "runs": [run["throughput"] for run in runs],
-            "seconds": statistics.median(run["seconds"] for run in runs),
-            "p50": statistics.median(run["p50"] for run in runs),
-            "p95": statistics.median(run["p95"] for run in runs),
-            "max": max(run["max"] for run in runs),
-            "wins": sum(run["wins"] for run in runs),
-            "attempts": per_run * args.repeat,
-            "errors": len(errors),
-            "first_error": errors[0] if errors else "",
-            "retries": retries,
-            "gave_up": gave_up,
-        }
-        if label == "bg":
-            results[label]["catch_up"] = max(run["catch_up"] for run in runs)
-            results[label]["queued"] = max(run["queued"] for run in runs)
+    with contextlib.ExitStack() as stack:
+        db_port = None
+        if getattr(args, "pgbouncer", False):
+            from odoo.tools import config  # noqa: PLC0415 - imports Odoo
+
+            bouncer = stack.enter_context(
+                PgBouncer(
+                    config["db_host"],
+                    config["db_port"],
+                    config["db_user"],
+                    args.pgbouncer_pool,
+                    logdir,
+                )
+            )
+            db_port = bouncer.port
+        for label, db in labels(databases, args).items():
+            with contextlib.ExitStack() as servers_stack:
+                servers = []
+                for index in range(n_servers):
+                    logfile = os.path.join(
+                        logdir,
+                        f"bench-server-{db}"
+                        + (f"-{index + 1}" if index else "")
+                        + ".log",
+                    )
+                    cron_threads = 1 if label == "bg" and index == 0 else 0
+                    servers.append(
+                        servers_stack.enter_context(
+                            Server(
+                                command,
+                                db,
+                                args.workers,
+                                logfile,
+                                cron_threads,
+                                db_port,
+                            )
+                        )
+                    )
+                runs = []
+                for r in range(args.repeat):
+                    ids = lead_ids[r * per_run : (r + 1) * per_run]
+                    runs.append(one_run(servers, ids, args.clients))
+                    if label == "bg":
+                        catch_up, queued = wait_for_queue(db, runs[-1]["end"])
+                        runs[-1].update(catch_up=catch_up, queued=queued)
+                    log(
+                        f"{label} run {r + 1}: {runs[-1]['throughput']:.1f} wins/s, "
+                        f"{len(runs[-1]['errors'])} errors"
+                        + (f", caught up {runs[-1]['catch_up']:.2f} s after the last"
+                           f" win" if label == "bg" else "")
+                    )  # fmt: skip
+            counts = [server.log_counts() for server in servers]
+            retries = sum(c[0] for c in counts)
+            gave_up = sum(c[1] for c in counts)
+            errors = [e for run in runs for e in run["errors"]]
+            results[label] = {
+                "throughput": statistics.median(run["throughput"] for run in runs),
+                "runs": [run["throughput"] for run in runs],
+                "seconds": statistics.median(run["seconds"] for run in runs),
+                "p50": statistics.median(run["p50"] for run in runs),
+                "p95": statistics.median(run["p95"] for run in runs),
+                "max": max(run["max"] for run in runs),
+                "wins": sum(run["wins"] for run in runs),
+                "attempts": per_run * args.repeat,
+                "errors": len(errors),
+                "first_error": errors[0] if errors else "",
+                "retries": retries,
+                "gave_up": gave_up,
+            }
+            if label == "bg":
+                results[label]["catch_up"] = statistics.median(
+                    run["catch_up"] for run in runs
+                )
+                results[label]["catch_up_runs"] = [run["catch_up"] for run in runs]
+                results[label]["queued"] = max(run["queued"] for run in runs)
     return results
 
 

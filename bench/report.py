@@ -229,7 +229,12 @@ def recompute_table(r):
 
 
 def concurrency_table(r, checks, args, info=None):
-    crm, okr, bg = (r[label] for label in LABELS)
+    from .measure_concurrency import topology  # noqa: PLC0415
+
+    measured = [label for label in LABELS if label in r]
+    crm = r["crm"]
+    names = {"crm": baseline_name(info), "okr": "okr_sales",
+             "bg": "okr_sales in the background"}  # fmt: skip
 
     def latency(figures):
         return " / ".join(ms(figures[key]) for key in ("p50", "p95", "max"))
@@ -238,39 +243,57 @@ def concurrency_table(r, checks, args, info=None):
         return f"{figures['throughput'] / crm['throughput']:.2f}x"
 
     def row(name, key):
-        return [name, *(str(figures[key]) for figures in (crm, okr, bg))]
+        return [name, *(str(r[label][key]) for label in measured)]
+
+    def caught_up(label):
+        if label == "crm":
+            return ""
+        if label == "okr":
+            return "at once"
+        bg = r[label]
+        runs = ", ".join(f"{t:.2f}" for t in bg.get("catch_up_runs", []))
+        return (
+            f"{seconds(bg['catch_up'])} (median of runs: {runs} s; at most "
+            f"{bg['queued']} changes queued then)"
+        )
 
     rows = [
-        ["", baseline_name(info), "okr_sales", "okr_sales in the background"],
-        ["throughput (wins/s)", *(f"{f['throughput']:.1f}" for f in (crm, okr, bg))],
-        [f"ratio to {baseline_name(info)} (target >= 0.8x)", "", ratio(okr),
-         ratio(bg)],
-        ["wall time per run", *(seconds(f["seconds"]) for f in (crm, okr, bg))],
-        ["latency p50 / p95 / max", *(latency(f) for f in (crm, okr, bg))],
-        ["wins done / attempted", *(f"{f['wins']}/{f['attempts']}"
-                                    for f in (crm, okr, bg))],
+        ["", *(names[label] for label in measured)],
+        ["throughput (wins/s)",
+         *(f"{r[label]['throughput']:.1f}" for label in measured)],
+        [f"ratio to {baseline_name(info)} (target >= 0.8x)",
+         *("" if label == "crm" else ratio(r[label]) for label in measured)],
+        ["wall time per run", *(seconds(r[label]["seconds"]) for label in measured)],
+        ["latency p50 / p95 / max", *(latency(r[label]) for label in measured)],
+        ["wins done / attempted",
+         *(f"{r[label]['wins']}/{r[label]['attempts']}" for label in measured)],
         row("client-visible errors", "errors"),
         row("serialization failures retried (server log)", "retries"),
         row("requests out of retries (server log)", "gave_up"),
-        ["key results caught up after the last win", "", "at once",
-         f"{seconds(bg['catch_up'])} (max of runs; {bg['queued']} changes "
-         "queued then)"],
+        ["key results caught up after the last win",
+         *(caught_up(label) for label in measured)],
     ]  # fmt: skip
     runs = " / ".join(
-        ", ".join(f"{t:.1f}" for t in r[label]["runs"]) for label in LABELS
+        ", ".join(f"{t:.1f}" for t in r[label]["runs"]) for label in measured
     )
     lines = [
         f"Measure 3: concurrency, {args.clients} clients x {args.client_wins} wins "
-        f"(JSON-RPC execute_kw as admin), odoo --workers={args.workers} (and one "
-        "cron worker in the background mode)",
+        f"(JSON-RPC execute_kw as admin), {topology(args)}"
+        + (" (and one cron worker in the background mode)" if "bg" in r else ""),
         table(rows),
-        f"  each run (wins/s, {baseline_name(info)} / okr_sales / in the "
-        f"background): {runs}",
+        f"  each run (wins/s, {' / '.join(names[label] for label in measured)}): "
+        f"{runs}",
     ]
-    names = (baseline_name(info), *MODES.values())
-    for label, name in zip(LABELS, names, strict=True):
+    if "bg" not in r and getattr(args, "pgbouncer", False):
+        lines.append(
+            "  the background mode is left out: its scheduler's wake-up does not "
+            "pass transaction pooling"
+        )
+    for label in measured:
         if r[label]["first_error"]:
-            lines.append(f"  first error ({name}): {r[label]['first_error'][:300]}")
+            lines.append(
+                f"  first error ({names[label]}): {r[label]['first_error'][:300]}"
+            )
     for label, check in checks.items():
         lines.append(
             f"  {MODES[label]}: company key result {check['name']}: "

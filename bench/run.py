@@ -55,6 +55,26 @@ def parse_args(argv=None):
     add("--clients", type=int, default=8, help="concurrent client processes")
     add("--client-wins", type=int, default=200, help="deals won by each client")
     add("--workers", type=int, default=4, help="Odoo server workers (measure 3)")
+    add(
+        "--servers",
+        type=int,
+        default=1,
+        help="Odoo servers per database, --workers each (measure 3)",
+    )
+    add(
+        "--pgbouncer",
+        action="store_true",
+        help="measure 3 through pgbouncer in transaction pooling mode",
+    )
+    add(
+        "--pgbouncer-pool",
+        type=int,
+        default=4,
+        help="pgbouncer's PostgreSQL connections per database",
+    )
+    add("--strict", action="store_true",
+        help="fail on a client-visible error or a value a recompute corrects "
+        "(measure 3): correctness, never speed")  # fmt: skip
     add("--repeat", type=int, default=3, help="runs per figure (median)")
     add("--seed", type=int, default=42)
     add("--only", default=",".join(MEASURES), help=f"some of {','.join(MEASURES)}")
@@ -145,14 +165,13 @@ def main(argv=None):
             results["concurrency"] = measure_concurrency.run(
                 names, picked["concurrency"], args, db.server_command(), logdir, log
             )
-            results["concurrency_check"] = {}
-            for label in ("okr", "bg"):
-                db.close(names[label])  # the server changed its data
-                results["concurrency_check"][label] = (
-                    measure_concurrency.check_company_key_results(
-                        db.registry(names[label]), plan
-                    )
+            results["concurrency_check"] = {
+                label: measure_concurrency.check_company_key_results(
+                    db.registry(names[label], reopen=True), plan
                 )
+                for label in ("okr", "bg")
+                if label in results["concurrency"]
+            }
             checkpoint()
         if "recompute" in args.only:
             log("measure 2: full recompute (gamification installed in crm alone)")
@@ -188,6 +207,26 @@ def main(argv=None):
     )
     checkpoint()
     print("\n\n".join(sections), flush=True)
+    if args.strict:
+        check_strict(results)
+
+
+def check_strict(results):
+    """``--strict``: exit with a message on a client-visible error or a
+    value a full recompute corrects, in measure 3."""
+    if "concurrency" not in results:
+        return
+    wrong = [
+        f"{label}: {figures['errors']} client-visible errors"
+        for label, figures in results["concurrency"].items()
+        if figures["errors"]
+    ] + [
+        f"{label}: {check['drifted']} company key results drifted"
+        for label, check in results["concurrency_check"].items()
+        if check["drifted"] or not check["equal"]
+    ]
+    if wrong:
+        raise SystemExit("--strict: " + "; ".join(wrong))
 
 
 if __name__ == "__main__":

@@ -3,8 +3,9 @@
 Shared by the incremental path and the recompute: the per-bucket totals
 (``okr.key.result.period``) move by deltas or are rebuilt, each bucket's
 value is computed from its totals, and the current bucket's value is
-written on the key result through the ORM, so that progress and status
-follow.
+written on the key results in one statement
+(``okr.key.result._okr_write_current_values``), progress and status
+following through the ORM's recompute.
 """
 
 import logging

@@ -22,8 +22,9 @@ The event flow, from a deal won to a manager's kanban:
 5. ``fold_totals`` applies the deltas to the per-bucket totals
    (``okr.key.result.period``: a row per period, month or quarter) and
    the key result's current value (its current bucket's value) is written
-   through the ORM, so that progress, the objective's progress and status
-   follow, still in the deal's transaction. The touched key results are
+   in one statement for all of them, and progress, the objective's progress
+   and status follow through the ORM's recompute, still in the deal's
+   transaction. The touched key results are
    locked first (NOWAIT). Only if another transaction holds or has just
    changed one of them (salespeople winning deals for the same company key
    result at the same moment) does the deal's transaction step aside: it
