@@ -208,12 +208,11 @@ class OkrKeyResultNotify(models.AbstractModel):
     def _okr_won_message(self, deals):
         """The notification of ``deals`` to the current user (their winner),
         in her language, or None if they moved nothing she may read."""
-        lines = self._okr_won_lines(deals)
+        lines, count = self._okr_won_lines(deals, MAX_LINES)
         if not lines:
             return None
-        shown = lines[:MAX_LINES]
-        if len(lines) > MAX_LINES:
-            shown.append(self.env._("and %(count)s more", count=len(lines) - MAX_LINES))
+        if count > MAX_LINES:
+            lines.append(self.env._("and %(count)s more", count=count - MAX_LINES))
         leads = self.env["crm.lead"].browse([deal[0] for deal in deals])
         readable = leads._filtered_access("read")
         return {
@@ -221,38 +220,45 @@ class OkrKeyResultNotify(models.AbstractModel):
             "title": self.env._("Won: %(deal)s", deal=readable.name)
             if len(leads) == 1 and readable
             else self.env._("Deals won: %(count)s", count=len(leads)),
-            "message": "; ".join(shown),
+            "message": "; ".join(lines),
         }
 
     @api.model
-    def _okr_won_lines(self, deals):
+    def _okr_won_lines(self, deals, limit):
         """ "+3,2 tỷ ₫: Doanh thu cá nhân 57%" per key result moved, as the
-        current user (the winner) may read them."""
+        current user (the winner) may read them: ``(the first limit lines,
+        the number of lines)``. Only the lines shown are written out: a deal
+        moves a few dozen key results of a big sales floor."""
+        moved_krs = [
+            (lead_id, before, moved, key_result)
+            for lead_id, before, moved in deals
+            for key_result in self.browse(list(moved))
+            ._filtered_access("read")
+            .sorted(lambda kr: (-kr.weight, kr.id))
+        ]
         contributions = self.env["okr.contribution"]
         locale = self._okr_locale()
         lines = []
-        for lead_id, before, moved in deals:
-            key_results = self.browse(list(moved))._filtered_access("read")
-            for key_result in key_results.sorted(lambda kr: (-kr.weight, kr.id)):
-                value, in_numerator = moved[key_result.id]
-                old = before.get(key_result.id)
-                if old is None or key_result.measure == MEASURE_RATIO:
-                    # as the deal's OKRs tab says it: "+1 won deal"
-                    contribution = contributions.new(
-                        {
-                            "key_result_id": key_result.id,
-                            "res_model": "crm.lead",
-                            "res_id": lead_id,
-                            "value": value,
-                            "in_numerator": in_numerator,
-                        }
-                    )
-                    added = contribution.value_display
-                else:
-                    added = key_result._okr_value_display(value - old[0], sign=True)
-                progress = format_number(key_result.progress, locale, decimals=0)
-                lines.append(f"{added}: {key_result.name} {progress}%")
-        return lines
+        for lead_id, before, moved, key_result in moved_krs[:limit]:
+            value, in_numerator = moved[key_result.id]
+            old = before.get(key_result.id)
+            if old is None or key_result.measure == MEASURE_RATIO:
+                # as the deal's OKRs tab says it: "+1 won deal"
+                contribution = contributions.new(
+                    {
+                        "key_result_id": key_result.id,
+                        "res_model": "crm.lead",
+                        "res_id": lead_id,
+                        "value": value,
+                        "in_numerator": in_numerator,
+                    }
+                )
+                added = contribution.value_display
+            else:
+                added = key_result._okr_value_display(value - old[0], sign=True)
+            progress = format_number(key_result.progress, locale, decimals=0)
+            lines.append(f"{added}: {key_result.name} {progress}%")
+        return lines, len(moved_krs)
 
 
 def notify_after_commit(registry):

@@ -223,9 +223,13 @@ class OkrKeyResult(models.Model):
         """Upsert the day's point of every key result whose value moved in
         the transaction (not manual ones: their points are check-ins)."""
         key_results = self._okr_take_noted(HISTORY_REGISTERED_KEY, HISTORY_KEY)
-        rows = []
+        rows, days = [], {}
         for key_result in key_results.filtered(lambda kr: kr.source != SOURCE_MANUAL):
-            today = key_result._okr_today()
+            # the day is the company's: asked once per company
+            company = key_result.company_id
+            if company not in days:
+                days[company] = key_result._okr_today()
+            today = days[company]
             date_start, date_end = key_result._pace_period(today)
             rows.append(
                 (

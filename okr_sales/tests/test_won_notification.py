@@ -124,6 +124,28 @@ class TestWonNotification(NotificationMixin, OkrCrmCase):
             },
         )
 
+    def test_a_deal_that_moves_many_key_results_lists_eight(self):
+        # 9 more key results of hers, weighted so that the order is known:
+        # 11 in all, the 8 heaviest listed, "and 3 more"
+        for index in range(9):
+            self._new_auto_key_result(
+                self.my_objective,
+                "won_revenue",
+                name=f"Revenue {index}",
+                weight=10.0 - index,
+                currency_id=self.vnd.id,
+                target_value=10_000_000_000,
+            )
+        deal = self._new_deal(amount=1_000_000_000)
+        since = self._last_bus_id()
+        deal.with_user(self.salesperson).action_set_won()
+        self.env.cr.flush()
+        lines = self._notifications(self.salesperson, since)[0]["message"].split("; ")
+        self.assertEqual(
+            lines,
+            [f"+1B{NBSP}₫: Revenue {index} 10%" for index in range(8)] + ["and 3 more"],
+        )
+
     def test_nothing_for_a_deal_that_moves_nothing(self):
         # a lead (not an opportunity) of another company's team: no key
         # result counts it
