@@ -90,6 +90,30 @@ class TestLiveRefreshMessage(AfterCommitCase):
         won_revenue, values = self._won_revenue()
         self.assertEqual(values, [won_revenue] * 3)
 
+    def test_a_message_a_rolled_back_savepoint_took_is_written_again(self):
+        deal_ids = self._new_deals(2)
+        last_id = self._last_bus_id()
+        with self._cursor() as cr:
+            env = self._env(cr, self.salesperson_id)
+            deals = env["crm.lead"].browse(deal_ids)
+            try:
+                with cr.savepoint():
+                    deals[0].action_set_won()
+                    cr.flush()  # the message row is written in the savepoint
+                    raise RuntimeError("rolled back")
+            except RuntimeError:
+                pass
+            deals[1].action_set_won()
+        messages = self._messages_since(last_id)
+        self.assertEqual(len(messages), 1, "written again, once")
+        self.assertEqual(messages[0][1]["key_result_ids"], sorted(self.key_result_ids))
+        # only the second deal was won: the key results count it alone
+        won_revenue, values = self._won_revenue()
+        self.assertEqual(values, [won_revenue] * 3)
+        with closing(self._cursor()) as cr:
+            won = self._env(cr)["crm.lead"].browse(deal_ids).mapped("won_status")
+        self.assertEqual(won, ["pending", "won"])
+
     def test_a_rolled_back_transaction_sends_nothing(self):
         deal_ids = self._new_deals(1)
         last_id = self._last_bus_id()
