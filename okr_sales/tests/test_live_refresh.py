@@ -96,13 +96,10 @@ class TestLiveRefreshMessage(AfterCommitCase):
         with self._cursor() as cr:
             env = self._env(cr, self.salesperson_id)
             deals = env["crm.lead"].browse(deal_ids)
-            try:
-                with cr.savepoint():
-                    deals[0].action_set_won()
-                    cr.flush()  # the message row is written in the savepoint
-                    raise RuntimeError("rolled back")
-            except RuntimeError:
-                pass
+            with self.assertRaises(RuntimeError), cr.savepoint():
+                deals[0].action_set_won()
+                cr.flush()  # the message row is written in the savepoint
+                raise RuntimeError("rolled back")
             deals[1].action_set_won()
         messages = self._messages_since(last_id)
         self.assertEqual(len(messages), 1, "written again, once")
