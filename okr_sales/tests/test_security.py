@@ -1,4 +1,5 @@
 from odoo.exceptions import AccessError
+from odoo.service.model import execute_cr
 from odoo.tests import new_test_user, tagged
 
 from .common import OkrCase, OkrCrmCase
@@ -27,6 +28,26 @@ class TestSecurity(OkrCase):
         self.assertTrue(self.salesperson.has_group("okr_sales.group_okr_user"))
         self.assertFalse(self.salesperson.has_group("okr_sales.group_okr_manager"))
         self.assertTrue(self.director.has_group("okr_sales.group_okr_manager"))
+
+    def test_the_engines_writers_cannot_be_called_over_rpc(self):
+        # What the engine writes in SQL, past the write method's checks, is
+        # reached only from the server: private methods, refused over RPC.
+        before = self.my_kr.current_value
+        calls = {
+            "_okr_write_current_values": [[], {self.my_kr.id: 1e9}],
+            "_okr_write_moved_message": [[]],
+            "_okr_rollup_graph_changed": [[self.my_kr.id]],
+        }
+        for method, args in calls.items():
+            with (
+                self.subTest(method=method),
+                self.assertRaisesRegex(AccessError, "cannot be called remotely"),
+            ):
+                execute_cr(
+                    self.env.cr, self.salesperson.id, "okr.key.result", method, args, {}
+                )
+        self.my_kr.invalidate_recordset()
+        self.assertEqual(self.my_kr.current_value, before)
 
     def test_salesperson_reads_every_objective(self):
         objectives = self.env["okr.objective"].with_user(self.salesperson)
