@@ -29,10 +29,14 @@ The event flow, from a deal won to a manager's kanban:
    changed one of them (salespeople winning deals for the same company key
    result at the same moment) does the deal's transaction step aside: it
    only queues its records (``okr.pending.change``, no foreign key, so no
-   conflict), and they are processed right after the commit, in a short
-   READ COMMITTED transaction of its own that waits its turn, instead of
-   making the deal fail on a serialization error. A scheduled action
-   processes whatever is left queued.
+   conflict), and they are processed right after the commit, in short
+   READ COMMITTED transactions of their own, instead of making the deal
+   fail on a serialization error. One request at a time drains the queue,
+   in batches, until it finds it empty; the deals that find it draining
+   return at once and leave their records to it, so a busy sales floor
+   does not keep its server's workers waiting on the same rows (the key
+   results follow a moment later, as the live refresh shows). A scheduled
+   action processes whatever is left queued.
 
 In the background mode (setting ``okr_sales.update_mode``, for busy sales
 floors), step 4 and 5 leave the deal's transaction altogether: it always

@@ -2,8 +2,9 @@
 
 A deal's transaction queues its records when a shared key result is busy,
 and always in the background mode (``defer``); ``process_pending`` takes
-them in order, and ``process_after_commit`` runs it in a transaction of its
-own right after a commit. See ``engine.py`` for the whole flow.
+them in order, and ``process_after_commit`` runs it in transactions of its
+own right after a commit, one request draining the queue at a time. See
+``engine.py`` for the whole flow.
 """
 
 import json
@@ -103,17 +104,59 @@ class PendingQueue:
 # salesperson's request returns, so it gives up and leaves the rest to the
 # scheduled action rather than keep her waiting.
 AFTER_COMMIT_LOCK_TIMEOUT = "3s"
+# How long one request goes on draining what others queued meanwhile before
+# it hands the rest to the scheduled action.
+AFTER_COMMIT_DRAIN_SECONDS = 1.0
+# The transaction-level advisory lock of the one processing the queue after
+# a commit (see ``process_after_commit``).
+DRAIN_LOCK = SQL("pg_try_advisory_xact_lock(hashtext('okr_sales.pending_change'))")
+
+# ``_drain_once`` outcomes
+DRAINED, BUSY, FAILED = "drained", "busy", "failed"
 
 
 def process_after_commit(registry, engine_class, attempts=3):
-    """Process deferred records in a transaction of its own, after a commit.
+    """Process deferred records in transactions of their own, after a commit.
 
-    READ COMMITTED: it waits for a concurrent transaction on the same key
-    result instead of failing on its update, at most
-    ``AFTER_COMMIT_LOCK_TIMEOUT``. Whatever cannot be processed now stays
-    queued, and the scheduled action is woken to take it (``wake_cron``).
-    ``engine_class`` is ``ProgressEngine``.
+    One request at a time drains the queue (an advisory lock): a deal that
+    finds another one draining returns at once and leaves its records to
+    it, instead of keeping an HTTP worker waiting for the same shared key
+    results. The one draining looks at the queue again each time it has
+    released the lock, and goes on while it is not empty: records queued
+    while it held the lock (whose deal then found it busy) are always seen,
+    at the latest by that look. Each round processes all the records queued
+    so far in one batch, which costs about what one deal costs.
+
+    READ COMMITTED: a round waits for a concurrent transaction on the same
+    key result instead of failing on its update, at most
+    ``AFTER_COMMIT_LOCK_TIMEOUT``. Whatever cannot be processed now, or
+    within ``AFTER_COMMIT_DRAIN_SECONDS``, stays queued, and the scheduled
+    action is woken to take it (``wake_cron``). ``engine_class`` is
+    ``ProgressEngine``.
     """
+    deadline = time.monotonic() + AFTER_COMMIT_DRAIN_SECONDS
+    while True:
+        outcome = _drain_once(registry, engine_class, attempts)
+        if outcome == BUSY:
+            return  # the one draining will see these records
+        if outcome == FAILED:
+            break
+        try:
+            if not _unclaimed_changes(registry):
+                return
+        except Exception:
+            _logger.exception("The OKR queue could not be read; left queued")
+            break
+        if time.monotonic() >= deadline:
+            _logger.info("OKR changes left queued for the scheduled action")
+            break
+    wake_cron(registry)
+
+
+def _drain_once(registry, engine_class, attempts):
+    """One round of ``process_after_commit``: BUSY if another request is
+    draining, DRAINED once the queue's records are processed and committed,
+    FAILED otherwise (logged)."""
     for attempt in range(1, attempts + 1):
         try:
             with registry.cursor() as cr:
@@ -121,22 +164,35 @@ def process_after_commit(registry, engine_class, attempts=3):
                 cr.execute(
                     SQL("SET LOCAL lock_timeout = %s", AFTER_COMMIT_LOCK_TIMEOUT)
                 )
+                cr.execute(SQL("SELECT %s", DRAIN_LOCK))
+                if not cr.fetchone()[0]:
+                    return BUSY
                 env = api.Environment(cr, SUPERUSER_ID, {})
                 with engine_settings(cr):
                     engine_class(env).process_pending()
-            return
+            return DRAINED
         except errors.LockNotAvailable:
             _logger.info("OKR changes left queued: a key result is busy")
-            break
+            return FAILED
         except (errors.DeadlockDetected, errors.SerializationFailure):
             if attempt == attempts:
                 _logger.warning("OKR changes left queued after %s tries", attempt)
-                break
+                return FAILED
             time.sleep(random.uniform(0.01, 0.05) * attempt)
         except Exception:
             _logger.exception("OKR changes could not be processed; left queued")
-            break
-    wake_cron(registry)
+            return FAILED
+    return FAILED
+
+
+def _unclaimed_changes(registry):
+    """Whether the queue holds records no transaction is processing now
+    (those being processed are that transaction's to finish)."""
+    with registry.cursor() as cr:
+        cr.execute(
+            SQL("SELECT id FROM okr_pending_change LIMIT 1 FOR UPDATE SKIP LOCKED")
+        )
+        return bool(cr.fetchall())
 
 
 def wake_cron(registry):

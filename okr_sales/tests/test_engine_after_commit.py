@@ -36,7 +36,7 @@ SIDE_TABLES = ("bus_bus", "ir_cron_trigger", "okr_pending_change")
 
 class AfterCommitCase(BaseCase):
     """A company of its own, committed: a salesperson, her team, the
-    cascade of won revenue (company, team, hers) and four deals, one won."""
+    cascade of won revenue (company, team, hers) and six deals, one won."""
 
     @classmethod
     def setUpClass(cls):
@@ -60,12 +60,18 @@ class AfterCommitCase(BaseCase):
             deals = cls._create(
                 env,
                 "crm.lead",
-                [cls._deal_values(env, amount) for amount in (30.0, 70.0, 45.0, 25.0)],
+                [
+                    cls._deal_values(env, amount)
+                    for amount in (30.0, 70.0, 45.0, 25.0, 15.0, 5.0)
+                ],
             )
             deals[0].action_set_won()
         # ids only: the records' environment is gone with its cursor
         cls.deal_ids = deals.ids
-        cls.won_deal_id, cls.deal_id, cls.other_deal_id, cls.late_deal_id = deals.ids
+        cls.won_deal_id, cls.deal_id, cls.other_deal_id, cls.late_deal_id = deals.ids[
+            :4
+        ]
+        cls.drained_deal_ids = deals.ids[4:]
 
     @classmethod
     def _cursor(cls):
@@ -458,3 +464,53 @@ class TestBusyKeyResultAfterCommit(AfterCommitCase):
         self.assertFalse(after["queued"])
         self.assertEqual(after["won_revenue"], before["won_revenue"] + 25.0)
         self.assertEqual(after["values"], [after["won_revenue"]] * 3)
+
+    def test_a_deal_finding_another_draining_leaves_its_records_to_it(self):
+        # Colleagues win deals while a shared key result is busy: one request
+        # drains the queue, the others return at once and leave their
+        # records to it.
+        first_id, second_id = self.drained_deal_ids
+        before = self._state()
+        with (
+            closing(self._cursor()) as cr_b,
+            closing(self._cursor()) as cr_a,
+            closing(self._cursor()) as cr_c,
+            # a second deal that waited for B would wait until B commits
+            patch(
+                "odoo.addons.okr_sales.engine.queue.AFTER_COMMIT_LOCK_TIMEOUT", "60s"
+            ),
+        ):
+            pid_b = self._lock_company_key_result(cr_b)
+            pid_a = self._win_as_salesperson(cr_a, first_id)
+            thread_a, failures_a = self._commit_in_thread(cr_a)
+            try:
+                # The first deal's request drains the queue: it waits for B.
+                waiting = self._waiting_for(pid_b, pid_a, thread_a)
+                self.assertTrue(waiting, "nothing waited for the busy key result")
+                self._win_as_salesperson(cr_c, second_id)
+                thread_c, failures_c = self._commit_in_thread(cr_c)
+                thread_c.join(TIMEOUT)
+                self.assertFalse(thread_c.is_alive(), "the second deal waited for B")
+                self.assertTrue(thread_a.is_alive())
+                during = self._state()
+                self.assertEqual(during["status"][second_id], "won")
+                self.assertEqual(during["queued"], [[first_id], [second_id]])
+                self.assertEqual(during["values"], before["values"])
+            finally:
+                cr_b.commit()
+                thread_a.join(TIMEOUT)
+            self.assertFalse(thread_a.is_alive(), "the processing never ended")
+            self.assertFalse(failures_a)
+            self.assertFalse(failures_c)
+        # The first request took the second deal's records in a later round.
+        after = self._state()
+        self.assertFalse(after["queued"])
+        self.assertEqual(after["won_revenue"], before["won_revenue"] + 20.0)
+        self.assertEqual(after["values"], [after["won_revenue"]] * 3)
+        self.assertEqual(
+            after["contributions"],
+            sorted(before["contributions"] + self._contributions(first_id, second_id)),
+        )
+        self.assertEqual(
+            after["cron_woken"], before["cron_woken"], "left to the scheduled action"
+        )
