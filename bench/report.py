@@ -279,7 +279,7 @@ def concurrency_table(r, checks, args, info=None):
     lines = [
         f"Measure 3: concurrency, {args.clients} clients x {args.client_wins} wins "
         f"(JSON-RPC execute_kw as admin), {topology(args)}"
-        + (" (and one cron worker in the background mode)" if "bg" in r else ""),
+        + (" (and one cron worker with okr_sales)" if "okr" in r else ""),
         table(rows),
         f"  each run (wins/s, {' / '.join(names[label] for label in measured)}): "
         f"{runs}",
