@@ -3,7 +3,7 @@
     "name": "Sales OKRs",
     "summary": "Objectives and key results for a sales organisation, "
     "cascaded from the company down to each salesperson",
-    "version": "19.0.1.4.0",
+    "version": "19.0.1.5.0",
     "category": "Sales/CRM",
     "author": "okr_sales contributors",
     "license": "AGPL-3",
@@ -23,6 +23,7 @@
         "views/okr_key_result_views.xml",
         "views/okr_objective_views.xml",
         "views/res_config_settings_views.xml",
+        "views/okr_webhook_views.xml",
         "wizards/okr_period_close_views.xml",
         "views/okr_menus.xml",
         "views/crm_lead_views.xml",

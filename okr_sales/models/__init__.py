@@ -16,6 +16,7 @@ from . import okr_objective
 from . import okr_key_result
 from . import okr_key_result_engine
 from . import okr_key_result_pace
+from . import okr_key_result_sync
 from . import okr_key_result_history
 from . import okr_key_result_pace_chart
 from . import okr_key_result_preset
@@ -24,6 +25,9 @@ from . import okr_pending_change
 from . import okr_won_notice
 from . import okr_contribution
 from . import okr_checkin
+from . import okr_webhook
+from . import okr_webhook_event
+from . import okr_webhook_delivery
 from . import crm_lead
 from . import calendar_event
 from . import mail_activity

@@ -4,6 +4,7 @@ from odoo.exceptions import AccessError, ValidationError
 from ..engine.definitions import SOURCE_MANUAL
 from ..engine.progress import key_result_progress
 from ..tools.amount_field import Amount
+from ..webhook.events import note_checkins
 
 
 class OkrCheckin(models.Model):
@@ -52,12 +53,23 @@ class OkrCheckin(models.Model):
         "to 10 (certain).",
     )
     comment = fields.Text()
+    external_ref = fields.Char(
+        "External Reference",
+        copy=False,
+        help="The reference another system gave this check-in (JSON-2 "
+        "check_in): a repeat of it is applied once.",
+    )
     user_id = fields.Many2one(
         "res.users",
         "Checked In By",
         default=lambda self: self.env.user,
         index=True,
         check_company=True,
+    )
+
+    _external_ref_unique = models.UniqueIndex(
+        "(key_result_id, external_ref) WHERE external_ref IS NOT NULL",
+        "This external reference was already checked in on this key result.",
     )
 
     @api.depends("key_result_id.current_value", "key_result_id.target_value")
@@ -111,7 +123,20 @@ class OkrCheckin(models.Model):
         checkins.key_result_id._sync_current_value_from_checkins()
         self.env["okr.key.result.history"]._okr_sync_checkin_points(checkins)
         checkins.key_result_id._okr_close_checkin_reminders()
+        note_checkins(self.env, checkins)
         return checkins
+
+    def _okr_api_answer(self):
+        """What ``okr.key.result.check_in`` answers, the same on a repeat."""
+        self.ensure_one()
+        return {
+            "checkin_id": self.id,
+            "key_result_id": self.key_result_id.id,
+            "value": self.value,
+            "progress": self.progress,
+            "date": fields.Date.to_string(self.date),
+            "external_ref": self.external_ref or None,
+        }
 
     def write(self, vals):
         key_results = self.key_result_id

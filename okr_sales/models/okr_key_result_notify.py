@@ -29,6 +29,7 @@ from odoo.tools import SQL
 from ..engine.definitions import MEASURE_RATIO, UPDATE_BACKGROUND
 from ..engine.queue import DEFERRED_KEY
 from ..tools.figures import format_number
+from ..webhook.events import note_progress
 
 _logger = logging.getLogger(__name__)
 
@@ -184,6 +185,7 @@ class OkrKeyResultNotify(models.AbstractModel):
     def _okr_send_won_notifications(self, won):
         after = self._okr_contribution_rows(list(won))
         by_user = {}
+        deal_of = {}
         for lead_id, noted in won.items():
             moved = {
                 kr_id: row
@@ -194,6 +196,9 @@ class OkrKeyResultNotify(models.AbstractModel):
                 by_user.setdefault(noted["uid"], []).append(
                     (lead_id, noted["before"], moved)
                 )
+                deal_of.update(dict.fromkeys(moved, lead_id))
+        # what the webhooks tell of these key results: the deal that moved them
+        note_progress(self.env, list(deal_of), deal_of)
         for uid, deals in by_user.items():
             user = self.env["res.users"].browse(uid)
             context = {"lang": user.lang}

@@ -13,6 +13,15 @@ from ..engine.progress import (
     ON_TRACK_PACE_PARAM,
     check_pace_thresholds,
 )
+from ..webhook.events import (
+    ALLOW_PRIVATE_PARAM,
+    COALESCE_PARAM,
+    DEFAULT_COALESCE_SECONDS,
+    DEFAULT_MAX_ATTEMPTS,
+    DEFAULT_PURGE_DAYS,
+    MAX_ATTEMPTS_PARAM,
+    PURGE_DAYS_PARAM,
+)
 
 
 class ResConfigSettings(models.TransientModel):
@@ -42,6 +51,25 @@ class ResConfigSettings(models.TransientModel):
         config_parameter=AT_RISK_PACE_PARAM,
         help="Below the on-track share but at or above this one, it is at "
         "risk; below it, off track. Its owner gets an activity either way.",
+    )
+    okr_webhook_coalesce_seconds = fields.Integer(
+        "Coalescing Window (seconds)",
+        default=DEFAULT_COALESCE_SECONDS,
+        config_parameter=COALESCE_PARAM,
+    )
+    okr_webhook_max_attempts = fields.Integer(
+        "Attempts Before a Delivery Is Dead",
+        default=DEFAULT_MAX_ATTEMPTS,
+        config_parameter=MAX_ATTEMPTS_PARAM,
+    )
+    okr_webhook_purge_days = fields.Integer(
+        "Keep Delivered for (days)",
+        default=DEFAULT_PURGE_DAYS,
+        config_parameter=PURGE_DAYS_PARAM,
+    )
+    okr_webhook_allow_private = fields.Boolean(
+        "Webhooks to Private Addresses",
+        config_parameter=ALLOW_PRIVATE_PARAM,
     )
 
     @api.model

@@ -7,6 +7,7 @@ from odoo.exceptions import AccessError, UserError
 
 from ..engine.definitions import RULE_FIELDS, SOURCE_MANUAL
 from ..engine.period import PERIOD_CUSTOM, PERIOD_QUARTER, period_bounds
+from ..webhook.events import note_period_closed
 
 # The key result fields a copy into the next period keeps: what it counts
 # and how (computed fields are not copied by Odoo's copy()).
@@ -131,6 +132,7 @@ class OkrPeriodClose(models.TransientModel):
         # Scored before anything moves: the values of the period's last day.
         key_results._okr_score()
         objectives._okr_score()
+        note_period_closed(self.env, key_results)
         new_objectives = self.env["okr.objective"]
         if self.prepare_next:
             new_objectives = self._copy_into_next_period(objectives)

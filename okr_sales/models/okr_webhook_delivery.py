@@ -1,0 +1,340 @@
+"""Deliveries of the webhooks' outbox, and the scheduled action that posts
+them.
+
+1. Fan-out: each outbox row (``okr.webhook.event``) becomes a delivery per
+   active webhook that asks for its event type and hears of its key results
+   (company, level, teams, key results), due once the coalescing window
+   has passed.
+2. Per webhook, the due deliveries of one key result and event type are
+   coalesced: the latest is sent, with the key result's state at that
+   moment; the older ones are marked superseded.
+3. Each is posted (``webhook.sender``), signed, and committed on its own:
+   delivered only after a 2xx. A scheduled action killed mid-way leaves the
+   delivery queued and sends it again (with the same event id, which the
+   receiver de-duplicates). A failure is retried with exponential backoff
+   and jitter; after the setting's number of attempts the delivery is dead,
+   and a manager may retry it. An endpoint that does not answer is left
+   for this run: the other endpoints' deliveries go on.
+"""
+
+import logging
+import uuid
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+from odoo.tools import SQL
+
+from ..webhook import payload, sender, signature
+from ..webhook import url as webhook_url
+from ..webhook.events import (
+    COALESCE_PARAM,
+    DEFAULT_COALESCE_SECONDS,
+    DEFAULT_MAX_ATTEMPTS,
+    DEFAULT_PURGE_DAYS,
+    EVENT_CHECKIN,
+    EVENT_FIELDS,
+    EVENT_NAMES,
+    EVENT_SELECTION,
+    FORMAT_CHAT,
+    MAX_ATTEMPTS_PARAM,
+    PURGE_DAYS_PARAM,
+)
+
+_logger = logging.getLogger(__name__)
+
+# A run fans out and sends at most this many: the rest on the next run.
+BATCH = 500
+# Deliveries of one endpoint a minute, at most.
+RATE_PER_MINUTE = 60
+EVENT_ID_NAMESPACE = uuid.UUID("9a4e6a52-3f0e-4c57-9f0e-6b3c2b1d7a10")
+
+
+class OkrWebhookDelivery(models.Model):
+    _name = "okr.webhook.delivery"
+    _description = "OKR Webhook Delivery"
+    _order = "id desc"
+
+    webhook_id = fields.Many2one(
+        "okr.webhook", required=True, index=True, ondelete="cascade", readonly=True
+    )
+    company_id = fields.Many2one(related="webhook_id.company_id", store=True)
+    event_id = fields.Many2one(
+        "okr.webhook.event", required=True, ondelete="cascade", readonly=True
+    )
+    event_uid = fields.Char(
+        "Event ID",
+        required=True,
+        readonly=True,
+        help="Sent as the payload's id and the X-OKR-Event-Id header: the "
+        "same on every attempt, so that the receiver can skip a repeat.",
+    )
+    event_type = fields.Selection(EVENT_SELECTION, required=True, readonly=True)
+    key_result_id = fields.Many2one(
+        "okr.key.result", index=True, ondelete="cascade", readonly=True
+    )
+    state = fields.Selection(
+        string="Status",
+        selection=[
+            ("queued", "Queued"),
+            ("delivered", "Delivered"),
+            ("superseded", "Superseded"),
+            ("dead", "Dead"),
+        ],
+        required=True,
+        default="queued",
+        index=True,
+        readonly=True,
+    )
+    attempts = fields.Integer(readonly=True)
+    coalesced = fields.Integer(
+        default=1, readonly=True, help="Changes this delivery stands for."
+    )
+    next_attempt_at = fields.Datetime(readonly=True, index=True)
+    last_attempt_at = fields.Datetime(readonly=True)
+    delivered_at = fields.Datetime(readonly=True)
+    http_status = fields.Integer("HTTP Status", readonly=True)
+    latency_ms = fields.Integer("Latency (ms)", readonly=True)
+    last_error = fields.Char(readonly=True)
+
+    # ------------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------------
+
+    def action_retry(self):
+        """Send dead (or queued) deliveries again, from the first attempt."""
+        if not (self.env.su or self.env.user._okr_is_manager()):
+            raise AccessError(self.env._("Only OKR managers can retry deliveries."))
+        retried = self.filtered(lambda d: d.state in ("dead", "queued"))
+        retried.sudo().write(
+            {
+                "state": "queued",
+                "attempts": 0,
+                "next_attempt_at": fields.Datetime.now(),
+                "last_error": False,
+            }
+        )
+        self._okr_wake_sender()
+
+    # ------------------------------------------------------------------
+    # THE SCHEDULED ACTION
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _okr_wake_sender(self):
+        """Run the scheduled action once the coalescing window has passed."""
+        window = self.env["okr.webhook"]._okr_int_param(
+            COALESCE_PARAM, DEFAULT_COALESCE_SECONDS
+        )
+        self.env.ref("okr_sales.ir_cron_okr_webhook_deliver").sudo()._trigger(
+            at=fields.Datetime.now() + timedelta(seconds=window)
+        )
+
+    @api.model
+    def _cron_deliver(self):
+        """Fan out the outbox, post the due deliveries, purge old ones."""
+        self._okr_fan_out()
+        self._okr_commit()
+        for webhook in self.env["okr.webhook"].search([("active", "=", True)]):
+            self._okr_send_due(webhook)
+        self._okr_purge()
+
+    def _okr_commit(self):
+        """Commit what is done when run as the scheduled action (a test's
+        transaction is never committed)."""
+        if self.env.context.get("cron_id"):
+            self.env["ir.cron"]._commit_progress()
+
+    @api.model
+    def _okr_fan_out(self):
+        self.env["okr.webhook.event"].flush_model()
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT id FROM okr_webhook_event WHERE NOT fanned_out"
+                " ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED",
+                BATCH,
+            )
+        )
+        if not rows:
+            return
+        events = self.env["okr.webhook.event"].browse([row[0] for row in rows])
+        webhooks = self.env["okr.webhook"].search([("active", "=", True)])
+        window = timedelta(
+            seconds=self.env["okr.webhook"]._okr_int_param(
+                COALESCE_PARAM, DEFAULT_COALESCE_SECONDS
+            )
+        )
+        key_results = self.env["okr.key.result"].with_context(active_test=False)
+        values = []
+        for event in events:
+            wanting = webhooks.filtered(EVENT_FIELDS[event.event_type])
+            for kr_id in event.details or {}:
+                key_result = key_results.browse(int(kr_id)).exists()
+                if not key_result:
+                    continue
+                for webhook in wanting:
+                    if webhook._okr_matches(key_result):
+                        values.append(
+                            {
+                                "webhook_id": webhook.id,
+                                "event_id": event.id,
+                                "event_uid": str(
+                                    uuid.uuid5(
+                                        EVENT_ID_NAMESPACE, f"{event.uid}:{kr_id}"
+                                    )
+                                ),
+                                "event_type": event.event_type,
+                                "key_result_id": key_result.id,
+                                "next_attempt_at": event.create_date + window,
+                            }
+                        )
+        self.create(values)
+        events.write({"fanned_out": True})
+
+    @api.model
+    def _okr_send_due(self, webhook):
+        """Post the due deliveries of ``webhook``, coalesced, each committed
+        on its own; stop at the first endpoint that does not answer."""
+        now = fields.Datetime.now()
+        sent_lately = self.search_count(
+            [
+                ("webhook_id", "=", webhook.id),
+                ("last_attempt_at", ">", now - timedelta(minutes=1)),
+            ]
+        )
+        budget = min(BATCH, RATE_PER_MINUTE - sent_lately)
+        if budget <= 0:
+            return
+        self.flush_model()
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT id FROM okr_webhook_delivery WHERE webhook_id = %s"
+                " AND state = 'queued' AND next_attempt_at <= %s"
+                " ORDER BY id FOR UPDATE SKIP LOCKED",
+                webhook.id,
+                now,
+            )
+        )
+        due = self.browse([row[0] for row in rows])
+        latest = {}
+        for delivery in due:  # in id order: the last one of a key wins
+            key = (delivery.event_type, delivery.key_result_id.id)
+            if key in latest:
+                older = latest[key]
+                delivery.coalesced += older.coalesced
+                older.state = "superseded"
+            latest[key] = delivery
+        self._okr_commit()
+        for delivery in sorted(latest.values(), key=lambda d: d.id)[:budget]:
+            if not delivery._okr_send():
+                break  # this endpoint is down: its other deliveries wait
+
+    def _okr_send(self):
+        """Post this delivery; True unless the endpoint gave no answer."""
+        self.ensure_one()
+        webhook = self.webhook_id
+        max_attempts = webhook._okr_int_param(MAX_ATTEMPTS_PARAM, DEFAULT_MAX_ATTEMPTS)
+        try:
+            webhook_url.check(webhook.url, webhook._okr_allow_private())
+            body = self._okr_body()
+        except webhook_url.RefusedURL as refused:
+            outcome = sender.Outcome(False, 0, 0, webhook._okr_refusal(refused))
+        else:
+            headers = {
+                signature.SIGNATURE_HEADER: signature.sign(webhook.sudo().secret, body),
+                "X-OKR-Event-Id": self.event_uid,
+                "X-OKR-Event-Type": EVENT_NAMES[self.event_type],
+            }
+            outcome = sender.post(webhook.url, body, headers)
+        now = fields.Datetime.now()
+        values = {
+            "attempts": self.attempts + 1,
+            "last_attempt_at": now,
+            "http_status": outcome.status,
+            "latency_ms": outcome.latency_ms,
+            "last_error": outcome.error or False,
+        }
+        if outcome.delivered:
+            values.update(state="delivered", delivered_at=now)
+        elif values["attempts"] >= max_attempts:
+            values["state"] = "dead"
+            _logger.warning(
+                "Webhook %s: delivery %s dead after %s attempts: %s",
+                webhook.id,
+                self.id,
+                values["attempts"],
+                outcome.error,
+            )
+        else:
+            values["next_attempt_at"] = now + timedelta(
+                seconds=sender.retry_delay(values["attempts"])
+            )
+        self.write(values)
+        self._okr_commit()
+        return outcome.delivered or outcome.status != 0
+
+    def _okr_body(self):
+        """The body to post, in the webhook's language and format, with the
+        key result as it stands now."""
+        webhook = self.webhook_id
+        env = self.env(context=dict(self.env.context, lang=webhook.lang))
+        key_result = env["okr.key.result"].browse(self.key_result_id.id)
+        detail = (self.event_id.details or {}).get(str(key_result.id)) or {}
+        deal = checkin = None
+        if detail.get("deal"):
+            lead = env["crm.lead"].browse(detail["deal"]).exists()
+            deal = lead and {
+                "id": lead.id,
+                "name": lead.name,
+                "salesperson": lead.user_id.name or None,
+                "amount": lead.expected_revenue,
+                "currency": lead.company_currency.name or None,
+            }
+        if self.event_type == EVENT_CHECKIN and detail.get("checkin"):
+            record = env["okr.checkin"].browse(detail["checkin"]).exists()
+            checkin = record and {
+                "id": record.id,
+                "date": fields.Date.to_string(record.date),
+                "value": record.value,
+                "confidence": record.confidence,
+                "comment": record.comment or None,
+                "user": record.user_id.name or None,
+                "external_ref": record.external_ref or None,
+            }
+        text = key_result._okr_webhook_sentence(self.event_type, detail, deal, checkin)
+        if webhook.payload_format == FORMAT_CHAT:
+            return payload.chat_body(text)
+        return payload.json_body(
+            self.event_uid,
+            EVENT_NAMES[self.event_type],
+            self.event_id.create_date.isoformat() + "Z",
+            self.coalesced,
+            key_result._okr_webhook_state(),
+            text,
+            deal=deal or None,
+            checkin=checkin or None,
+            previous_status=detail.get("previous_status"),
+        )
+
+    @api.model
+    def _okr_purge(self):
+        days = self.env["okr.webhook"]._okr_int_param(
+            PURGE_DAYS_PARAM, DEFAULT_PURGE_DAYS
+        )
+        if not days:
+            return
+        limit = fields.Datetime.now() - timedelta(days=days)
+        self.search(
+            [
+                ("state", "in", ("delivered", "superseded")),
+                ("write_date", "<", limit),
+            ]
+        ).unlink()
+        self.env.cr.execute(
+            SQL(
+                "DELETE FROM okr_webhook_event e WHERE e.fanned_out"
+                " AND e.create_date < %s AND NOT EXISTS (SELECT 1 FROM"
+                " okr_webhook_delivery d WHERE d.event_id = e.id)",
+                limit,
+            )
+        )
