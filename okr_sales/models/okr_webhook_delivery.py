@@ -122,12 +122,30 @@ class OkrWebhookDelivery(models.Model):
 
     @api.model
     def _okr_wake_sender(self):
-        """Run the scheduled action once the coalescing window has passed."""
+        """Run the scheduled action once the coalescing window has passed.
+
+        The trigger row ``ir.cron._trigger`` would create, inserted in one
+        statement: this runs in every deal's transaction while a webhook
+        listens. A moment to come needs no NOTIFY (the scheduler reads
+        its triggers when it wakes up).
+        """
         window = self.env["okr.webhook"]._okr_int_param(
             COALESCE_PARAM, DEFAULT_COALESCE_SECONDS
         )
-        self.env.ref("okr_sales.ir_cron_okr_webhook_deliver").sudo()._trigger(
-            at=fields.Datetime.now() + timedelta(seconds=window)
+        cron_id = self.env["ir.model.data"]._xmlid_to_res_id(
+            "okr_sales.ir_cron_okr_webhook_deliver"
+        )
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO ir_cron_trigger (cron_id, call_at, create_uid,"
+                " create_date, write_uid, write_date) VALUES (%s,"
+                " (now() AT TIME ZONE 'UTC') + %s * interval '1 second',"
+                " %s, now() AT TIME ZONE 'UTC', %s, now() AT TIME ZONE 'UTC')",
+                cron_id,
+                max(window, 1),
+                self.env.uid,
+                self.env.uid,
+            )
         )
 
     @api.model
