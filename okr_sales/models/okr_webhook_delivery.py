@@ -14,10 +14,12 @@ them.
    receiver de-duplicates). A failure is retried with exponential backoff
    and jitter; after the setting's number of attempts the delivery is dead,
    and a manager may retry it. An endpoint that does not answer is left
-   for this run: the other endpoints' deliveries go on.
+   for this run, and a slow one after ``ENDPOINT_SECONDS``: the other
+   endpoints' deliveries go on.
 """
 
 import logging
+import time
 import uuid
 from datetime import timedelta
 
@@ -47,6 +49,9 @@ _logger = logging.getLogger(__name__)
 BATCH = 500
 # Deliveries of one endpoint a minute, at most.
 RATE_PER_MINUTE = 60
+# Seconds a run spends on one endpoint, at most, before the next one's turn
+# (each delivery may take up to sender.TIMEOUT more).
+ENDPOINT_SECONDS = 10
 EVENT_ID_NAMESPACE = uuid.UUID("9a4e6a52-3f0e-4c57-9f0e-6b3c2b1d7a10")
 
 
@@ -243,9 +248,12 @@ class OkrWebhookDelivery(models.Model):
                 older.state = "superseded"
             latest[key] = delivery
         self._okr_commit()
+        deadline = time.monotonic() + ENDPOINT_SECONDS
         for delivery in sorted(latest.values(), key=lambda d: d.id)[:budget]:
             if not delivery._okr_send():
                 break  # this endpoint is down: its other deliveries wait
+            if time.monotonic() > deadline:
+                break  # a slow endpoint: the others' turn, the rest next run
 
     def _okr_send(self):
         """Post this delivery; True unless the endpoint gave no answer."""

@@ -258,6 +258,29 @@ class TestWebhook(OkrCrmCase):
             {self.my_revenue.id, self.company_revenue.id},
         )
 
+    def test_a_slow_endpoint_does_not_hold_the_others(self):
+        with (
+            Receiver() as slow,
+            Receiver() as fast,
+            patch(
+                "odoo.addons.okr_sales.models.okr_webhook_delivery.ENDPOINT_SECONDS",
+                0.1,
+            ),
+        ):
+            slow.delay = 0.3
+            slow_webhook = self._webhook(slow.url, name="Chat (slow)")  # its turn first
+            self._webhook(fast.url, name="Intranet (fast)")
+            self._win()
+            self._deliver()
+            # the slow one got its first delivery, then the fast one its turn
+            self.assertEqual(len(slow.requests), 1)
+            self.assertEqual(len(fast.requests), 2)
+            self._deliver()  # the next run: the slow one's next delivery
+        self.assertEqual(len(slow.requests), 2)
+        self.assertEqual(
+            set(self._deliveries(slow_webhook).mapped("state")), {"delivered"}
+        )
+
     def test_filters(self):
         with Receiver() as receiver:
             self._webhook(receiver.url, level="department")

@@ -5,18 +5,21 @@ that records what it receives and answers with the statuses it is told.
 import json
 import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class Receiver:
     """``with Receiver() as receiver``: ``receiver.url``; ``receiver.answers``
     the statuses of the next requests (200 once they run out, or a
-    ``(status, headers)`` pair); ``receiver.requests`` what came:
+    ``(status, headers)`` pair); ``receiver.delay`` seconds before each
+    answer; ``receiver.requests`` what came:
     ``{"path", "headers", "body" (bytes), "json"}``."""
 
     def __init__(self):
         self.answers = []
         self.requests = []
+        self.delay = 0.0  # seconds before each answer: a slow endpoint
         self._lock = threading.Lock()
         receiver = self
 
@@ -38,6 +41,7 @@ class Receiver:
                             "json": data,
                         }
                     )
+                time.sleep(receiver.delay)
                 status, headers = answer if isinstance(answer, tuple) else (answer, {})
                 self.send_response(status)
                 for name, value in headers.items():
