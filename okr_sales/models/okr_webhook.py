@@ -11,6 +11,7 @@ import secrets
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
+from odoo.tools import str2bool
 
 from ..webhook import url as webhook_url
 from ..webhook.events import (
@@ -151,7 +152,7 @@ class OkrWebhook(models.Model):
     @api.model
     def _okr_allow_private(self):
         param = self.env["ir.config_parameter"].sudo().get_param(ALLOW_PRIVATE_PARAM)
-        return bool(param) and param not in ("0", "False", "false")
+        return str2bool(param or "", default=False)
 
     @api.model
     def _okr_int_param(self, key, default):

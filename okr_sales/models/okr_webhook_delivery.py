@@ -265,6 +265,11 @@ class OkrWebhookDelivery(models.Model):
             body = self._okr_body()
         except webhook_url.RefusedURL as refused:
             outcome = sender.Outcome(False, 0, 0, webhook._okr_refusal(refused))
+        except Exception as error:  # noqa: BLE001 - this delivery's failure
+            # a body that cannot be built fails this delivery (retried, then
+            # dead), never the run: the others are still sent
+            _logger.exception("Webhook %s: delivery %s not built", webhook.id, self.id)
+            outcome = sender.Outcome(False, -1, 0, f"{type(error).__name__}: {error}")
         else:
             headers = {
                 signature.SIGNATURE_HEADER: signature.sign(webhook.sudo().secret, body),
@@ -297,6 +302,7 @@ class OkrWebhookDelivery(models.Model):
             )
         self.write(values)
         self._okr_commit()
+        # 0: no answer from the endpoint (down, refused URL), the rest waits
         return outcome.delivered or outcome.status != 0
 
     def _okr_body(self):

@@ -171,6 +171,36 @@ class TestWebhook(OkrCrmCase):
         self.assertEqual(len(receiver.requests), 3)
         self.assertEqual(delivery.state, "delivered")
 
+    def test_a_body_that_cannot_be_built_fails_that_delivery_only(self):
+        with Receiver() as receiver:
+            webhook = self._webhook(receiver.url)
+            self._win()
+            original = type(self.my_revenue)._okr_webhook_state
+
+            def broken_for_mine(key_result):
+                if key_result == self.my_revenue:
+                    raise RuntimeError("cannot read the key result")
+                return original(key_result)
+
+            with (
+                patch.object(
+                    type(self.my_revenue), "_okr_webhook_state", broken_for_mine
+                ),
+                self.assertLogs(
+                    "odoo.addons.okr_sales.models.okr_webhook_delivery", "ERROR"
+                ),
+            ):
+                self._deliver()
+        deliveries = self._deliveries(webhook)
+        mine = deliveries.filtered(lambda d: d.key_result_id == self.my_revenue)
+        self.assertEqual((mine.state, mine.attempts), ("queued", 1))
+        self.assertIn("cannot read the key result", mine.last_error)
+        self.assertEqual((deliveries - mine).mapped("state"), ["delivered"])
+        self.assertEqual(
+            [r["json"]["key_result"]["id"] for r in receiver.requests],
+            [self.company_revenue.id],
+        )
+
     def test_a_redirect_is_a_failure(self):
         with Receiver() as receiver:
             receiver.answers = [(302, {"Location": "https://elsewhere.example/"})]
@@ -501,6 +531,13 @@ class TestWebhook(OkrCrmCase):
                     self.env["okr.webhook.delivery"].with_user(user).search([])
                 with self.assertRaises(AccessError):
                     self.env["okr.webhook.event"].with_user(user).search([])
+                with self.assertRaises(AccessError):
+                    webhook.with_user(user).write({"url": "https://8.8.4.4/x"})
+                with self.assertRaises(AccessError):
+                    webhook.with_user(user).action_regenerate_secret()
+                with self.assertRaises(AccessError):
+                    webhook.with_user(user).unlink()
+        self.assertEqual(webhook.url, "https://8.8.8.8/hook")
         manager = webhook.with_user(self.director)
         self.assertEqual(manager.secret, SECRET)
         # made by a manager without a secret: a random one, renewed on demand
@@ -518,3 +555,12 @@ class TestWebhook(OkrCrmCase):
             delivery_model.create(
                 {"webhook_id": webhook.id, "event_uid": "x", "event_type": "progress"}
             )
+        # the log is the scheduled action's: a manager reads it, writes nothing
+        self._win()
+        self._deliver()
+        delivery = delivery_model.search([("webhook_id", "=", webhook.id)], limit=1)
+        self.assertTrue(delivery)
+        with self.assertRaises(AccessError):
+            delivery.write({"state": "delivered"})
+        with self.assertRaises(AccessError):
+            delivery.unlink()
