@@ -4,7 +4,7 @@ from odoo.exceptions import AccessError
 from odoo.fields import Command
 from odoo.tests import tagged
 
-from .common import QUIET_CONTEXT, OkrCase
+from .common import QUIET_CONTEXT, OkrCase, require_demo
 
 
 @tagged("post_install", "-at_install")
@@ -213,9 +213,8 @@ class TestApproval(OkrCase):
         self.assertEqual(len(self._tracked(objective, "period_type")), 1)
 
     def test_the_demo_is_approved_and_lans_targets_are_the_managers(self):
-        lan_revenue = self.env.ref("okr_sales.okr_kr_lan_revenue", False)
-        if not lan_revenue:
-            self.skipTest("no demo data")
+        require_demo(self.env)
+        lan_revenue = self.env.ref("okr_sales.okr_kr_lan_revenue")
         demo_objectives = lan_revenue.objective_id | self.env.ref(
             "okr_sales.okr_objective_company"
         )

@@ -4,6 +4,8 @@ from odoo import fields
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import date_utils
 
+from .common import require_demo
+
 # The demo key results CRM data measures: {xml id: (preset, scope)}.
 AUTOMATIC_KEY_RESULTS = {
     "okr_kr_company_revenue": ("won_revenue", "company"),
@@ -53,9 +55,7 @@ class TestDemoData(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        module = cls.env["ir.module.module"].search([("name", "=", "okr_sales")])
-        if not module.demo:
-            cls.skipTest(cls, "okr_sales was installed without demo data")
+        require_demo(cls.env)
 
     def _seed(self, key_results):
         """The seed's key results, as okr_sales ships them: a bridge addon's

@@ -17,6 +17,8 @@ import polib
 from odoo.modules.module import get_module_path
 from odoo.tests import BaseCase, HttpCase, tagged
 
+from .common import require_demo, skip_or_fail
+
 # Where Odoo's HttpCase looks for a browser (odoo.tests.common._find_executable).
 BROWSERS = ("google-chrome", "chromium", "chromium-browser", "google-chrome-stable")
 # localStorage key the tours read their parameters from (okr_tour_utils.js).
@@ -54,11 +56,8 @@ def translated_english_terms(modules):
 
 
 def no_browser(reason):
-    """Skip the tour, or fail it under CI, where a skipped tour would pass
-    unnoticed."""
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        raise AssertionError(f"browser tours cannot run in CI: {reason}")
-    raise unittest.SkipTest(f"browser tours skipped: {reason}")
+    """Skip the tour, or fail it under CI (``skip_or_fail``)."""
+    skip_or_fail(f"browser tours cannot run: {reason}")
 
 
 class OkrTourCase(HttpCase):
@@ -67,9 +66,9 @@ class OkrTourCase(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.lan = cls.env.ref("okr_sales.okr_user_lan", raise_if_not_found=False)
-        if not cls.lan:
-            raise unittest.SkipTest("the tours walk through the demo data")
+        # The tours walk through the demo data.
+        require_demo(cls.env)
+        cls.lan = cls.env.ref("okr_sales.okr_user_lan")
 
     def setUp(self):
         super().setUp()
@@ -298,6 +297,7 @@ class TestTourPrerequisites(BaseCase):
                     no_browser(reason)
 
     def test_the_browser_is_found_here(self):
-        if browser_missing():
-            self.skipTest(browser_missing())
+        reason = browser_missing()
+        if reason:
+            no_browser(reason)
         self.assertIsNone(browser_missing())

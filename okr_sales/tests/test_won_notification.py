@@ -10,7 +10,7 @@ from odoo.tests import TransactionCase, tagged
 
 from ..engine.definitions import UPDATE_BACKGROUND, UPDATE_MODE_PARAM
 from ..models.okr_key_result_notify import OkrKeyResultNotify
-from .common import OkrCrmCase
+from .common import OkrCrmCase, require_demo
 
 NBSP = "\N{NO-BREAK SPACE}"
 
@@ -40,9 +40,7 @@ class TestWonDemoDeal(NotificationMixin, TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        module = cls.env["ir.module.module"].search([("name", "=", "okr_sales")])
-        if not module.demo:
-            cls.skipTest(cls, "okr_sales was installed without demo data")
+        require_demo(cls.env)
         cls.lan = cls.env.ref("okr_sales.okr_user_lan")
         cls.deal = cls.env.ref("okr_sales.okr_demo_lead_lan_open_1")
         cls.revenue = cls.env.ref("okr_sales.okr_kr_lan_revenue")

@@ -3,6 +3,8 @@ are those of the demo tickets and ratings, counted by hand."""
 
 from odoo.tests import TransactionCase, tagged
 
+from odoo.addons.okr_sales.tests.common import require_demo
+
 SALESPEOPLE = ("lan", "hung", "ha")
 
 
@@ -11,8 +13,7 @@ class TestHelpdeskDemoData(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        if not cls.env.ref("okr_sales_helpdesk.okr_ticket_lan_fast", False):
-            raise AssertionError("these tests need the demo data (--with-demo)")
+        require_demo(cls.env, "okr_sales_helpdesk")
         cls.team = cls.env.ref("okr_sales.okr_team_b2b_hanoi")
         cls.done = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done")
 

@@ -1,5 +1,7 @@
 from odoo.tests import TransactionCase, tagged
 
+from odoo.addons.okr_sales.tests.common import require_demo
+
 
 @tagged("post_install", "-at_install")
 class TestSurveyDemoData(TransactionCase):
@@ -8,9 +10,7 @@ class TestSurveyDemoData(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        module = cls.env["ir.module.module"].search([("name", "=", "okr_sales_survey")])
-        if not module.demo:
-            cls.skipTest(cls, "okr_sales_survey was installed without demo data")
+        require_demo(cls.env, "okr_sales_survey")
 
     def _answers(self, key_result, **scope):
         survey = self.env.ref("okr_sales_survey.okr_survey_customer_satisfaction")
