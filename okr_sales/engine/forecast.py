@@ -4,7 +4,9 @@ stand at the end of its period, from the open opportunities.
 How to use it: ``forecast_domain`` gives the open records a key result's
 forecast takes (its forecast rule, its scope, an expected date in the
 current period or bucket); ``weighted_total`` adds them up, each weighted by
-its probability. The key result adds the total to its current value.
+its probability. The key result adds the total to its current value: an
+aggregate of all the records in its scope, counted as the system, the same
+for every reader (``okr.key.result._okr_weighted_pipeline``).
 """
 
 import math
@@ -45,8 +47,11 @@ def forecast_domain(model, definition, spec, rule, today):
 
 def weighted_total(measure, rows):
     """The records' expected contribution: ``rows`` of ``(amount,
-    probability)``, amounts already in the key result's currency; a count
+    probability, count)``, ``count`` records of that probability whose
+    amounts add up to ``amount`` (in the key result's currency); a count
     adds the probabilities only."""
     if measure == MEASURE_COUNT:
-        return math.fsum(probability / 100.0 for _amount, probability in rows)
-    return math.fsum(amount * probability / 100.0 for amount, probability in rows)
+        return math.fsum(
+            count * probability / 100.0 for _amount, probability, count in rows
+        )
+    return math.fsum(amount * probability / 100.0 for amount, probability, _c in rows)

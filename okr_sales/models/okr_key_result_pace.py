@@ -131,7 +131,7 @@ class OkrKeyResult(models.Model):
         forecast = self._okr_forecast(today)
         if forecast is None:
             return None
-        return key_result_progress(self.baseline_value, self.target_value, forecast[0])
+        return key_result_progress(self.baseline_value, self.target_value, forecast)
 
     def _okr_pace_status(self, today, thresholds):
         """The status of this key result on ``today`` with ``thresholds``

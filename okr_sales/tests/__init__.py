@@ -39,3 +39,4 @@ from . import test_rule_count
 from . import test_vietnamese
 from . import test_webhook
 from . import test_checkin_api
+from . import test_forecast_readers
