@@ -22,8 +22,15 @@ class TestPeriodCloseRights(OkrCrmCase):
             company_id=cls.company.id,
             company_ids=[Command.set(cls.company.ids)],
         )
+        cls.team_revenue = cls._new_rollup(
+            cls.team_objective, name="Team revenue", target_value=2000.0
+        )
         cls.my_revenue = cls._new_auto_key_result(
-            cls.my_objective, "won_revenue", name="Lan's revenue", scope="owner"
+            cls.my_objective,
+            "won_revenue",
+            name="Lan's revenue",
+            scope="owner",
+            parent_id=cls.team_revenue.id,
         )
         cls.my_calls = cls._new_key_result(
             cls.my_objective, name="Calls", unit="number", weight=3.0
@@ -87,6 +94,7 @@ class TestPeriodCloseRights(OkrCrmCase):
         self.assertAlmostEqual(self.my_revenue.closing_score, 0.5)
         self.assertAlmostEqual(self.my_calls.closing_score, 0.7)
         self.assertAlmostEqual(self.my_objective.closing_score, 0.65)
+        self.assertAlmostEqual(self.team_revenue.closing_score, 0.25)
         self.assertAlmostEqual(self.team_calls.closing_score, 0.25)
         self.assertAlmostEqual(self.team_objective.closing_score, 0.25)
         self.assertFalse(self.a_objectives.filtered("active"))
@@ -105,7 +113,7 @@ class TestPeriodCloseRights(OkrCrmCase):
         wizard = form.save()
         self.assertEqual(
             wizard.line_ids.key_result_id,
-            self.my_revenue | self.my_calls | self.team_calls,
+            self.my_revenue | self.my_calls | self.team_revenue | self.team_calls,
         )
         wizard.action_close()
         self._commit_point()
@@ -113,17 +121,24 @@ class TestPeriodCloseRights(OkrCrmCase):
 
     def test_an_okr_manager_prepares_the_next_period(self):
         self._progress_of_the_period()
-        form = self._wizard_form(self.okr_manager)
-        form.save().action_close()
+        wizard = self._wizard_form(self.okr_manager).save()
+        wizard.action_close()
         self._commit_point()
         self._assert_a_closed_and_b_untouched()
-        copies = self.env["okr.objective"].search(
-            [("date_start", "=", form.next_date_start)]
-        )
+        next_start = wizard.next_date_start
+        copies = self.env["okr.objective"].search([("date_start", "=", next_start)])
         self.assertEqual(
             sorted(copies.mapped("name")), sorted(self.a_objectives.mapped("name"))
         )
         self.assertEqual(copies.company_id, self.company)
+        # Counted again, and rolled up into the copy of the team's sum.
+        new_revenue = copies.key_result_ids.filtered(
+            lambda kr: kr.name == "Lan's revenue"
+        )
+        self.assertEqual(new_revenue.source, "automatic")
+        self.assertAlmostEqual(new_revenue.current_value, 0.0)
+        self.assertEqual(new_revenue.parent_id.objective_id.date_start, next_start)
+        self.assertEqual(new_revenue.parent_id.name, "Team revenue")
 
     def test_another_company_s_objectives_cannot_be_slipped_in(self):
         """Over JSON-RPC the list is whatever the client sends."""
