@@ -149,6 +149,9 @@ class OkrKeyResult(models.Model):
         readonly=False,
         precompute=True,
         tracking=True,
+        # A copy has no check-in and no record counted yet: it starts at
+        # its baseline or at what the engine counts, as a new one does.
+        copy=False,
         help="Set by check-ins; before the first one, the baseline.",
     )
     weight = fields.Float(
@@ -959,9 +962,14 @@ class OkrKeyResult(models.Model):
                 key_result.current_value = last.value
 
     def _okr_score(self):
-        """Score these key results at the close of their period."""
+        """Score these key results at the close of their period.
+
+        The score is kept by the OKRs (read-only to every user, see
+        okr.input.mixin): written as the system, once the caller's own right
+        to edit these key results is checked."""
+        self.check_access("write")
         for key_result in self:
-            key_result.closing_score = round(
+            key_result.sudo().closing_score = round(
                 min(1.0, max(0.0, key_result.progress / 100.0)), 2
             )
 

@@ -40,3 +40,4 @@ from . import test_vietnamese
 from . import test_webhook
 from . import test_checkin_api
 from . import test_forecast_readers
+from . import test_period_close_rights

@@ -15,7 +15,7 @@ from unittest.mock import patch
 import polib
 
 from odoo.modules.module import get_module_path
-from odoo.tests import BaseCase, HttpCase, tagged
+from odoo.tests import BaseCase, HttpCase, new_test_user, tagged
 
 from .common import require_demo, skip_or_fail
 
@@ -236,6 +236,87 @@ class TestWonDealTour(OkrTourCase):
         self.assertEqual(lead.won_status, "won")
         self.assertEqual(key_result.current_value, expected)
         self.assertIn(key_result, lead.okr_contribution_ids.key_result_id)
+
+
+@tagged("post_install", "-at_install")
+class TestPeriodCloseTour(OkrTourCase):
+    def test_okr_manager_closes_a_quarter_and_reads_the_scores(self):
+        mai = self.env.ref("okr_sales.okr_user_director")
+        self.assertTrue(mai._okr_is_manager())
+        self.assertFalse(mai._is_superuser())
+        quarter = self.env.ref("okr_sales.okr_objective_q2")
+        revenue = self.env.ref("okr_sales.okr_kr_q2_revenue")
+        # A second key result, three times as heavy, checked in at half way.
+        accounts = self.env["okr.key.result"].create(
+            {
+                "objective_id": quarter.id,
+                "name": "Win 10 new key accounts",
+                "source": "manual",
+                "unit": "number",
+                "baseline_value": 0,
+                "target_value": 10,
+                "weight": 3.0,
+            }
+        )
+        self.env["okr.checkin"].create(
+            {"key_result_id": accounts.id, "value": 5, "date": quarter.date_end}
+        )
+        # Another company's objective of the same quarter: not hers to close.
+        other_company = self.env["res.company"].create({"name": "OKR Branch"})
+        branch_director = new_test_user(
+            self.env,
+            login="okr_branch_director",
+            groups="base.group_user,sales_team.group_sale_manager",
+            company_id=other_company.id,
+            company_ids=[other_company.id],
+        )
+        elsewhere = (
+            self.env["okr.objective"]
+            .with_company(other_company)
+            .create(
+                {
+                    "name": "Q2: the branch's goal",
+                    "level": "company",
+                    "company_id": other_company.id,
+                    "user_id": branch_director.id,
+                    "period_type": "custom",
+                    "date_start": quarter.date_start,
+                    "date_end": quarter.date_end,
+                }
+            )
+        )
+        # The scores by hand: the share of the way to the target, 0 to 1,
+        # and the objective's weighted by the key results' weights.
+        revenue_score = round(
+            (revenue.current_value - revenue.baseline_value)
+            / (revenue.target_value - revenue.baseline_value),
+            2,
+        )
+        self.assertAlmostEqual(revenue_score, 0.9)
+        score = round(
+            (revenue_score * revenue.weight + 0.5 * 3) / (revenue.weight + 3), 2
+        )
+        lang = self.env["res.lang"]._get_data(code=mai.lang or "en_US")
+
+        self.start_okr_tour(
+            "/odoo",
+            "okr_sales_period_close",
+            "mai",
+            date_start=quarter.date_start.strftime(lang.date_format),
+            date_end=quarter.date_end.strftime(lang.date_format),
+            objectives=[quarter.name],
+            objective=quarter.name,
+            score=f"{score:.2f}",
+        )
+        self.assertFalse(quarter.active)
+        self.assertAlmostEqual(revenue.closing_score, revenue_score)
+        self.assertAlmostEqual(accounts.closing_score, 0.5)
+        self.assertAlmostEqual(quarter.closing_score, score)
+        # Nothing else closed: not the other quarters, not the branch's.
+        for xmlid in ("okr_objective_q1", "okr_objective_q3", "okr_objective_company"):
+            self.assertTrue(self.env.ref(f"okr_sales.{xmlid}").active, xmlid)
+        self.assertTrue(elsewhere.active)
+        self.assertFalse(elsewhere.closing_score)
 
 
 @tagged("post_install", "-at_install")

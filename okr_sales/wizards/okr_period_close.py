@@ -31,6 +31,8 @@ class OkrPeriodClose(models.TransientModel):
         store=True,
         readonly=False,
         help="The running objectives of the period: closed, scored and archived.",
+        # listed with the user's rights: her companies only
+        compute_sudo=False,
     )
     line_ids = fields.One2many(
         "okr.period.close.line",
@@ -70,7 +72,10 @@ class OkrPeriodClose(models.TransientModel):
             if not (wizard.date_start and wizard.date_end):
                 wizard.objective_ids = False
                 continue
-            wizard.objective_ids = self.env["okr.objective"].search(
+            # Those the user may see (her allowed companies, the record
+            # rules), whatever env the wizard is computed in.
+            objectives = self.env["okr.objective"].with_user(self.env.user)
+            wizard.objective_ids = objectives.search(
                 [
                     ("date_start", ">=", wizard.date_start),
                     ("date_end", "<=", wizard.date_end),
@@ -117,7 +122,12 @@ class OkrPeriodClose(models.TransientModel):
         prepare the next period if asked."""
         self.ensure_one()
         self._check_manager()
-        objectives = self.objective_ids.filtered("active")
+        # The list is whatever the client sent, all of it (a read as the user
+        # may leave out what she cannot see): she may edit them all, or
+        # nothing is closed. The scores below are written as the system.
+        objectives = self.sudo().objective_ids.with_env(self.env)
+        objectives.check_access("write")
+        objectives = objectives.filtered("active")
         if not objectives:
             raise UserError(self.env._("No running objective in this period."))
         if self.prepare_next and not (
