@@ -149,6 +149,8 @@ class OkrKeyResult(models.Model):
         readonly=False,
         precompute=True,
         tracking=True,
+        # a copy counts from scratch: its check-ins, or the engine's count
+        copy=False,
         help="Set by check-ins; before the first one, the baseline.",
     )
     weight = fields.Float(
