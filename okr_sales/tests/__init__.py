@@ -39,3 +39,4 @@ from . import test_rule_count
 from . import test_vietnamese
 from . import test_number_bounds
 from . import test_copy_import
+from . import test_linking
