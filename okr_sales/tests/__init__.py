@@ -37,6 +37,7 @@ from . import test_natural_order
 from . import test_pace
 from . import test_rule_count
 from . import test_vietnamese
+from . import test_approval_lock
 from . import test_number_bounds
 from . import test_copy_import
 from . import test_linking
