@@ -69,6 +69,11 @@ class TestApprovalLock(OkrCrmCase):
         self.assertAlmostEqual(progress, 100.0 / 3, places=1)
         with self.assertRaisesRegex(AccessError, "Weight.*approved"):
             self.revenue.with_user(self.salesperson).weight = 0.0
+        # nor through the objective's list of key results
+        with self.assertRaisesRegex(AccessError, "Weight.*approved"):
+            self.my_objective.with_user(self.salesperson).write(
+                {"key_result_ids": [Command.update(self.revenue.id, {"weight": 0})]}
+            )
         self.assertEqual(self.revenue.weight, 2.0)
         self.assertEqual(self.my_objective.progress, progress)
 
