@@ -4,13 +4,25 @@ from odoo import api, models
 from odoo.exceptions import AccessError, ValidationError
 
 NUMBER_TYPES = ("integer", "float", "monetary")
+# What an integer column holds: PostgreSQL's int4.
+INTEGER_BOUND = 2**31 - 1
+# The largest weight or amount accepted, either sign: up to 2**53 a float
+# holds every whole number exactly (beyond, 2**53 + 1 reads as 2**53), the
+# numeric columns store it as typed, and weights x progress summed over an
+# objective stay far from a float's overflow (1e308 made the progress
+# infinite). A thousand times the yearly revenue of a large company in
+# đồng; records counted (a deal's amount) are not bound by it: the engine
+# adds any size exactly.
+FLOAT_BOUND = 2.0**53
 
 
 class OkrInputMixin(models.AbstractModel):
     """What may come in, over any path (a form, JSON-RPC, an import).
 
     - Numbers are finite: "NaN" or "inf" as a target (which would read as
-      100%, achieved) or as a check-in is refused, with the field named.
+      100%, achieved) or as a check-in is refused, with the field named;
+      and bounded: an integer fits PostgreSQL's int4, a weight or an amount
+      ``FLOAT_BOUND``.
     - Fields the OKRs compute or keep themselves (progress, status, the
       last check-in, the error of an automatic update) are read-only on the
       server too, not only in the views: none is written by a user.
@@ -35,7 +47,8 @@ class OkrInputMixin(models.AbstractModel):
             field = self._fields.get(fname)
             if field is None:
                 continue
-            if field.readonly and not self.env.su:
+            # ``id``: an import's ID column says which record to update
+            if field.readonly and fname != "id" and not self.env.su:
                 raise AccessError(
                     self.env._(
                         "%(field)s is kept by the OKRs themselves and cannot be set.",
@@ -46,8 +59,11 @@ class OkrInputMixin(models.AbstractModel):
                 self._okr_check_number(field, value)
 
     def _okr_check_number(self, field, value):
+        bound = INTEGER_BOUND if field.type == "integer" else FLOAT_BOUND
         try:
             number = float(value)
+        except OverflowError:  # an int beyond any float
+            number = bound * 2
         except (TypeError, ValueError):
             raise ValidationError(
                 self.env._(
@@ -62,5 +78,15 @@ class OkrInputMixin(models.AbstractModel):
                     "%(field)s must be a finite number, not “%(value)s”.",
                     field=field.string,
                     value=value,
+                )
+            )
+        if abs(number) > bound:
+            raise ValidationError(
+                self.env._(
+                    "%(field)s: %(value)s is out of range (at most %(bound)s "
+                    "either way).",
+                    field=field.string,
+                    value=value,
+                    bound=f"{bound:,.0f}",
                 )
             )

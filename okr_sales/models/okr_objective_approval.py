@@ -1,25 +1,67 @@
-"""Approval: targets are the manager's.
+"""Approval: what an objective commits to is the manager's.
 
 An objective is drafted by its owner, then approved by an OKR manager. Once
-approved, what it commits to - its period, and its key results' targets,
-baselines, units and periods, which key results it has - changes only by an
-OKR manager (``okr.key.result.approval`` guards the key results), and every
-change is tracked in the chatter. Check-ins, and the values automatic key
-results count, go on as before: they are progress, not commitment.
+approved, everything that moves its progress or its closing score changes
+only by an OKR manager: its period, team and company
+(``APPROVED_OBJECTIVE_FIELDS``), which key results it has, and each key
+result's weight, numbers, dates, roll-up and what it counts
+(``okr.key.result.approval``). A manager's change leaves a trace in the
+chatter: tracked fields, or a note naming the others. Check-ins, and the
+values automatic key results count, go on as before: they are progress, not
+commitment.
 
 Refusals are checked on the server, whatever the path (a form, JSON-RPC, an
 import): ``AccessError`` naming the fields.
 """
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
+from odoo.fields import Command
 
 STATE_DRAFT = "draft"
 STATE_APPROVED = "approved"
 STATE_SELECTION = [(STATE_DRAFT, "Draft"), (STATE_APPROVED, "Approved")]
 
-# What an approved objective commits to: an OKR manager's to change.
-APPROVED_OBJECTIVE_FIELDS = ("date_start", "date_end", "period_type", "active")
+# What moves an approved objective's progress or score: an OKR manager's
+# to change. Its period; its team and company, whose records its key results
+# count; whether it counts; which key results it has (each one's own fields:
+# ``okr.key.result.approval``).
+APPROVED_OBJECTIVE_FIELDS = (
+    "date_start",
+    "date_end",
+    "period_type",
+    "team_id",
+    "company_id",
+    "active",
+    "key_result_ids",
+)
+
+
+def _x2many_ids(record, fname, value):
+    """The ids ``value`` (commands, ids or records) leaves in ``record``'s
+    x2many ``fname``, a new line as a new object. Unlike the field's
+    ``convert_to_cache``, it applies no command to the cache."""
+    if isinstance(value, models.BaseModel):
+        return set(value.ids)
+    ids = set(record[fname].ids)
+    for command in value or ():
+        if isinstance(command, dict):
+            ids.add(object())
+        elif not isinstance(command, (list, tuple)):
+            ids.add(command)
+        elif command[0] == Command.CREATE:
+            ids.add(object())
+        elif command[0] in (Command.UPDATE, Command.LINK):
+            ids.add(command[1])
+        elif command[0] in (Command.DELETE, Command.UNLINK):
+            ids.discard(command[1])
+        elif command[0] == Command.CLEAR:
+            ids.clear()
+        elif command[0] == Command.SET:
+            ids = set(command[2])
+    return ids
 
 
 def changed_fields(records, vals, fnames):
@@ -31,13 +73,77 @@ def changed_fields(records, vals, fnames):
             continue
         field = records._fields[fname]
         for record in records:
-            new = field.convert_to_record(
-                field.convert_to_cache(vals[fname], record), record
-            )
-            if new != record[fname]:
+            if field.type in ("one2many", "many2many"):
+                moved = _x2many_ids(record, fname, vals[fname]) != set(
+                    record[fname].ids
+                )
+            else:
+                new = field.convert_to_record(
+                    field.convert_to_cache(vals[fname], record), record
+                )
+                moved = new != record[fname]
+            if moved:
                 changed.add(fname)
                 break
     return changed
+
+
+def _display(record, fname):
+    """``record``'s ``fname`` in words, for a note in the chatter."""
+    field = record._fields[fname]
+    value = record[fname]
+    if field.type in ("many2one", "one2many", "many2many"):
+        return ", ".join(value.mapped("display_name")) or "-"
+    if field.type == "selection":
+        return dict(field._description_selection(record.env)).get(value, "-")
+    if value is False and field.type != "boolean":
+        return "-"
+    return str(value)
+
+
+def untracked_values(records, fnames):
+    """``{record id: {field: value in words}}`` of ``fnames`` the chatter's
+    tracking does not follow: what ``note_changes`` compares."""
+    fnames = [
+        fname
+        for fname in fnames
+        if not getattr(records._fields[fname], "tracking", None)
+    ]
+    return {
+        record.id: {fname: _display(record, fname) for fname in fnames}
+        for record in records.sudo()
+    }
+
+
+def note_changes(records, before):
+    """Post on each of ``records`` a note of its changes after approval:
+    ``before``, ``untracked_values`` before the write, against now."""
+    after = untracked_values(records, next(iter(before.values()), ()))
+    for record in records:
+        lines = [
+            (record._fields[fname].string, old, after[record.id][fname])
+            for fname, old in before.get(record.id, {}).items()
+            if old != after[record.id][fname]
+        ]
+        if lines:
+            note_after_approval(
+                record,
+                Markup("<ul>%s</ul>")
+                % Markup().join(
+                    Markup("<li>%s: %s → %s</li>") % line for line in lines
+                ),
+            )
+
+
+def note_after_approval(records, body):
+    """A note in the chatter of ``records`` of what an OKR manager changed
+    after the approval (``body``: what)."""
+    for record in records:
+        record.message_post(
+            body=Markup("<p>%s</p>%s")
+            % (record.env._("Changed after approval:"), body),
+            subtype_xmlid="mail.mt_note",
+        )
 
 
 class OkrObjectiveApproval(models.AbstractModel):
@@ -54,13 +160,14 @@ class OkrObjectiveApproval(models.AbstractModel):
         copy=False,
         index=True,
         tracking=True,
-        help="Draft: its owner shapes it. Approved: its period and its key "
-        "results' targets change only by an OKR manager.",
+        help="Draft: its owner shapes it. Approved: what moves its progress "
+        "or score (its period, its key results, their weights, targets and "
+        "what they count) changes only by an OKR manager.",
     )
     commitment_locked = fields.Boolean(
         compute="_compute_commitment_locked",
-        help="Approved, and the current user is no OKR manager: the period "
-        "and the key results' targets are read-only for her.",
+        help="Approved, and the current user is no OKR manager: what moves "
+        "its progress or score is read-only for her.",
     )
 
     @api.depends("state")
@@ -110,10 +217,17 @@ class OkrObjectiveApproval(models.AbstractModel):
     def write(self, vals):
         if "state" in vals:
             self._okr_check_state_access()
-        self._okr_check_approval_access(
-            changed_fields(self, vals, APPROVED_OBJECTIVE_FIELDS)
-        )
-        return super().write(vals)
+        fnames = changed_fields(self, vals, APPROVED_OBJECTIVE_FIELDS)
+        self._okr_check_approval_access(fnames)
+        approved = self.filtered(lambda obj: obj.sudo().state == STATE_APPROVED)
+        if not (fnames and approved) or self.env.su:
+            return super().write(vals)
+        # a manager's change: noted (key results added or removed note
+        # themselves)
+        before = untracked_values(approved, fnames - {"key_result_ids"})
+        result = super().write(vals)
+        note_changes(approved, before)
+        return result
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_approved(self):

@@ -8,6 +8,8 @@ from odoo.tools import SQL
 # day, as they were before the change
 PENDING_KEY = "okr_sales.pending_records"
 OLD_KEYS_KEY = "okr_sales.pending_old_keys"
+# The records' hand-made links to "linked" key results.
+LINKS_FIELD = "okr_linked_key_result_ids"
 
 
 class OkrSourceMixin(models.AbstractModel):
@@ -72,12 +74,44 @@ class OkrSourceMixin(models.AbstractModel):
         for vals in vals_list:
             self._okr_check_kept_fields(vals)
         records = super().create(vals_list)
+        if any(vals.get(LINKS_FIELD) for vals in vals_list):
+            records._okr_check_link_access({}, records._okr_links())
         records._okr_notify_changed()
         return records
 
     def write(self, vals):
         self._okr_check_kept_fields(vals)
-        return super().write(vals)
+        if LINKS_FIELD not in vals:
+            return super().write(vals)
+        before = self._okr_links()
+        result = super().write(vals)
+        self._okr_check_link_access(before, self._okr_links())
+        return result
+
+    def _okr_links(self):
+        """``{record id: ids of its linked key results}``, archived ones too."""
+        records = self.sudo().with_context(active_test=False)
+        return {record.id: set(record[LINKS_FIELD].ids) for record in records}
+
+    def _okr_check_link_access(self, before, after):
+        """Linking a record to a key result, or unlinking it, moves that key
+        result: only who may change the key result does it (its owner, an
+        OKR manager), whatever the record's rights. ``before``, ``after``:
+        ``_okr_links`` around the change."""
+        if self.env.su:
+            return
+        changed = set()
+        for record_id in before.keys() | after.keys():
+            changed |= before.get(record_id, set()) ^ after.get(record_id, set())
+        key_results = self.env["okr.key.result"].browse(changed)
+        if key_results - key_results._filtered_access("write"):
+            raise AccessError(
+                self.env._(
+                    "%(field)s: only who may change a key result (its owner, "
+                    "an OKR manager) links records to it or unlinks them.",
+                    field=self._fields[LINKS_FIELD].string,
+                )
+            )
 
     @api.model
     def _okr_check_kept_fields(self, vals):

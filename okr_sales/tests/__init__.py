@@ -41,3 +41,7 @@ from . import test_webhook
 from . import test_checkin_api
 from . import test_forecast_readers
 from . import test_period_close_rights
+from . import test_approval_lock
+from . import test_number_bounds
+from . import test_copy_import
+from . import test_linking

@@ -74,12 +74,17 @@ class TestEditAccess(OkrCase):
         self.assertFalse(
             self._saves(self.my_key_result, self.salesperson, {"target_value": 50})
         )
-        self.assertTrue(
+        # its weight too: it moves the objective's progress
+        self.assertFalse(
             self._saves(self.my_key_result, self.salesperson, {"weight": 2.0})
+        )
+        self.assertTrue(
+            self._saves(self.my_key_result, self.salesperson, {"name": "Calls"})
         )
         with Form(key_result) as form:
             self.assertTrue(form._get_modifier("target_value", "readonly"))
-            self.assertFalse(form._get_modifier("weight", "readonly"))
+            self.assertTrue(form._get_modifier("weight", "readonly"))
+            self.assertFalse(form._get_modifier("name", "readonly"))
         # not for the manager
         self.assertFalse(self.mine.with_user(self.director).commitment_locked)
         self.assertFalse(self.my_key_result.with_user(self.director).commitment_locked)
