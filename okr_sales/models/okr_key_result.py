@@ -152,7 +152,8 @@ class OkrKeyResult(models.Model):
         # A copy has no check-in and no record counted yet: it starts at
         # its baseline or at what the engine counts, as a new one does.
         copy=False,
-        help="Set by check-ins; before the first one, the baseline.",
+        help="Set by check-ins; before the first one, the baseline. A value "
+        "written here is checked in.",
     )
     weight = fields.Float(
         default=1.0, help="Share of this key result in its objective's progress."
@@ -879,6 +880,15 @@ class OkrKeyResult(models.Model):
         return key_results
 
     def write(self, vals):
+        if "current_value" in vals and not self.env.su:
+            # A value typed by a user is a check-in: with its rights (not
+            # the key result's), its history point and its webhook event.
+            self._okr_check_value_source()
+            vals = dict(vals)
+            typed_value = vals.pop("current_value")
+            result = self.write(vals) if vals else True
+            self._okr_check_in_typed_value(typed_value)
+            return result
         before = None
         if self._okr_guarded_fields() & vals.keys() and not self.env.su:
             before = self._okr_guarded_values()
@@ -893,6 +903,21 @@ class OkrKeyResult(models.Model):
             # is no longer one's own.
             self.check_access("write")
         return result
+
+    def _okr_check_in_typed_value(self, value):
+        """Check in ``value`` (written as ``current_value``) on these manual
+        key results, as the writer, where it changes their value."""
+        self.env["okr.checkin"].create(
+            [
+                {
+                    "key_result_id": key_result.id,
+                    "value": value,
+                    "confidence": key_result.last_confidence or 5,
+                }
+                for key_result in self
+                if key_result.current_value != value
+            ]
+        )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_automatic(self):

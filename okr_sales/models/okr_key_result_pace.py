@@ -109,13 +109,23 @@ class OkrKeyResult(models.Model):
 
     def _okr_today(self):
         """Today in the company's time zone (its partner's), else the
-        user's: the day a history point belongs to."""
+        user's: the day a history point belongs to. On no key result, the
+        current company's."""
         tz = (
-            self.company_id.partner_id.tz
+            (self.company_id or self.env.company).partner_id.tz
             or self.env.user.tz
             or self.env.context.get("tz")
         )
         return fields.Date.context_today(self.with_context(tz=tz))
+
+    def _okr_period_closed(self):
+        """Whether this key result's period is closed: over (it ended before
+        the company's today) or closed by Close Period (its objective
+        archived). Its value is then the period's result."""
+        self.ensure_one()
+        return not self.objective_id.active or bool(
+            self.date_end and self.date_end < self._okr_today()
+        )
 
     # ------------------------------------------------------------------
     # STATUS

@@ -10,13 +10,19 @@ result, and the check-in other systems send over Odoo's JSON-2 API.
 
 It runs with the caller's rights, as the check-in dialog does, and a
 repeated call with the same ``external_ref`` is applied once and answers
-as the first did.
+as the first did: also calls that run at the same time (they are run again
+by Odoo's ``retrying`` until the first has committed, then find its
+check-in). Another user's reference is a conflict
+(``okr_checkin.ExternalRefConflict``, HTTP 409 through JSON-2, which answers a
+``UserError`` with its ``http_status``).
 """
 
 import math
 
+from psycopg2.errors import UniqueViolation
+
 from odoo import fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import ConcurrencyError, UserError, ValidationError
 from odoo.tools import SQL
 
 from ..engine.definitions import SOURCE_MANUAL
@@ -30,6 +36,14 @@ from ..webhook.events import (
     note_status_changes,
     wanted,
 )
+from .okr_checkin import CONFIDENCE_MAX, CONFIDENCE_MIN
+
+# The largest value a check-in takes over the API, either sign: floats hold
+# whole numbers exactly up to 2**53 (about 9e15); beyond, a value is a
+# typo or a probe, and its progress would overflow (1e308 / target).
+API_VALUE_LIMIT = 10**15
+# ids are PostgreSQL integers
+ID_LIMIT = 2**31
 
 
 class OkrKeyResult(models.Model):
@@ -82,7 +96,7 @@ class OkrKeyResult(models.Model):
         nothing and gets the first call's answer. Returns ``{"checkin_id",
         "key_result_id", "value", "progress", "date", "external_ref"}``.
         """
-        self.ensure_one()
+        self._okr_check_api_ids()
         self._okr_check_api_value(value, confidence, comment, external_ref)
         if self.source != SOURCE_MANUAL:
             raise UserError(
@@ -94,15 +108,13 @@ class OkrKeyResult(models.Model):
             )
         checkins = self.env["okr.checkin"]
         if external_ref:
+            self._okr_claim_external_ref(external_ref)
             done = checkins.sudo().search(
                 [("key_result_id", "=", self.id), ("external_ref", "=", external_ref)],
                 limit=1,
             )
             if done:
-                done = done.with_env(checkins.env)
-                # answered only to who could have made it
-                done.check_access("write")
-                return done._okr_api_answer()
+                return done.with_env(checkins.env)._okr_api_replay()
         values = {"key_result_id": self.id, "value": value}
         if confidence is not None:
             values["confidence"] = confidence
@@ -110,27 +122,78 @@ class OkrKeyResult(models.Model):
             values["comment"] = comment
         if external_ref:
             values["external_ref"] = external_ref
-        return checkins.create(values)._okr_api_answer()
+        try:
+            with self.env.cr.savepoint():
+                checkin = checkins.create(values)
+        except UniqueViolation as error:
+            if error.diag.constraint_name != f"{checkins._table}_external_ref_unique":
+                raise
+            # The same reference committed after this transaction's snapshot
+            # was taken (before the claim): run again, it answers.
+            raise self._okr_external_ref_busy() from error
+        return checkin._okr_api_answer()
+
+    def _okr_claim_external_ref(self, external_ref):
+        """Calls with one reference run one at a time: the others are run
+        again by Odoo (``retrying``) until the first has committed, and then
+        find its check-in. A lock tried, not waited for: this transaction's
+        snapshot is older than the first's commit and would not see it."""
+        claimed = self.env.execute_query(
+            SQL(
+                "SELECT pg_try_advisory_xact_lock(%s, hashtext(%s))",
+                self.id,
+                external_ref,
+            )
+        )[0][0]
+        if not claimed:
+            raise self._okr_external_ref_busy()
+
+    def _okr_external_ref_busy(self):
+        return ConcurrencyError(
+            f"check_in: external_ref on key result {self.id} is being checked in"
+        )
+
+    def _okr_check_api_ids(self):
+        """One key result: JSON-2 passes ``ids`` as they come."""
+        ids = self._ids
+        if not (
+            len(ids) == 1
+            and isinstance(ids[0], int)
+            and not isinstance(ids[0], bool)
+            and 0 < ids[0] < ID_LIMIT
+        ):
+            raise ValidationError(
+                self.env._("ids: the id of one key result is expected, as [42].")
+            )
 
     def _okr_check_api_value(self, value, confidence, comment, external_ref):
-        """Types first: JSON brings strings, booleans and nulls where numbers
-        are expected."""
+        """Types and bounds first: JSON brings strings, booleans, nulls and
+        numbers of any size where numbers are expected."""
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ValidationError(self.env._("value: a number is expected."))
-        if not math.isfinite(value):
+        if isinstance(value, float) and not math.isfinite(value):
             raise ValidationError(self.env._("value: the number must be finite."))
+        if abs(value) > API_VALUE_LIMIT:
+            raise ValidationError(
+                self.env._(
+                    "value: at most %(limit)s, either sign.",
+                    limit=f"{API_VALUE_LIMIT:.0e}",
+                )
+            )
         if confidence is not None and (
-            isinstance(confidence, bool) or not isinstance(confidence, int)
+            isinstance(confidence, bool)
+            or not isinstance(confidence, int)
+            or not CONFIDENCE_MIN <= confidence <= CONFIDENCE_MAX
         ):
             raise ValidationError(
                 self.env._("confidence: a whole number from 0 to 10 is expected.")
             )
         if comment is not None and not isinstance(comment, str):
             raise ValidationError(self.env._("comment: a text is expected."))
-        if external_ref is not None and (
-            not isinstance(external_ref, str) or not external_ref.strip()
-        ):
-            raise ValidationError(self.env._("external_ref: a text is expected."))
+        if external_ref is not None:
+            if not isinstance(external_ref, str) or not external_ref.strip():
+                raise ValidationError(self.env._("external_ref: a text is expected."))
+            self.env["okr.checkin"]._okr_check_external_ref(external_ref)
 
     # ------------------------------------------------------------------
     # OUTBOUND: what a webhook tells

@@ -45,3 +45,4 @@ from . import test_approval_lock
 from . import test_number_bounds
 from . import test_copy_import
 from . import test_linking
+from . import test_checkin_in_time

@@ -9,6 +9,7 @@ from odoo.exceptions import AccessError, MissingError, UserError, ValidationErro
 from odoo.service.model import get_public_method
 from odoo.tests import tagged
 
+from ..models.okr_checkin import EXTERNAL_REF_MAX_LENGTH, ExternalRefConflict
 from .common import OkrCrmCase
 
 
@@ -110,3 +111,84 @@ class TestCheckinApi(OkrCrmCase):
         self._call(self.salesperson, self.prospects.ids, value=10, external_ref="r")
         with self.assertRaises(AccessError):
             self._call(self.colleague, self.prospects.ids, value=5, external_ref="r")
+
+    def test_edges_are_refused_with_the_parameter_named(self):
+        """Finding 9: each answered 500 (an overflow, a singleton error, the
+        database's own text) instead of a refusal naming the parameter."""
+        too_long = "x" * (EXTERNAL_REF_MAX_LENGTH + 1)
+        cases = [
+            ("value", self.prospects.ids, {"value": 10**400}),
+            ("value", self.prospects.ids, {"value": -(10**400)}),
+            ("value", self.prospects.ids, {"value": 1e308}),
+            ("confidence", self.prospects.ids, {"value": 1, "confidence": 10**29}),
+            ("confidence", self.prospects.ids, {"value": 1, "confidence": -1}),
+            ("ids", [], {"value": 1}),
+            ("ids", [self.prospects.id, self.prospects.id], {"value": 1}),
+            ("ids", [self.prospects.id, self.automatic.id], {"value": 1}),
+            ("ids", [10**400], {"value": 1}),
+            (
+                "external_ref",
+                self.prospects.ids,
+                {"value": 1, "external_ref": too_long},
+            ),
+        ]
+        for name, ids, kwargs in cases:
+            with (
+                self.subTest(name=name, ids=ids[:2], kwargs=str(kwargs)[:60]),
+                self.assertRaises(ValidationError) as caught,
+            ):
+                self._call(self.salesperson, ids, **kwargs)
+            self.assertTrue(str(caught.exception).startswith(f"{name}:"), caught)
+        self.assertFalse(self.prospects.checkin_ids)
+        # the longest reference allowed is taken as it is
+        longest = "é" * EXTERNAL_REF_MAX_LENGTH
+        answer = self._call(
+            self.salesperson, self.prospects.ids, value=1, external_ref=longest
+        )
+        self.assertEqual(answer["external_ref"], longest)
+        # and the form's path is bounded too: no database text
+        for confidence in (10**29, 1e29):
+            with self.assertRaises(ValidationError):
+                self.env["okr.checkin"].with_user(self.salesperson).create(
+                    {
+                        "key_result_id": self.prospects.id,
+                        "value": 1,
+                        "confidence": confidence,
+                    }
+                )
+        with self.assertRaises(ValidationError):
+            self.env["okr.checkin"].with_user(self.salesperson).create(
+                {
+                    "key_result_id": self.prospects.id,
+                    "value": 1,
+                    "external_ref": too_long,
+                }
+            )
+
+    def test_a_reference_of_another_user_is_a_conflict(self):
+        """Finding 10: the OKR manager replaying Lan's reference got her
+        answer (her value, her check-in) and his value was dropped."""
+        first = self._call(
+            self.salesperson, self.prospects.ids, value=20, external_ref="lan-1"
+        )
+        with self.assertRaises(ExternalRefConflict) as caught:
+            self._call(
+                self.director, self.prospects.ids, value=45, external_ref="lan-1"
+            )
+        self.assertEqual(caught.exception.http_status, 409)
+        message = str(caught.exception)
+        self.assertNotIn("20", message)
+        self.assertNotIn(str(first["checkin_id"]), message)
+        self.assertNotIn(self.salesperson.name, message)
+        self.assertEqual(len(self.prospects.checkin_ids), 1)
+        self.assertEqual(self.prospects.current_value, 20.0)
+        # who may not check in there learns nothing either: refused as ever
+        with self.assertRaises(AccessError):
+            self._call(
+                self.colleague, self.prospects.ids, value=5, external_ref="lan-1"
+            )
+        # Lan's own retry still gets her first answer
+        again = self._call(
+            self.salesperson, self.prospects.ids, value=20, external_ref="lan-1"
+        )
+        self.assertEqual(again, first)
