@@ -4,6 +4,8 @@ from odoo.modules.module import get_module_path
 from odoo.tests import TransactionCase, tagged
 from odoo.tools.translate import TranslationModuleReader
 
+from .common import require_demo
+
 # The addons of the repository: every term of those installed is translated.
 ADDONS = ("okr_sales", "okr_sales_helpdesk", "okr_sales_survey")
 LANG = "vi_VN"
@@ -67,10 +69,8 @@ class TestVietnamese(TransactionCase):
         self.assertNotEqual(message, "Open Pipeline")
 
     def test_the_demo_speaks_the_seeds_words(self):
-        okr_sales = self.modules.filtered(lambda m: m.name == "okr_sales")
-        key_result = self.env.ref("okr_sales.okr_kr_dept_b2b_revenue", False)
-        if not (okr_sales.demo and key_result):
-            return  # installed without demo data: nothing to read
+        require_demo(self.env)
+        key_result = self.env.ref("okr_sales.okr_kr_dept_b2b_revenue")
         self.assertEqual(
             key_result.with_context(lang=LANG).name,
             "Tăng doanh thu bán hàng B2B lên 450 tỷ đồng",
