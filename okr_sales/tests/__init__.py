@@ -37,3 +37,4 @@ from . import test_natural_order
 from . import test_pace
 from . import test_rule_count
 from . import test_vietnamese
+from . import test_webhook_url
