@@ -38,3 +38,4 @@ from . import test_pace
 from . import test_rule_count
 from . import test_vietnamese
 from . import test_webhook_url
+from . import test_webhook_sender
