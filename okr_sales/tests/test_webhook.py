@@ -18,7 +18,7 @@ from odoo.tools import SQL, config
 from ..webhook import payload, sender, signature
 from ..webhook.events import ALLOW_PRIVATE_PARAM, COALESCE_PARAM
 from .common import OkrCrmCase
-from .webhook_receiver import Receiver, closed_port_url
+from .webhook_receiver import PinnedRequests, Receiver, closed_port_url
 
 SECRET = "test-secret-of-the-sales-floor-chat"
 DELIVERY_MODULE = "odoo.addons.okr_sales.models.okr_webhook_delivery"
@@ -28,7 +28,7 @@ MARGIN = 1.0
 
 
 @tagged("post_install", "-at_install")
-class TestWebhook(OkrCrmCase):
+class TestWebhook(PinnedRequests, OkrCrmCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

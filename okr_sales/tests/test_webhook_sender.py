@@ -11,7 +11,7 @@ from unittest import skipUnless
 from odoo.tests import BaseCase
 
 from ..webhook import sender
-from .webhook_receiver import Receiver, self_signed_certificate
+from .webhook_receiver import PinnedRequests, Receiver, self_signed_certificate
 
 # What the README promises ("Retried"): 15 to 30 s, then twice as long each
 # time, up to a day, with jitter.
@@ -21,7 +21,7 @@ LONGEST_RETRY = 24 * 3600
 MARGIN = 1.0
 
 
-class TestWebhookSender(BaseCase):
+class TestWebhookSender(PinnedRequests, BaseCase):
     def test_retries_back_off_as_the_readme_says(self):
         low, high = FIRST_RETRY
         for attempts in range(1, 20):
@@ -50,6 +50,16 @@ class TestWebhookSender(BaseCase):
         self.assertGreaterEqual(elapsed, 1.0)
         self.assertLess(elapsed, 1.0 + MARGIN)
         self.assertEqual(len(receiver.requests), 1)
+
+    def test_an_answer_silent_after_its_headers_is_not_delivered(self):
+        with Receiver() as receiver:
+            receiver.trickle = 30  # a 200 and its headers, then nothing
+            start = time.monotonic()
+            outcome = sender.post(receiver.url, b"{}", {}, ("127.0.0.1",), seconds=1.0)
+            elapsed = time.monotonic() - start
+        self.assertFalse(outcome.delivered)
+        self.assertIn("Timeout", outcome.error)
+        self.assertLess(elapsed, 1.0 + MARGIN)
 
     def test_an_answer_within_the_deadline_is_delivered(self):
         with Receiver() as receiver:

@@ -11,14 +11,32 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from odoo.tests.common import _super_send  # requests' own Session.send
+
+from ..webhook.sender import PinnedAdapter
+
+
+class PinnedRequests:
+    """Test case mixin: a webhook's request is sent as it is. Odoo's test
+    harness lets requests reach localhost only, and lengthens their timeouts
+    to 10 s; a webhook's goes to the address it was given (a receiver here)
+    whatever its URL's name, and its deadline is under test."""
+
+    @classmethod
+    def _request_handler(cls, s, r, /, **kw):
+        if isinstance(s.get_adapter(r.url), PinnedAdapter):
+            return _super_send(s, r, **kw)
+        return super()._request_handler(s, r, **kw)
+
 
 class Receiver:
     """``with Receiver() as receiver``: ``receiver.url``; ``receiver.answers``
     the statuses of the next requests (200 once they run out, or a
     ``(status, headers)`` pair); ``receiver.delay`` seconds before each
-    answer; ``receiver.trickle`` seconds between the bytes of the answer
+    answer; ``receiver.trickle`` seconds before each byte of the answer
     (200, ``Content-Length: 1000``, one byte at a time: an endpoint that
-    never quite finishes); ``receiver.requests`` what came:
+    never quite finishes, or is silent after its headers when the seconds
+    exceed the deadline); ``receiver.requests`` what came:
     ``{"path", "headers", "body" (bytes), "json"}``. ``Receiver(tls=(cert,
     key))`` serves https with that certificate."""
 
@@ -26,7 +44,7 @@ class Receiver:
         self.answers = []
         self.requests = []
         self.delay = 0.0  # seconds before each answer: a slow endpoint
-        self.trickle = 0.0  # seconds between bytes of the body: a trickling one
+        self.trickle = 0.0  # seconds before each byte of the body: a trickling one
         self._lock = threading.Lock()
         receiver = self
 
@@ -66,9 +84,9 @@ class Receiver:
                 # until the client gives up: what is under test
                 with contextlib.suppress(OSError):
                     for _n in range(1000):
+                        time.sleep(seconds)
                         self.wfile.write(b"x")
                         self.wfile.flush()
-                        time.sleep(seconds)
 
             def log_message(self, *args):
                 pass  # quiet test output

@@ -5,8 +5,8 @@ resolved again: a name cannot point elsewhere in between), keeping the URL's
 name for the Host header and, over https, for SNI and the certificate's
 verification. No proxy (it would resolve the name itself), no redirect
 followed (a 3xx is a failure: the endpoint moved, someone must look), TLS
-verified. It uses urllib3, the library under ``requests``, whose pools
-connect to a given address for a given name.
+verified. It posts with ``requests``, through an adapter whose connection
+pools connect to the checked address for the URL's name.
 
 An attempt has one wall-clock deadline, all included: connecting, sending,
 and the answer to its last byte. A socket timeout bounds each read, not
@@ -28,15 +28,14 @@ from http.client import HTTPException
 from urllib.parse import urlsplit
 
 import certifi
-from urllib3 import HTTPConnectionPool, HTTPSConnectionPool, Timeout
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3 import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.exceptions import (
-    ConnectTimeoutError,
-    HTTPError,
-    NewConnectionError,
-    ReadTimeoutError,
-    SSLError,
-)
+from urllib3.exceptions import HTTPError, MaxRetryError
+from urllib3.exceptions import ProtocolError as Urllib3ProtocolError
+from urllib3.exceptions import ReadTimeoutError as Urllib3ReadTimeoutError
+from urllib3.exceptions import SSLError as Urllib3SSLError
 
 # Seconds an attempt may take, from connecting to the answer's last byte.
 DEADLINE = 5
@@ -95,61 +94,42 @@ def retry_delay(attempts, rand=random.random):
 
 def _post_to(address, url, body, headers, end, seconds, ca_certs):
     parts = urlsplit(url)
-    host = parts.hostname
-    https = parts.scheme == "https"
-    name = f"[{host}]" if ":" in host else host
+    name = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
     request_headers = {
+        # http.client would name the pool's host, the address, instead
         "Host": f"{name}:{parts.port}" if parts.port else name,
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
         **headers,
     }
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     watchdog = _Watchdog(end)
-    pool_options = {"watchdog": watchdog, "maxsize": 1, "retries": False}
-    if https:
-        pool = _WatchedHTTPSPool(
-            address,
-            parts.port or 443,
-            server_hostname=host,
-            assert_hostname=host,
-            cert_reqs="CERT_REQUIRED",
-            ca_certs=ca_certs or certifi.where(),
-            **pool_options,
-        )
-    else:
-        pool = _WatchedHTTPPool(address, parts.port or 80, **pool_options)
+    session = requests.Session()
+    session.trust_env = False  # no proxy nor CA bundle from the environment
+    adapter = PinnedAdapter(address, watchdog)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
     status = 0
     response = None
     try:
         left = max(end - time.monotonic(), 0.001)
-        response = pool.urlopen(
-            "POST",
-            path,
-            body=body,
+        response = session.post(
+            url,
+            data=body,
             headers=request_headers,
-            timeout=Timeout(connect=left, read=left),
-            redirect=False,
-            retries=False,
-            preload_content=False,
-            assert_same_host=False,
+            timeout=left,  # to connect, and for each read
+            allow_redirects=False,
+            stream=True,
+            verify=ca_certs or certifi.where(),
         )
-        status = response.status
-        received = 0
-        while received < MAX_ANSWER:
-            chunk = response.read(CHUNK)
-            if not chunk:
-                break
-            received += len(chunk)
-            if time.monotonic() >= end:
-                raise TimeoutError
-    except (HTTPError, HTTPException, OSError) as error:
+        status = response.status_code
+        _drain(response.raw, end, watchdog)
+    except (requests.RequestException, HTTPError, HTTPException, OSError) as error:
         return Outcome(False, status, 0, _describe(error, watchdog, seconds))
     finally:
         watchdog.stop()
         if response is not None:
             response.close()
-        pool.close()
+        session.close()
     if 200 <= status < 300:
         return Outcome(True, status, 0)
     reason = response.reason or ""
@@ -158,19 +138,56 @@ def _post_to(address, url, body, headers, end, seconds, ca_certs):
     return Outcome(False, status, 0, reason[:200])
 
 
+def _drain(raw, end, watchdog):
+    """Read the answer to its end, or MAX_ANSWER bytes, before ``end``.
+    Raw bytes, not decoded: their content does not matter, and a small
+    compressed answer cannot inflate in memory. An answer that ends when
+    the watchdog has fired, or shorter than it said, was cut."""
+    received = 0
+    while received < MAX_ANSWER:
+        chunk = raw.read(CHUNK, decode_content=False)
+        if not chunk:
+            break
+        received += len(chunk)
+        if time.monotonic() >= end:
+            raise TimeoutError
+    if watchdog.fired:
+        raise TimeoutError  # its end may be the watchdog's cut
+    if received < MAX_ANSWER and raw.length_remaining:
+        raise Urllib3ProtocolError(f"answer cut {raw.length_remaining} bytes short")
+
+
 def _describe(error, watchdog, seconds):
-    """The error as the delivery log shows it: ``<kind>: <detail>``."""
+    """The error as the delivery log shows it: ``<kind>: <detail>``. The
+    detail is that of the urllib3 error ``requests`` wraps, without its
+    "Max retries exceeded" (none are made)."""
     if watchdog.fired or isinstance(error, TimeoutError):
         return f"Timeout: no whole answer within {seconds:g} s"
-    if isinstance(error, NewConnectionError):
-        kind = "ConnectionError"
-    elif isinstance(error, ConnectTimeoutError | ReadTimeoutError):
-        kind = "Timeout"
-    elif isinstance(error, SSLError):
+    cause = _cause(error)
+    if isinstance(error, requests.exceptions.SSLError | Urllib3SSLError):
         kind = "SSLError"
+    elif isinstance(error, requests.Timeout | Urllib3ReadTimeoutError):
+        kind = "Timeout"
+    elif isinstance(cause, Urllib3ProtocolError | HTTPException):
+        # connected, then dropped or garbled: another address is no better
+        kind = "ProtocolError"
+    elif isinstance(error, requests.ConnectionError | OSError):
+        kind = "ConnectionError"
     else:
-        kind = "ConnectionError" if isinstance(error, OSError) else "ProtocolError"
-    return f"{kind}: {error}"[:200]
+        kind = "ProtocolError"
+    return f"{kind}: {cause}"[:200]
+
+
+def _cause(error):
+    """The error under a ``requests`` one: its first argument, and the
+    reason of a urllib3 ``MaxRetryError``."""
+    cause = error
+    if isinstance(error, requests.RequestException) and error.args:
+        if isinstance(error.args[0], Exception):
+            cause = error.args[0]
+    if isinstance(cause, MaxRetryError) and cause.reason is not None:
+        cause = cause.reason
+    return cause
 
 
 def _elapsed(start):
@@ -244,3 +261,45 @@ class _WatchedHTTPPool(HTTPConnectionPool):
 
 class _WatchedHTTPSPool(HTTPSConnectionPool):
     ConnectionCls = _WatchedHTTPSConnection
+
+
+class PinnedAdapter(HTTPAdapter):
+    """A ``requests`` adapter whose pool connects to ``address`` for any
+    URL, named as the URL's host for SNI and the certificate's check, its
+    socket watched by ``watchdog``. ``requests`` sets the certificates
+    trusted on it (``cert_verify``, from ``verify``). For one request: a
+    session never follows a redirect here."""
+
+    def __init__(self, address, watchdog):
+        super().__init__()
+        self.address = address
+        self.watchdog = watchdog
+        self._pool = None
+
+    def get_connection(self, url, proxies=None):
+        # requests < 2.32; proxies: none, the session ignores the environment
+        if self._pool is None:
+            self._pool = self._new_pool(url)
+        return self._pool
+
+    def get_connection_with_tls_context(self, request, verify, proxies=None, cert=None):
+        # requests >= 2.32
+        return self.get_connection(request.url, proxies)
+
+    def close(self):
+        if self._pool is not None:
+            self._pool.close()
+        return super().close()
+
+    def _new_pool(self, url):
+        parts = urlsplit(url)
+        options = {"watchdog": self.watchdog, "maxsize": 1, "retries": False}
+        if parts.scheme == "https":
+            return _WatchedHTTPSPool(
+                self.address,
+                parts.port or 443,
+                server_hostname=parts.hostname,
+                assert_hostname=parts.hostname,
+                **options,
+            )
+        return _WatchedHTTPPool(self.address, parts.port or 80, **options)
