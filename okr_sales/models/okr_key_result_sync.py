@@ -228,13 +228,18 @@ class OkrKeyResult(models.Model):
             "alignment_warning": self.alignment_warning or None,
         }
 
-    def _okr_webhook_sentence(self, event_type, detail, deal=None, checkin=None):
+    def _okr_webhook_sentence(
+        self, event_type, detail, deal=None, checkin=None, escape=None
+    ):
         """One short sentence for a team chat, in the context's language:
-        "Lan đã chốt hợp đồng 2 tỷ ₫ - KR Doanh thu B2B: 62% (Đúng tiến độ)"."""
+        "Lan đã chốt hợp đồng 2 tỷ ₫ - KR Doanh thu B2B: 62% (Đúng tiến độ)".
+        ``escape`` is applied to the names people typed (the chat format's
+        ``payload.chat_escape``), not to the sentence around them."""
         self.ensure_one()
+        escape = escape or (lambda text: text)
         status = dict(self._fields["status"]._description_selection(self.env))
         figures = {
-            "key_result": self.name,
+            "key_result": escape(self.name or ""),
             "progress": f"{self.progress:.0f}",
             "status": status.get(self.status, ""),
         }
@@ -255,14 +260,14 @@ class OkrKeyResult(models.Model):
         if event_type == EVENT_ALIGNMENT:
             return self.env._(
                 "KR %(key_result)s: alignment warning - %(warning)s",
-                warning=self.alignment_warning or "",
+                warning=escape(self.alignment_warning or ""),
                 **figures,
             )
         if deal and deal.get("salesperson"):
             return self.env._(
                 "%(salesperson)s won a deal of %(amount)s - KR %(key_result)s: "
                 "%(progress)s%% (%(status)s)",
-                salesperson=deal["salesperson"],
+                salesperson=escape(deal["salesperson"]),
                 amount=self._okr_money_display(deal["amount"]),
                 **figures,
             )
@@ -270,7 +275,7 @@ class OkrKeyResult(models.Model):
             return self.env._(
                 "%(user)s checked in %(value)s - KR %(key_result)s: "
                 "%(progress)s%% (%(status)s)",
-                user=checkin["user"],
+                user=escape(checkin["user"]),
                 value=self._okr_value_display(checkin["value"]),
                 **figures,
             )

@@ -146,6 +146,12 @@ class OkrWebhook(models.Model):
                 "allow private addresses in the OKR settings to use it.",
                 host=refused.host,
             ),
+            "tunnel": self.env._(
+                "The host %(host)s of the webhook URL resolves to an IPv6 address "
+                "that carries an IPv4 one (NAT64, 6to4, Teredo); allow private "
+                "addresses in the OKR settings to use it.",
+                host=refused.host,
+            ),
         }
         return messages[refused.code]
 

@@ -8,14 +8,23 @@ them.
 2. Per webhook, the due deliveries of one key result and event type are
    coalesced: the latest is sent, with the key result's state at that
    moment; the older ones are marked superseded.
-3. Each is posted (``webhook.sender``), signed, and committed on its own:
-   delivered only after a 2xx. A scheduled action killed mid-way leaves the
-   delivery queued and sends it again (with the same event id, which the
-   receiver de-duplicates). A failure is retried with exponential backoff
-   and jitter; after the setting's number of attempts the delivery is dead,
-   and a manager may retry it. An endpoint that does not answer is left
-   for this run, and a slow one after ``ENDPOINT_SECONDS``: the other
-   endpoints' deliveries go on.
+3. Each is posted (``webhook.sender``), signed, to the address its URL was
+   checked at, within a wall-clock deadline; delivered only after a 2xx.
+   The attempt is committed before the post (counted, its retry time set)
+   and its outcome after: a scheduled action killed mid-way leaves the
+   delivery queued for its retry time, not for the next run, and it is
+   sent again then (with the same event id, which the receiver
+   de-duplicates). A failure is retried with exponential backoff and
+   jitter; after the setting's number of attempts the delivery is dead,
+   and a manager may retry it.
+
+Time is bounded at three levels, so that no endpoint can hold the run nor
+the server: an attempt (``sender.DEADLINE``), an endpoint per run
+(``ENDPOINT_SECONDS``, which caps the deadline of its last attempt), and
+the run (``_okr_run_seconds``, a share of the cron's time limit, which
+caps the endpoints'). An endpoint that does not answer is left for this
+run; what time left undone is left for the next run, which is asked for at
+once.
 """
 
 import logging
@@ -25,7 +34,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
-from odoo.tools import SQL
+from odoo.tools import SQL, config
 
 from ..webhook import payload, sender, signature
 from ..webhook import url as webhook_url
@@ -49,9 +58,17 @@ _logger = logging.getLogger(__name__)
 BATCH = 500
 # Deliveries of one endpoint a minute, at most.
 RATE_PER_MINUTE = 60
-# Seconds a run spends on one endpoint, at most, before the next one's turn
-# (each delivery may take up to sender.TIMEOUT more).
+# Seconds a run spends on one endpoint, at most, before the next one's turn.
 ENDPOINT_SECONDS = 10
+# An attempt is started only with this many seconds left to it: a shorter
+# deadline would fail a healthy endpoint.
+MIN_ATTEMPT_SECONDS = 1
+# A run stops after this share of the cron's time limit (Odoo kills a cron
+# past it, and the threaded server may not come back): the rest is for the
+# fan-out, the purge and the commit, with room to spare.
+RUN_SHARE = 0.5
+# Odoo's default limit_time_real, used when no limit is set.
+DEFAULT_TIME_LIMIT = 120
 EVENT_ID_NAMESPACE = uuid.UUID("9a4e6a52-3f0e-4c57-9f0e-6b3c2b1d7a10")
 
 
@@ -155,12 +172,32 @@ class OkrWebhookDelivery(models.Model):
 
     @api.model
     def _cron_deliver(self):
-        """Fan out the outbox, post the due deliveries, purge old ones."""
+        """Fan out the outbox, post the due deliveries, purge old ones; within
+        ``_okr_run_seconds``, the next run asked for when time ran out."""
+        run_end = time.monotonic() + self._okr_run_seconds()
         self._okr_fan_out()
         self._okr_commit()
+        left_over = False
         for webhook in self.env["okr.webhook"].search([("active", "=", True)]):
-            self._okr_send_due(webhook)
+            if run_end - time.monotonic() < MIN_ATTEMPT_SECONDS:
+                left_over = True
+                break
+            left_over |= self._okr_send_due(webhook, run_end)
         self._okr_purge()
+        if left_over:
+            self.env.ref("okr_sales.ir_cron_okr_webhook_deliver").sudo()._trigger()
+
+    @api.model
+    def _okr_run_seconds(self):
+        """Seconds a run may post for: ``RUN_SHARE`` of the time Odoo gives a
+        cron (``limit_time_real_cron``, or ``limit_time_real`` when that is
+        0 or -1: the threaded server applies it to cron threads then)."""
+        limit = config.get("limit_time_real_cron") or 0
+        if limit <= 0:
+            limit = config.get("limit_time_real") or 0
+        if limit <= 0:
+            limit = DEFAULT_TIME_LIMIT
+        return limit * RUN_SHARE
 
     def _okr_commit(self):
         """Commit what is done when run as the scheduled action (a test's
@@ -215,9 +252,11 @@ class OkrWebhookDelivery(models.Model):
         events.write({"fanned_out": True})
 
     @api.model
-    def _okr_send_due(self, webhook):
+    def _okr_send_due(self, webhook, run_end):
         """Post the due deliveries of ``webhook``, coalesced, each committed
-        on its own; stop at the first endpoint that does not answer."""
+        on its own; stop at the first one that gets no answer, and when the
+        endpoint's time or the run's (``run_end``, monotonic) is up. Returns
+        whether due deliveries were left for lack of time."""
         now = fields.Datetime.now()
         sent_lately = self.search_count(
             [
@@ -227,7 +266,7 @@ class OkrWebhookDelivery(models.Model):
         )
         budget = min(BATCH, RATE_PER_MINUTE - sent_lately)
         if budget <= 0:
-            return
+            return False
         self.flush_model()
         rows = self.env.execute_query(
             SQL(
@@ -248,20 +287,36 @@ class OkrWebhookDelivery(models.Model):
                 older.state = "superseded"
             latest[key] = delivery
         self._okr_commit()
-        deadline = time.monotonic() + ENDPOINT_SECONDS
+        endpoint_end = min(time.monotonic() + ENDPOINT_SECONDS, run_end)
         for delivery in sorted(latest.values(), key=lambda d: d.id)[:budget]:
-            if not delivery._okr_send():
+            left = endpoint_end - time.monotonic()
+            if left < MIN_ATTEMPT_SECONDS:
+                return True  # a slow endpoint: the others' turn, the rest next run
+            if not delivery._okr_send(min(sender.DEADLINE, left)):
                 break  # this endpoint is down: its other deliveries wait
-            if time.monotonic() > deadline:
-                break  # a slow endpoint: the others' turn, the rest next run
+        return False
 
-    def _okr_send(self):
-        """Post this delivery; True unless the endpoint gave no answer."""
+    def _okr_send(self, seconds):
+        """Post this delivery within ``seconds``; True unless the endpoint
+        gave no answer."""
         self.ensure_one()
         webhook = self.webhook_id
         max_attempts = webhook._okr_int_param(MAX_ATTEMPTS_PARAM, DEFAULT_MAX_ATTEMPTS)
+        # counted before it is made: a run killed while it posts leaves it
+        # for its retry time, not for the next run to repeat at once
+        attempts = self.attempts + 1
+        now = fields.Datetime.now()
+        self.write(
+            {
+                "attempts": attempts,
+                "last_attempt_at": now,
+                "next_attempt_at": now
+                + timedelta(seconds=sender.retry_delay(attempts)),
+            }
+        )
+        self._okr_commit()
         try:
-            webhook_url.check(webhook.url, webhook._okr_allow_private())
+            addresses = webhook_url.check(webhook.url, webhook._okr_allow_private())
             body = self._okr_body()
         except webhook_url.RefusedURL as refused:
             outcome = sender.Outcome(False, 0, 0, webhook._okr_refusal(refused))
@@ -276,29 +331,22 @@ class OkrWebhookDelivery(models.Model):
                 "X-OKR-Event-Id": self.event_uid,
                 "X-OKR-Event-Type": EVENT_NAMES[self.event_type],
             }
-            outcome = sender.post(webhook.url, body, headers)
-        now = fields.Datetime.now()
+            outcome = sender.post(webhook.url, body, headers, addresses, seconds)
         values = {
-            "attempts": self.attempts + 1,
-            "last_attempt_at": now,
             "http_status": outcome.status,
             "latency_ms": outcome.latency_ms,
             "last_error": outcome.error or False,
         }
         if outcome.delivered:
-            values.update(state="delivered", delivered_at=now)
-        elif values["attempts"] >= max_attempts:
+            values.update(state="delivered", delivered_at=fields.Datetime.now())
+        elif attempts >= max_attempts:
             values["state"] = "dead"
             _logger.warning(
                 "Webhook %s: delivery %s dead after %s attempts: %s",
                 webhook.id,
                 self.id,
-                values["attempts"],
+                attempts,
                 outcome.error,
-            )
-        else:
-            values["next_attempt_at"] = now + timedelta(
-                seconds=sender.retry_delay(values["attempts"])
             )
         self.write(values)
         self._okr_commit()
@@ -333,9 +381,13 @@ class OkrWebhookDelivery(models.Model):
                 "user": record.user_id.name or None,
                 "external_ref": record.external_ref or None,
             }
-        text = key_result._okr_webhook_sentence(self.event_type, detail, deal, checkin)
         if webhook.payload_format == FORMAT_CHAT:
-            return payload.chat_body(text)
+            return payload.chat_body(
+                key_result._okr_webhook_sentence(
+                    self.event_type, detail, deal, checkin, payload.chat_escape
+                )
+            )
+        text = key_result._okr_webhook_sentence(self.event_type, detail, deal, checkin)
         return payload.json_body(
             self.event_uid,
             EVENT_NAMES[self.event_type],

@@ -46,3 +46,5 @@ from . import test_number_bounds
 from . import test_copy_import
 from . import test_linking
 from . import test_checkin_in_time
+from . import test_webhook_url
+from . import test_webhook_sender

@@ -5,21 +5,30 @@ to a real HTTP server on localhost (``webhook_receiver``), not a mock of
 """
 
 import json
+import socket
+import time
+from datetime import timedelta
 from unittest.mock import patch
 
+from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
+from odoo.tools import SQL, config
 
-from ..webhook import sender, signature
+from ..webhook import payload, sender, signature
 from ..webhook.events import ALLOW_PRIVATE_PARAM, COALESCE_PARAM
 from .common import OkrCrmCase
-from .webhook_receiver import Receiver, closed_port_url
+from .webhook_receiver import PinnedRequests, Receiver, closed_port_url
 
 SECRET = "test-secret-of-the-sales-floor-chat"
+DELIVERY_MODULE = "odoo.addons.okr_sales.models.okr_webhook_delivery"
+# Slack for the test machine over a deadline: the bound is what is tested,
+# not the speed.
+MARGIN = 1.0
 
 
 @tagged("post_install", "-at_install")
-class TestWebhook(OkrCrmCase):
+class TestWebhook(PinnedRequests, OkrCrmCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -293,8 +302,8 @@ class TestWebhook(OkrCrmCase):
             Receiver() as slow,
             Receiver() as fast,
             patch(
-                "odoo.addons.okr_sales.models.okr_webhook_delivery.ENDPOINT_SECONDS",
-                0.1,
+                f"{DELIVERY_MODULE}.ENDPOINT_SECONDS",
+                1.2,  # one attempt of the slow one, not two
             ),
         ):
             slow.delay = 0.3
@@ -564,3 +573,208 @@ class TestWebhook(OkrCrmCase):
             delivery.write({"state": "delivered"})
         with self.assertRaises(AccessError):
             delivery.unlink()
+
+    # ------------------------------------------------------------------
+    # An endpoint cannot stop the run (issue #22)
+    # ------------------------------------------------------------------
+
+    def test_a_trickling_endpoint_is_cut_at_the_deadline_and_not_repeated(self):
+        with (
+            Receiver() as receiver,
+            patch.object(sender, "DEADLINE", 1.0),
+        ):
+            receiver.trickle = 0.2  # 200, then a byte at a time, never done
+            webhook = self._webhook(receiver.url, key_result_ids=self.my_revenue.ids)
+            self._win()
+            start = time.monotonic()
+            self._deliver()
+            elapsed = time.monotonic() - start
+            delivery = self._deliveries(webhook)
+            self.assertLess(elapsed, 1.0 + MARGIN)
+            self.assertEqual((delivery.state, delivery.attempts), ("queued", 1))
+            self.assertIn("Timeout", delivery.last_error)
+            self.assertGreater(delivery.next_attempt_at, fields.Datetime.now())
+            self._deliver()  # the next run: not due yet
+        self.assertEqual(len(receiver.requests), 1)
+        self.assertEqual(delivery.attempts, 1)
+
+    def test_an_attempt_is_committed_before_it_is_posted(self):
+        """A run killed while it posts (the server's time limit) leaves the
+        attempt counted and its retry scheduled: no run repeats it at once."""
+        committed = []
+        delivery_model = type(self.env["okr.webhook.delivery"])
+
+        def record_commit(records):
+            records.env.flush_all()
+            committed.append(
+                records.env.execute_query(
+                    SQL(
+                        "SELECT attempts, next_attempt_at > now() AT TIME ZONE 'UTC'"
+                        " FROM okr_webhook_delivery WHERE webhook_id = %s",
+                        webhook.id,
+                    )
+                )
+            )
+
+        def post_then_die(*args, **kwargs):
+            raise KeyboardInterrupt  # killed while it posts
+
+        with Receiver() as receiver:
+            webhook = self._webhook(receiver.url, key_result_ids=self.my_revenue.ids)
+            self._win()
+            with (
+                patch.object(delivery_model, "_okr_commit", record_commit),
+                patch.object(sender, "post", post_then_die),
+                self.assertRaises(KeyboardInterrupt),
+            ):
+                self._deliver()
+        self.assertEqual(committed[-1], [(1, True)], "counted, retried later")
+
+    def test_a_run_stops_within_its_budget_and_wakes_the_next(self):
+        cron = self.env.ref("okr_sales.ir_cron_okr_webhook_deliver")
+        triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
+        with (
+            Receiver() as first,
+            Receiver() as second,
+            patch.object(sender, "DEADLINE", 1.0),
+            patch.dict(
+                config.options, {"limit_time_real_cron": 3, "limit_time_real": 120}
+            ),
+        ):
+            first.trickle = second.trickle = 0.2
+            webhooks = self._webhook(first.url, name="A") | self._webhook(
+                second.url, name="B"
+            )
+            self._win()
+            run_seconds = self.env["okr.webhook.delivery"]._okr_run_seconds()
+            self.assertEqual(run_seconds, 1.5, "half the cron's time limit")
+            start = time.monotonic()
+            self._deliver()
+            elapsed = time.monotonic() - start
+        self.assertLess(elapsed, run_seconds + MARGIN)
+        attempts = (
+            self.env["okr.webhook.delivery"]
+            .search([("webhook_id", "in", webhooks.ids)])
+            .mapped("attempts")
+        )
+        self.assertEqual(sorted(attempts)[-1], 1)
+        self.assertIn(0, attempts, "left for the next run")
+        woken = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
+        self.assertGreater(len(woken - triggers), 0, "the next run is asked for")
+
+    def test_the_run_budget_follows_the_cron_time_limit(self):
+        model = self.env["okr.webhook.delivery"]
+        for cron_limit, limit, expected in (
+            (-1, 120, 60),  # the default: the request's limit
+            (300, 120, 150),
+            (0, 90, 45),  # no limit of its own: the request's (threaded server)
+            (0, 0, 60),  # no limit at all: as if the default
+        ):
+            with (
+                self.subTest(cron_limit=cron_limit, limit=limit),
+                patch.dict(
+                    config.options,
+                    {"limit_time_real_cron": cron_limit, "limit_time_real": limit},
+                ),
+            ):
+                self.assertEqual(model._okr_run_seconds(), expected)
+
+    def test_the_address_checked_is_the_one_connected(self):
+        """A name that resolves elsewhere after the check (DNS rebinding) is
+        not followed: the delivery connects to the address checked."""
+        real_getaddrinfo = socket.getaddrinfo
+        answers = []
+
+        def rebinding(host, port, *args, **kwargs):
+            if host != "localhost":
+                return real_getaddrinfo(host, port, *args, **kwargs)
+            # first the receiver's address, then one where nothing listens
+            address = "127.0.0.1" if not answers else "127.0.0.2"
+            answers.append(address)
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+        with Receiver() as receiver:
+            url = f"http://localhost:{receiver.port}/hook"
+            webhook = self._webhook(url, key_result_ids=self.my_revenue.ids)
+            self._win()
+            with patch("socket.getaddrinfo", rebinding):
+                self._deliver()
+        self.assertEqual(answers, ["127.0.0.1"], "resolved once, when checked")
+        self.assertEqual(self._deliveries(webhook).state, "delivered")
+        self.assertEqual(
+            receiver.requests[0]["headers"]["Host"], f"localhost:{receiver.port}"
+        )
+
+    def test_chat_names_cannot_mention_or_link(self):
+        manual = self._new_key_result(
+            self.my_objective, name="<!channel> <https://evil.example|Click> & co"
+        )
+        self.salesperson.name = "Lan <@U123> @here"
+        with Receiver() as receiver:
+            self._webhook(
+                receiver.url,
+                payload_format="chat",
+                on_progress=False,
+                key_result_ids=manual.ids,
+            )
+            json_webhook = self._webhook(
+                receiver.url, on_progress=False, key_result_ids=manual.ids
+            )
+            self.env["okr.checkin"].with_user(self.salesperson).create(
+                {"key_result_id": manual.id, "value": 25.0}
+            )
+            self._commit_point()
+            self._deliver()
+        status = dict(manual._fields["status"]._description_selection(self.env))
+        chat, signed = sorted(
+            receiver.requests, key=lambda r: "schema" in (r["json"] or {})
+        )
+        self.assertEqual(
+            chat["json"]["text"],
+            "Lan &lt;@\u200bU123&gt; @\u200bhere checked in 25 - KR &lt;!channel&gt; "
+            "&lt;https://evil.example|Click&gt; &amp; co: "
+            f"25% ({status[manual.status]})",
+        )
+        # the signed JSON carries the names as they are, and says which
+        self.assertEqual(signed["json"]["key_result"]["name"], manual.name)
+        self.assertTrue(json_webhook)
+
+    def test_chat_escape_leaves_words_and_no_markup(self):
+        for name, escaped in (
+            ("<!here> <!channel> <!everyone>", "&lt;!here&gt; &lt;!channel&gt; "
+             "&lt;!everyone&gt;"),
+            ("<@U123> <#C42|sales>", "&lt;@\u200bU123&gt; &lt;#C42|sales&gt;"),
+            ("@channel @here @everyone", "@\u200bchannel @\u200bhere @\u200beveryone"),
+            ("R&D <b>", "R&amp;D &lt;b&gt;"),
+            ("lan@example.com, 2 @ 5%", "lan@example.com, 2 @ 5%"),
+            ("Doanh thu B2B", "Doanh thu B2B"),
+        ):  # fmt: skip
+            with self.subTest(name):
+                self.assertEqual(payload.chat_escape(name), escaped)
+
+    def test_a_delivery_dies_after_the_readme_s_attempts_and_delays(self):
+        """README, "Retried": 15 to 30 s, then twice as long each time, up to a
+        day; after 8 attempts the delivery is dead."""
+        with Receiver() as receiver:
+            receiver.answers = [500] * 8
+            webhook = self._webhook(receiver.url, key_result_ids=self.my_revenue.ids)
+            self._win()
+            delivery = self.env["okr.webhook.delivery"]
+            for attempt in range(1, 9):
+                self._deliver()
+                delivery = self._deliveries(webhook)
+                self.assertEqual(delivery.attempts, attempt)
+                if attempt == 8:
+                    break
+                self.assertEqual(delivery.state, "queued")
+                waited = (
+                    delivery.next_attempt_at - delivery.last_attempt_at
+                ).total_seconds()
+                # whole seconds in the database: one either side
+                self.assertGreaterEqual(waited, 15 * 2 ** (attempt - 1) - 1)
+                self.assertLessEqual(waited, 30 * 2 ** (attempt - 1) + 1)
+                delivery.sudo().write(
+                    {"next_attempt_at": fields.Datetime.now() - timedelta(seconds=1)}
+                )
+        self.assertEqual(delivery.state, "dead")
+        self.assertEqual(len(receiver.requests), 8)

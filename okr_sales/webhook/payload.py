@@ -13,10 +13,12 @@ Signed JSON, schema ``okr_sales.webhook`` version 1 (README, "Webhooks"):
 
 Fields are only ever added within a version; a change of meaning makes a
 new version. The chat format is ``{"text": "<sentence>"}``, which the
-incoming webhooks of common team chats accept.
+incoming webhooks of common team chats accept; the names in its sentence
+are escaped (``chat_escape``), the JSON body's are as they are.
 """
 
 import json
+import re
 
 SCHEMA = "okr_sales.webhook"
 VERSION = 1
@@ -44,6 +46,21 @@ def json_body(event_id, event_name, occurred_at, coalesced, key_result, text,
 
 def chat_body(text):
     return _dump({"text": text})
+
+
+# An @ starting a word: @channel, @here, @everyone, @all, @someone notify
+# people in Mattermost, Discord, Teams, Rocket.Chat. A zero-width space
+# after it shows the same text and notifies no one.
+_MENTION = re.compile(r"(?<!\w)@(?=\w)")
+
+
+def chat_escape(text):
+    """``text`` (a name someone typed) as plain words in a chat message:
+    ``&``, ``<`` and ``>`` as Slack's escapes (so no ``<!channel>``,
+    ``<@U123>`` or ``<https://...|link>`` is read as markup), and no @ that
+    mentions."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MENTION.sub("@\u200b", text)
 
 
 def _dump(data):
