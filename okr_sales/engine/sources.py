@@ -22,10 +22,11 @@ class KeptFacts:
     (``sudo()``: the customer's rating page, the survey's answering flow,
     the bridge recording a move into a solved stage). Members of the group
     ``managers`` may correct them, and the chatter of the record (or of the
-    record ``thread_field`` points at) tells it. Everyone else is refused,
-    on create (a value other than the field's default), write and unlink (a
-    record holding such a value), by ``okr.source.mixin``. A list field
-    (x2many) is guarded on write only: the model's own create fills it in.
+    record ``thread_field`` points at) tells it. While a live key result
+    counts the source, everyone else is refused, on create (a value other
+    than the field's default), write and unlink (a record holding such a
+    value), by ``okr.source.mixin``. A list field (x2many) is guarded on
+    write only: the model's own create fills it in.
     """
 
     # the fields, in the order a refusal names them

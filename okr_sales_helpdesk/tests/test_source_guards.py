@@ -154,6 +154,14 @@ class TestRatingGuards(GuardCase):
             self.my_satisfaction.current_value, self._hand_share(self.salesperson)
         )
 
+    def test_ratings_no_key_result_counts_are_odoos_as_they_were(self):
+        self.env["okr.key.result"].search(
+            [("source_model", "=", "rating.rating")]
+        ).objective_id.action_archive()
+        self._commit_point()  # the key results counting ratings are gone
+        self.my_bad.with_user(self.salesperson).write({"rating": 3})
+        self.assertEqual(self.my_bad.rating, 3)
+
     def test_a_helpdesk_manager_corrects_a_rating_and_the_ticket_tells_it(self):
         ticket = self.env["helpdesk.ticket"].browse(self.my_bad.res_id)
         self.my_bad.with_user(self.helpdesk_manager).write({"rating": 4})
