@@ -3,7 +3,7 @@
     "name": "Sales OKRs - Helpdesk",
     "summary": "Key results that follow helpdesk tickets and their customers' "
     "ratings: tickets solved in time, resolution time, satisfaction",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Sales/CRM",
     "author": "okr_sales contributors",
     "license": "AGPL-3",

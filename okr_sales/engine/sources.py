@@ -13,6 +13,34 @@ from odoo.fields import Domain
 
 
 @dataclass(frozen=True)
+class KeptFacts:
+    """Counted fields of a source that are someone else's voice (a
+    customer's rating) or a system fact (when a ticket was solved): the
+    person measured must not type them.
+
+    Only the flows that own them set them: they run as the superuser
+    (``sudo()``: the customer's rating page, the survey's answering flow,
+    the bridge recording a move into a solved stage). Members of the group
+    ``managers`` may correct them, and the chatter of the record (or of the
+    record ``thread_field`` points at) tells it. While a live key result
+    counts the source, everyone else is refused, on create (a value other
+    than the field's default), write and unlink (a record holding such a
+    value), by ``okr.source.mixin``. A list field (x2many) is guarded on
+    write only: the model's own create fills it in.
+    """
+
+    # the fields, in the order a refusal names them
+    fields: tuple[str, ...]
+    # xmlid of the group whose members may correct them
+    managers: str
+    # the records whose fields are facts (a domain; all records when empty)
+    scope: tuple = ()
+    # where a manager's correction is told: a many-to-one to a record with a
+    # chatter; the record itself when empty
+    thread_field: str | None = None
+
+
+@dataclass(frozen=True)
 class SourceSpec:
     """How records of one model are attributed.
 
@@ -31,6 +59,8 @@ class SourceSpec:
     # its chance (0-100) to be counted. None: no forecast for this source.
     forecast_date_field: str | None = None
     probability_field: str | None = None
+    # What of the records the person measured may not type (see KeptFacts).
+    kept_facts: KeptFacts | None = None
 
     def scope_fields(self):
         return (self.user_field, self.team_field, self.company_field)

@@ -1,5 +1,8 @@
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
+from odoo.fields import Domain
 from odoo.tools import SQL
 
 # precommit data keys: {model name: set of record ids} changed in the
@@ -73,19 +76,33 @@ class OkrSourceMixin(models.AbstractModel):
     def create(self, vals_list):
         for vals in vals_list:
             self._okr_check_kept_fields(vals)
+        facts = self._okr_kept_facts()
+        given = [self._okr_facts_given(facts, vals) for vals in vals_list]
         records = super().create(vals_list)
         if any(vals.get(LINKS_FIELD) for vals in vals_list):
             records._okr_check_link_access({}, records._okr_links())
+        if any(given):
+            for record, fnames in zip(records, given, strict=True):
+                if fnames:
+                    record._okr_guard_facts(facts, fnames, before={})
         records._okr_notify_changed()
         return records
 
     def write(self, vals):
         self._okr_check_kept_fields(vals)
-        if LINKS_FIELD not in vals:
+        facts = self._okr_kept_facts()
+        fnames = [fname for fname in facts.fields if fname in vals] if facts else ()
+        links = LINKS_FIELD in vals
+        if not (fnames or links):
             return super().write(vals)
-        before = self._okr_links()
+        # before: a fact changed; after: a record moved among those it counts
+        facts_before = self._okr_guard_facts(facts, fnames) if fnames else None
+        links_before = self._okr_links() if links else None
         result = super().write(vals)
-        self._okr_check_link_access(before, self._okr_links())
+        if fnames:
+            self._okr_guard_facts(facts, fnames, facts_before)
+        if links:
+            self._okr_check_link_access(links_before, self._okr_links())
         return result
 
     def _okr_links(self):
@@ -118,7 +135,8 @@ class OkrSourceMixin(models.AbstractModel):
         """The fields a bridge computes for the rules to read (a ticket's
         resolution time, a rating's ticket: ``okr_*``, computed, read-only)
         are never set by a user, over any path: a value set by hand would
-        count until the next recompute."""
+        count until the next recompute. The source's kept facts
+        (``SourceSpec.kept_facts``) are guarded by ``_okr_guard_facts``."""
         if self.env.su:
             return
         for fname in vals:
@@ -136,6 +154,151 @@ class OkrSourceMixin(models.AbstractModel):
                     )
                 )
 
+    # ------------------------------------------------------------
+    # Kept facts: what the person measured may not type
+    # ------------------------------------------------------------
+
+    def _okr_kept_facts(self):
+        """The source's ``KeptFacts`` to guard: None for the superuser (the
+        flows that own them run with ``sudo()``), for a source without, and
+        while no live key result counts the source: Odoo's rights are then
+        as Odoo has them (OCA's helpdesk tests write a rating as the ticket's
+        user)."""
+        if self.env.su:
+            return None
+        key_results = self.env["okr.key.result"]
+        spec = key_results._okr_sources().get(self._name)
+        if not spec or not spec.kept_facts:
+            return None
+        definitions, broken = key_results._okr_built_definitions(self._name)
+        return spec.kept_facts if definitions or broken else None
+
+    def _okr_facts_given(self, facts, vals):
+        """The facts a new record is given other than the default: in
+        ``vals`` or by a ``default_`` key of the context."""
+        if not facts:
+            return []
+        values = {
+            fname: self.env.context[f"default_{fname}"]
+            for fname in facts.fields
+            if f"default_{fname}" in self.env.context
+        }
+        values.update((fname, vals[fname]) for fname in facts.fields if fname in vals)
+        if not values:
+            return []
+        defaults = self._okr_fact_defaults(facts)
+        return [
+            fname
+            for fname in self._okr_single_facts(facts)
+            if fname in values
+            and not self._okr_same_fact(fname, values[fname], defaults)
+        ]
+
+    def _okr_single_facts(self, facts):
+        """The facts a new or deleted record is checked on: not the lists
+        (x2many), which the model's own create fills in (a survey answer's
+        questions) and which are guarded on write."""
+        return [f for f in facts.fields if not self._fields[f].type.endswith("2many")]
+
+    def _okr_fact_defaults(self, facts):
+        """What a new record holds in the facts when given nothing: the
+        fields' defaults, without the caller's context."""
+        clean = {
+            key: value
+            for key, value in self.env.context.items()
+            if not key.startswith("default_")
+        }
+        return self.with_env(self.env(context=clean)).default_get(list(facts.fields))
+
+    def _okr_same_fact(self, fname, value, defaults):
+        field = self._fields[fname]
+        empty = self.browse()
+        return field.convert_to_cache(value, empty) == field.convert_to_cache(
+            defaults.get(fname, False), empty
+        )
+
+    def _okr_facts_scope(self, facts):
+        """The records whose fields are facts (``KeptFacts.scope``)."""
+        if not facts.scope:
+            return self
+        return self.filtered_domain(Domain(list(facts.scope)))
+
+    def _okr_facts_refusal(self, facts, fname):
+        managers = self.env.ref(facts.managers).sudo()
+        return AccessError(
+            self.env._(
+                "“%(field)s” is counted by key results and is not yours to set: "
+                "it is the customer's answer or a fact the system records. Only "
+                "%(managers)s can correct it.",
+                field=self._fields[fname].string,
+                managers=managers.full_name,
+            )
+        )
+
+    def _okr_guard_facts(self, facts, fnames, before=None):
+        """Refuse the change of ``fnames`` on the records they are facts of,
+        unless the user manages them. Called before a write (``before``
+        None: returns the values it changes, for the message), and after a
+        write (with them: a record may have moved among those the facts
+        count) or a create (``{}``), where a manager's change is told in the
+        chatter."""
+        records = self._okr_facts_scope(facts)
+        if not records:
+            return {}
+        if not self.env.user.has_group(facts.managers):
+            raise records._okr_facts_refusal(facts, fnames[0])
+        if before is None:
+            return {record.id: {f: record[f] for f in fnames} for record in records}
+        records._okr_tell_facts_correction(facts, fnames, before)
+        return before
+
+    def _okr_tell_facts_correction(self, facts, fnames, before):
+        """Post what a manager changed in the facts on the record's chatter
+        (or its ``thread_field``'s)."""
+        for record in self:
+            thread = record[facts.thread_field] if facts.thread_field else record
+            if not thread or not isinstance(thread, self.env.registry["mail.thread"]):
+                continue
+            old = before.get(record.id, {})
+            lines = Markup().join(
+                Markup("<li>%s: %s → %s</li>")
+                % (
+                    self._fields[fname].string,
+                    record._okr_fact_display(fname, old.get(fname)),
+                    record._okr_fact_display(fname, record[fname]),
+                )
+                for fname in fnames
+            )
+            body = Markup("<p>%s</p><ul>%s</ul>") % (
+                self.env._(
+                    "Counted by key results, corrected by %(user)s (%(record)s):",
+                    user=self.env.user.name,
+                    record=record.display_name,
+                ),
+                lines,
+            )
+            thread.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+
+    def _okr_guard_facts_unlink(self, facts):
+        """Deleting a record that holds facts (a value other than a new
+        record's) takes them away: refused, unless the user manages them."""
+        defaults = self._okr_fact_defaults(facts)
+        for record in self._okr_facts_scope(facts):
+            held = [
+                fname
+                for fname in self._okr_single_facts(facts)
+                if not record._okr_same_fact(
+                    fname,
+                    record._fields[fname].convert_to_write(record[fname], record),
+                    defaults,
+                )
+            ]
+            if held:
+                record._okr_guard_facts(facts, held)
+
+    def _okr_fact_display(self, fname, value):
+        return self._fields[fname].convert_to_display_name(value, self) or "-"
+
     # A change of a field some key result reads is noted by the dependency
     # map (see models/base.py), for these records as for related ones.
 
@@ -147,6 +310,9 @@ class OkrSourceMixin(models.AbstractModel):
         return super()._write_multi(vals_list)
 
     def unlink(self):
+        facts = self._okr_kept_facts()
+        if facts:
+            self._okr_guard_facts_unlink(facts)
         # Noted before: the engine then finds the ids gone and withdraws them.
         if self._okr_tracking():
             pairs = self._okr_first_time_pairs()

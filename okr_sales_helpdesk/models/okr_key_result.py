@@ -1,6 +1,8 @@
 from odoo import api, models
 
-from odoo.addons.okr_sales.engine.sources import UserRecordsSpec
+from odoo.addons.okr_sales.engine.sources import KeptFacts, UserRecordsSpec
+
+HELPDESK_MANAGERS = "helpdesk_mgmt.group_helpdesk_manager"
 
 HELPDESK_SOURCES = (
     # A ticket is its assigned user's, his sales teams' (helpdesk teams are
@@ -12,6 +14,8 @@ HELPDESK_SOURCES = (
         team_field="user_id.crm_team_member_ids.crm_team_id",
         company_field="company_id",
         default_date_field="okr_solved_date",
+        # recorded by the bridge when the ticket moves into a solved stage
+        kept_facts=KeptFacts(fields=("okr_solved_date",), managers=HELPDESK_MANAGERS),
     ),
     # A rating is the rated ticket's.
     UserRecordsSpec(
@@ -21,6 +25,14 @@ HELPDESK_SOURCES = (
         team_field="okr_ticket_id.user_id.crm_team_member_ids.crm_team_id",
         company_field="okr_ticket_id.company_id",
         default_date_field="rated_on",
+        # the customer's: given on the rating page, in a portal message or a
+        # reply, all of them in sudo
+        kept_facts=KeptFacts(
+            fields=("rating", "consumed", "rated_on", "res_model_id", "res_id"),
+            managers=HELPDESK_MANAGERS,
+            scope=(("res_model", "=", "helpdesk.ticket"),),
+            thread_field="okr_ticket_id",
+        ),
     ),
 )
 

@@ -25,6 +25,14 @@ class ResCompany(models.Model):
         "comes back.",
     )
 
+    def write(self, vals):
+        result = super().write(vals)
+        if "okr_ticket_solved_stage_ids" in vals:
+            self.env["helpdesk.ticket"].sudo().with_context(active_test=False).search(
+                [("company_id", "in", self.ids)]
+            )._okr_sync_solved_dates()
+        return result
+
     @api.model
     def _okr_default_solved_stages(self):
         """The closed stages, except the cancelled and rejected ones."""

@@ -6,3 +6,4 @@ from . import test_random_consistency
 from . import test_demo_data
 from . import test_merge_and_company
 from . import test_breakdown
+from . import test_source_guards

@@ -174,7 +174,8 @@ class TestTicketKeyResults(HelpdeskOkrCase):
     def test_closed_before_opened_counts_at_zero_hours(self):
         ticket = self._new_ticket(opened_hours_ago=1)
         self._solve(ticket)
-        ticket.closed_date = fields.Datetime.now() - timedelta(hours=10)  # imported
+        # imported: its solved time given by the superuser
+        ticket.okr_solved_date = fields.Datetime.now() - timedelta(hours=10)
         self._commit_point()
         self.assertEqual(ticket.okr_resolution_hours, 0.0)
         self.assertEqual(ticket.okr_resolution_working_hours, 0.0)
@@ -248,7 +249,7 @@ class TestWorkingHours(HelpdeskOkrCase):
         ticket = self._new_ticket()
         self._set_opened(ticket, self._hanoi(self.friday, 17))
         ticket.stage_id = self.stage_done
-        ticket.closed_date = self._hanoi(self.monday, 10)
+        ticket.okr_solved_date = self._hanoi(self.monday, 10)  # a correction
         self._commit_point()
         self.assertEqual(ticket.okr_resolution_hours, 65.0)
         self.assertEqual(ticket.okr_resolution_working_hours, 2.0)  # Monday 08:00-10:00
@@ -281,7 +282,7 @@ class TestWorkingHours(HelpdeskOkrCase):
         ticket = self._new_ticket()
         self._set_opened(ticket, self._hanoi(self.friday, 17))
         ticket.stage_id = self.stage_done
-        ticket.closed_date = self._hanoi(self.monday, 10)
+        ticket.okr_solved_date = self._hanoi(self.monday, 10)  # a correction
         self._commit_point()
         self.assertEqual(ticket.okr_resolution_working_hours, 65.0)
         self.assertEqual(self.working.current_value, 0.0)

@@ -3,7 +3,7 @@ from odoo.exceptions import ValidationError
 
 from odoo.addons.okr_sales.engine.definitions import SOURCE_AUTOMATIC
 from odoo.addons.okr_sales.engine.domains import DomainSyntaxError, parse_domain
-from odoo.addons.okr_sales.engine.sources import SourceSpec
+from odoo.addons.okr_sales.engine.sources import KeptFacts, SourceSpec
 
 SURVEY_MODEL = "survey.user_input"
 # Survey answers are attributed to whom the participant was invited for
@@ -15,6 +15,22 @@ SURVEY_SOURCE = SourceSpec(
     team_field="okr_team_id",
     company_field="okr_company_id",
     default_date_field="end_datetime",
+    # The customer's answer, as the survey's answering flow (in sudo) records
+    # it: completed, when, its score, on which questions. Test entries are
+    # the survey users' own and never counted.
+    kept_facts=KeptFacts(
+        fields=(
+            "state",
+            "end_datetime",
+            "scoring_percentage",
+            "scoring_total",
+            "scoring_success",
+            "test_entry",
+            "predefined_question_ids",
+        ),
+        managers="survey.group_survey_manager",
+        scope=(("test_entry", "=", False),),
+    ),
 )
 # Key result fields a rule reads through its placeholders: a change of one is
 # a change of what the key result counts.
