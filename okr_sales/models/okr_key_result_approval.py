@@ -16,15 +16,15 @@ from .okr_objective_approval import (
 # What moves a key result's progress or its closing score besides what it
 # counts: locked, with what it counts (``_okr_guarded_fields``: its rule and
 # preset, whose records, its objective, whether it counts, its roll-up, a
-# bridge's rule fields), once its objective is approved. Its value too: a
-# check-in moves it, not a hand on the field. Contributes To, and the key
+# bridge's rule fields), once its objective is approved. Not its value: a
+# value typed is a check-in (``okr.key.result.write``), and check-ins go on
+# after the approval. Contributes To, and the key
 # results aligned under it, move the roll-ups over it.
 SCORED_FIELDS = frozenset(
     {
         "weight",
         "target_value",
         "baseline_value",
-        "current_value",
         "unit",
         "currency_id",
         "date_start",

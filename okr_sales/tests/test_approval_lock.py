@@ -18,6 +18,7 @@ OPEN_KEY_RESULT_FIELDS = {
     "measurement_method": "words",
     "sequence": "order",
     "checkin_ids": "check-ins: progress goes on",
+    "current_value": "a value typed is a check-in: progress goes on",
     "period_value_ids": "the engine's totals, no user's to write",
 }
 OPEN_OBJECTIVE_FIELDS = {
@@ -91,7 +92,6 @@ class TestApprovalLock(OkrCrmCase):
         for vals in (
             {"weight": 5.0},
             {"target_value": 1.0},
-            {"current_value": 500.0},
             {"parent_id": self.revenue.id},
         ):
             with self.subTest(vals=vals):
@@ -106,7 +106,6 @@ class TestApprovalLock(OkrCrmCase):
         fields_ = self.env["ir.model.fields"]
         new_values = {
             "weight": 0.0,
-            "current_value": 999.0,
             "parent_id": self.team_calls.id,
             "rollup_method": "average",
             "rollup_child_ids": [Command.set(self.calls.ids)],
@@ -119,14 +118,19 @@ class TestApprovalLock(OkrCrmCase):
             "date_field_id": fields_._get("crm.lead", "date_open").id,
         }
         for fname, value in new_values.items():
-            key_result = self.calls if fname == "current_value" else self.revenue
             with self.subTest(field=fname):
                 self.assertTrue(
-                    self._refused(self.salesperson, key_result, {fname: value})
+                    self._refused(self.salesperson, self.revenue, {fname: value})
                 )
                 self.assertFalse(
-                    self._refused(self.director, key_result, {fname: value})
+                    self._refused(self.director, self.revenue, {fname: value})
                 )
+
+    def test_a_value_typed_after_approval_is_a_check_in(self):
+        self.team_calls.with_user(self.leader).current_value = 500.0
+        self.assertEqual(self.team_calls.current_value, 500.0)
+        self.assertEqual(self.team_calls.checkin_ids.user_id, self.leader)
+        self.assertEqual(self.team_calls.checkin_ids.value, 500.0)
 
     def test_a_managers_change_after_approval_leaves_a_trace(self):
         self.revenue.with_user(self.director).write({"weight": 3.0})
