@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -158,3 +159,52 @@ class OdooServer:
 
     def rpc(self, login, password):
         return Rpc(self.url, self.db, login, password)
+
+
+# Records of the demo the end-to-end tests work on ----------------------------
+
+
+def record_id(rpc, module, name):
+    """The id of the record with xml id ``module.name``."""
+    [data] = rpc(
+        "ir.model.data",
+        "search_read",
+        [("module", "=", module), ("name", "=", name)],
+        fields=["res_id"],
+    )
+    return data["res_id"]
+
+
+def new_manual_key_result(rpc, name, **values):
+    """A manual key result on one of Lan's objectives, made for a test (the
+    demo's may be counted from records by a bridge)."""
+    return rpc(
+        "okr.key.result",
+        "create",
+        {
+            "objective_id": record_id(
+                rpc, "okr_sales", "okr_objective_lan_relationships"
+            ),
+            "name": name,
+            **values,
+        },
+    )
+
+
+def api_key(test_db, user_xmlid, name):
+    """An API key of a demo user, made in the database itself, as her "New
+    API Key" dialog makes it (``res.users.apikeys._generate``)."""
+    import odoo  # noqa: PLC0415 - only API keys need Odoo in-process
+    from odoo.modules.registry import Registry  # noqa: PLC0415
+    from odoo.tools import config  # noqa: PLC0415
+
+    config.parse_config(["-c", os.environ["OKR_ODOO_CONF"]])
+    with Registry(test_db).cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        user = env.ref(user_xmlid)
+        return (
+            env["res.users.apikeys"]
+            .with_user(user)
+            .sudo()
+            ._generate(None, name, datetime.now() + timedelta(days=1))
+        )

@@ -7,69 +7,35 @@ The server runs threaded (no ``workers`` in the test configuration), so
 the concurrent calls run in parallel transactions.
 """
 
-import os
 import re
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
 
 import pytest
+from odoo_server import api_key, new_manual_key_result
 from test_sync_e2e import ADMIN, check_in
 
 CONCURRENT_CALLS = 12
 
 
-def api_key(test_db, user_xmlid):
-    """An API key of a demo user, made in the database itself."""
-    import odoo  # noqa: PLC0415 - only these fixtures need Odoo in-process
-    from odoo.modules.registry import Registry  # noqa: PLC0415
-    from odoo.tools import config  # noqa: PLC0415
-
-    config.parse_config(["-c", os.environ["OKR_ODOO_CONF"]])
-    with Registry(test_db).cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        user = env.ref(user_xmlid)
-        return (
-            env["res.users.apikeys"]
-            .with_user(user)
-            .sudo()
-            ._generate(None, "check-in edges (e2e)", datetime.now() + timedelta(days=1))
-        )
-
-
 @pytest.fixture(scope="module")
 def lan_key(test_db):
-    return api_key(test_db, "okr_sales.okr_user_lan")
+    return api_key(test_db, "okr_sales.okr_user_lan", "check-in edges (e2e)")
 
 
 @pytest.fixture(scope="module")
 def mai_key(test_db):
     """The sales director's: an OKR manager, who may check in anywhere."""
-    return api_key(test_db, "okr_sales.okr_user_director")
+    return api_key(test_db, "okr_sales.okr_user_director", "check-in edges (e2e)")
 
 
 @pytest.fixture(scope="module")
 def key_result(server):
-    """A manual key result on one of Lan's objectives."""
-    admin = server.rpc(*ADMIN)
-    [objective] = admin(
-        "ir.model.data",
-        "search_read",
-        [
-            ("module", "=", "okr_sales"),
-            ("name", "=", "okr_objective_lan_relationships"),
-        ],
-        fields=["res_id"],
-    )
-    return admin(
-        "okr.key.result",
-        "create",
-        {
-            "objective_id": objective["res_id"],
-            "name": "Partners met at the trade fair",
-            "unit": "number",
-            "target_value": 40.0,
-        },
+    return new_manual_key_result(
+        server.rpc(*ADMIN),
+        "Partners met at the trade fair",
+        unit="number",
+        target_value=40.0,
     )
 
 

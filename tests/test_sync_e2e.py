@@ -5,68 +5,27 @@ A real Odoo server; the API key is made for Lan in the database, as her
 calls are plain ``requests`` as README shows them.
 """
 
-import os
 import uuid
-from datetime import datetime, timedelta
 
 import pytest
 import requests
+from odoo_server import api_key, new_manual_key_result, record_id
 
 ADMIN = ("admin", "admin")
 
 
 @pytest.fixture(scope="module")
 def lan_api_key(test_db):
-    """An API key of Lan's, made in the database itself."""
-    import odoo  # noqa: PLC0415 - only this fixture needs Odoo in-process
-    from odoo.modules.registry import Registry  # noqa: PLC0415
-    from odoo.tools import config  # noqa: PLC0415
-
-    config.parse_config(["-c", os.environ["OKR_ODOO_CONF"]])
-    with Registry(test_db).cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        lan = env.ref("okr_sales.okr_user_lan")
-        return (
-            env["res.users.apikeys"]
-            .with_user(lan)
-            .sudo()
-            ._generate(None, "intranet sync (e2e)", datetime.now() + timedelta(days=1))
-        )
-
-
-def key_result_id(admin, xmlid):
-    [data] = admin(
-        "ir.model.data",
-        "search_read",
-        [("module", "=", "okr_sales"), ("name", "=", xmlid)],
-        fields=["res_id"],
-    )
-    return data["res_id"]
+    return api_key(test_db, "okr_sales.okr_user_lan", "intranet sync (e2e)")
 
 
 @pytest.fixture(scope="module")
 def manual_key_result(server):
-    """A manual key result on one of Lan's objectives, made for these tests
-    (the demo's may be counted from records by a bridge)."""
-    admin = server.rpc(*ADMIN)
-    [objective] = admin(
-        "ir.model.data",
-        "search_read",
-        [
-            ("module", "=", "okr_sales"),
-            ("name", "=", "okr_objective_lan_relationships"),
-        ],
-        fields=["res_id"],
-    )
-    return admin(
-        "okr.key.result",
-        "create",
-        {
-            "objective_id": objective["res_id"],
-            "name": "Customer satisfaction from the intranet survey",
-            "unit": "percent",
-            "target_value": 90.0,
-        },
+    return new_manual_key_result(
+        server.rpc(*ADMIN),
+        "Customer satisfaction from the intranet survey",
+        unit="percent",
+        target_value=90.0,
     )
 
 
@@ -126,7 +85,7 @@ def test_bad_calls_get_a_clear_json_error(
 ):
     admin = server.rpc(*ADMIN)
     manual = manual_key_result
-    automatic = key_result_id(admin, "okr_kr_lan_revenue")
+    automatic = record_id(admin, "okr_sales", "okr_kr_lan_revenue")
     [before] = admin("okr.key.result", "read", [manual], fields=["current_value"])
     cases = [
         ({"ids": [manual], "value": "a lot"}, 422, "ValidationError", "value"),

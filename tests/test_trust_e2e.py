@@ -10,19 +10,9 @@ does, and is undone. What the webhooks and JSON-2's edges do is tried in
 """
 
 import pytest
-from odoo_server import RpcError
+from odoo_server import RpcError, new_manual_key_result, record_id
 
 ADMIN = ("admin", "admin")
-
-
-def xmlid(admin, module, name):
-    [data] = admin(
-        "ir.model.data",
-        "search_read",
-        [("module", "=", module), ("name", "=", name)],
-        fields=["res_id"],
-    )
-    return data["res_id"]
 
 
 def values(admin, model, ids, *fnames):
@@ -58,7 +48,7 @@ def key_results(admin):
         ("okr_sales_survey", "okr_kr_hung_survey_score"),
         ("okr_sales_survey", "okr_kr_team_survey_satisfied"),
     )
-    return {name: xmlid(admin, module, name) for module, name in names}
+    return {name: record_id(admin, module, name) for module, name in names}
 
 
 @pytest.fixture
@@ -83,17 +73,17 @@ def refused(call, *words):
 
 
 def test_a_salesperson_cannot_rate_her_own_ticket(admin, lan, unchanged):
-    rating = xmlid(admin, "okr_sales_helpdesk", "okr_rating_lan_slow")
+    rating = record_id(admin, "okr_sales_helpdesk", "okr_rating_lan_slow")
     refused(lambda: lan("rating.rating", "write", [rating], {"rating": 5}), "rating")
 
 
 def test_a_salesperson_cannot_rate_a_colleagues_ticket(admin, lan, unchanged):
-    rating = xmlid(admin, "okr_sales_helpdesk", "okr_rating_hung_fast")
+    rating = record_id(admin, "okr_sales_helpdesk", "okr_rating_hung_fast")
     refused(lambda: lan("rating.rating", "write", [rating], {"rating": 1}), "rating")
 
 
 def test_a_salesperson_cannot_create_a_rating(admin, lan, unchanged):
-    ticket = xmlid(admin, "okr_sales_helpdesk", "okr_ticket_lan_slow")
+    ticket = record_id(admin, "okr_sales_helpdesk", "okr_ticket_lan_slow")
     [model_id] = admin("ir.model", "search", [("model", "=", "helpdesk.ticket")])
     refused(
         lambda: lan(
@@ -110,12 +100,12 @@ def test_a_salesperson_cannot_create_a_rating(admin, lan, unchanged):
 
 
 def test_a_salesperson_cannot_delete_a_rating(admin, lan, unchanged):
-    rating = xmlid(admin, "okr_sales_helpdesk", "okr_rating_lan_slow")
+    rating = record_id(admin, "okr_sales_helpdesk", "okr_rating_lan_slow")
     refused(lambda: lan("rating.rating", "unlink", [rating]))
 
 
 def test_a_tickets_user_cannot_shorten_its_resolution(admin, lan, unchanged):
-    ticket = xmlid(admin, "okr_sales_helpdesk", "okr_ticket_lan_slow")
+    ticket = record_id(admin, "okr_sales_helpdesk", "okr_ticket_lan_slow")
     [before] = admin(
         "helpdesk.ticket",
         "read",
@@ -146,7 +136,7 @@ def survey_user(server, admin):
     login = "okr_e2e_survey_user"
     existing = admin("res.users", "search", [("login", "=", login)])
     if not existing:
-        group = xmlid(admin, "survey", "group_survey_user")
+        group = record_id(admin, "survey", "group_survey_user")
         admin(
             "res.users",
             "create",
@@ -161,7 +151,7 @@ def survey_user(server, admin):
 
 
 def test_a_survey_user_cannot_change_a_score(admin, survey_user, unchanged):
-    answer = xmlid(admin, "okr_sales_survey", "okr_survey_answer_hung_noithat")
+    answer = record_id(admin, "okr_sales_survey", "okr_survey_answer_hung_noithat")
     refused(
         lambda: survey_user(
             "survey.user_input", "write", [answer], {"scoring_percentage": 0.0}
@@ -173,8 +163,8 @@ def test_a_survey_user_cannot_change_a_score(admin, survey_user, unchanged):
 def test_a_survey_user_cannot_create_an_answer_for_a_salesperson(
     admin, survey_user, unchanged
 ):
-    survey = xmlid(admin, "okr_sales_survey", "okr_survey_customer_satisfaction")
-    hung = xmlid(admin, "okr_sales", "okr_user_hung")
+    survey = record_id(admin, "okr_sales_survey", "okr_survey_customer_satisfaction")
+    hung = record_id(admin, "okr_sales", "okr_user_hung")
     refused(
         lambda: survey_user(
             "survey.user_input",
@@ -226,16 +216,8 @@ def test_a_huge_weight_is_refused_with_the_field_named(mai, key_results):
 
 @pytest.fixture(scope="module")
 def manual_key_result(admin):
-    objective = xmlid(admin, "okr_sales", "okr_objective_lan_relationships")
-    return admin(
-        "okr.key.result",
-        "create",
-        {
-            "objective_id": objective,
-            "name": "Intranet survey (trust round)",
-            "unit": "percent",
-            "target_value": 90.0,
-        },
+    return new_manual_key_result(
+        admin, "Intranet survey (trust round)", unit="percent", target_value=90.0
     )
 
 
@@ -283,7 +265,7 @@ def test_a_manual_value_typed_by_hand_is_a_check_in_or_refused(
 
 
 def test_a_salesperson_cannot_link_her_deal_to_a_managers_key_result(admin, lan, mai):
-    objective = xmlid(admin, "okr_sales", "okr_objective_company")
+    objective = record_id(admin, "okr_sales", "okr_objective_company")
     [date_field] = admin(
         "ir.model.fields",
         "search",
