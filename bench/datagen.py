@@ -18,8 +18,9 @@
   same 3 years: old tickets mostly solved (2% still open), those of the last
   120 days mostly open (measure 1 closes open ones); a third of the solved
   ones rated, some rating requests still unanswered (measure 1 rates them).
-  The bridge's own stored fields (solved on, resolution time) are computed
-  when okr_sales_helpdesk is installed, as at a customer's.
+  The bridge's own stored fields (solved on, resolution time) are set
+  when okr_sales_helpdesk is installed, as at a customer's: these tickets
+  have no stage tracking, so from helpdesk's closed date.
 - Objectives and automatic key results for the current year (okr_sales
   database only): with the ORM, as a cascade company > department > team >
   salesperson, measures mixed as `KINDS` says, a tenth of them on tickets.

@@ -101,9 +101,10 @@ class HelpdeskTicket(models.Model):
         """After the solved stages changed (the company's setting, an
         upgrade): tickets in a solved stage get the time they moved into it,
         as the chatter's tracking recorded it (``keep``: unless they have
-        one; else the one they have, or their creation), those in another
-        stage lose theirs. In one statement: a setting may touch every
-        ticket of a company."""
+        one; else the one they have, else helpdesk's closing time for a
+        ticket without tracking, imported or made in SQL, else its
+        creation), those in another stage lose theirs. In one statement: a
+        setting may touch every ticket of a company."""
         tickets = self.with_context(active_test=False)
         entered = tickets._okr_stage_entered_dates()
         moments = {}
@@ -116,6 +117,7 @@ class HelpdeskTicket(models.Model):
                 moment = (
                     entered.get(ticket.id)
                     or ticket.okr_solved_date
+                    or ticket.closed_date
                     or ticket.create_date
                 )
             if moment != ticket.okr_solved_date:

@@ -8,6 +8,7 @@ import pytz
 
 from odoo import fields
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from .common import HelpdeskOkrCase
 
@@ -111,6 +112,26 @@ class TestTicketKeyResults(HelpdeskOkrCase):
         self._commit_point()
         self.assertEqual(self.solved.current_value, 1)
         self.assertEqual(self.team_within_24h.current_value, 100.0)
+
+    def test_a_ticket_without_stage_tracking_takes_helpdesks_closing_time(self):
+        """A ticket imported closed, or made in SQL, has no stage tracking:
+        when the solved stages change (at install too), it is solved when
+        helpdesk closed it, not when it was created."""
+        ticket = self._new_ticket(opened_hours_ago=30)
+        closed = fields.Datetime.now() - timedelta(hours=20)
+        self.env.cr.execute(
+            SQL(
+                "UPDATE helpdesk_ticket SET stage_id = %s, closed_date = %s "
+                "WHERE id = %s",
+                self.stage_rejected.id,
+                closed,
+                ticket.id,
+            )
+        )
+        ticket.invalidate_recordset()
+        self.company.okr_ticket_solved_stage_ids |= self.stage_rejected
+        self.assertEqual(ticket.okr_solved_date, closed)
+        self.assertAlmostEqual(ticket.okr_resolution_hours, 10.0, places=1)
 
     def test_reassigning_moves_the_ticket_between_two_salespeople(self):
         ticket = self._new_ticket(opened_hours_ago=3)
