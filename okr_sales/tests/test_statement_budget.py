@@ -34,9 +34,10 @@ from .common import QUIET_CONTEXT, OkrCrmCase
 # refactor to lower.
 TARGET_WIN_ADDED = 15
 WIN_ADDED = 52
-# It grows with the key results: +3 at 5x the seed's set, one statement
-# per won-revenue key result behind pace (its status asks the pipeline
-# forecast, ``_okr_weighted_pipeline``); the rest is per family and step.
+# It grows with the key results: +12 at 5x the seed's set (+3 a set), one
+# statement per won-revenue key result behind pace (its status asks the
+# pipeline forecast, ``_okr_weighted_pipeline``); the rest is per family
+# and step.
 WIN_ADDED_5X = 64
 # The same at 1x and 5x: an open deal reassigned moves no revenue, so no
 # status asks the forecast again.
