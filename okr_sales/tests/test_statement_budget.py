@@ -211,22 +211,19 @@ class StatementBudgetCase(OkrCrmCase):
             "counted": self._measure(operation, new_record),
         }
 
-    def _assert_budget(self, costs, added, unread_added, target=None, spread=0):
-        """What okr_sales adds: exactly ``added`` on a counted record (or up
-        to ``spread`` fewer: a count seen to vary between runs) and
-        ``unread_added`` on an unread one. Fewer is progress: lower the
-        budget."""
+    def _assert_budget(self, costs, added, unread_added, target=None):
+        """What okr_sales adds: at most ``added`` statements on a counted
+        record and ``unread_added`` on an unread one. Fewer is progress:
+        lower the budget in the same change."""
         measured = {
             "added": costs["counted"] - costs["alone"],
             "unread added": costs["unread"] - costs["alone"],
         }
-        expected = {"added": added, "unread added": unread_added}
-        if added - spread <= measured["added"] <= added:
-            expected["added"] = measured["added"]
-        message = f"statements: {costs}"
+        message = f"statements: {costs}, okr_sales adds {measured}"
         if target is not None:
             message += f"; issue #23's target: at most {target} added"
-        self.assertEqual(measured, expected, message)
+        self.assertLessEqual(measured["added"], added, message)
+        self.assertLessEqual(measured["unread added"], unread_added, message)
 
     # ------------------------------------------------------------------
     # The operations, as the people who do them
