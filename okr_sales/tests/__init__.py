@@ -48,3 +48,4 @@ from . import test_linking
 from . import test_checkin_in_time
 from . import test_webhook_url
 from . import test_webhook_sender
+from . import test_statement_budget

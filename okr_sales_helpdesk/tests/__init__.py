@@ -7,3 +7,4 @@ from . import test_demo_data
 from . import test_merge_and_company
 from . import test_breakdown
 from . import test_source_guards
+from . import test_statement_budget
