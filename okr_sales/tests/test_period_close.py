@@ -6,10 +6,9 @@ from odoo.tests import Form, tagged
 from .common import OkrCrmCase
 
 
-@tagged("post_install", "-at_install")
-class TestPeriodClose(OkrCrmCase):
-    """The end of a quarter: scores, frozen values, archived objectives, the
-    next quarter prepared and its reviews scheduled."""
+class PeriodCloseCase(OkrCrmCase):
+    """A quarter to close: Lan's revenue rolled up into the team's, and her
+    calls weighing three times as much."""
 
     @classmethod
     def setUpClass(cls):
@@ -27,6 +26,16 @@ class TestPeriodClose(OkrCrmCase):
         cls.my_calls = cls._new_key_result(
             cls.my_objective, name="Calls", unit="number", weight=3.0
         )
+
+
+@tagged("post_install", "-at_install")
+class TestPeriodClose(PeriodCloseCase):
+    """The end of a quarter: scores, frozen values, archived objectives, the
+    next quarter prepared and its reviews scheduled."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
         cls.reviews = cls._new_auto_key_result(
             cls.team_objective,
             "reviews_done",

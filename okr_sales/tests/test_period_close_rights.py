@@ -6,11 +6,11 @@ from odoo.exceptions import AccessError
 from odoo.fields import Command
 from odoo.tests import Form, new_test_user, tagged
 
-from .common import OkrCrmCase
+from .test_period_close import PeriodCloseCase
 
 
 @tagged("post_install", "-at_install")
-class TestPeriodCloseRights(OkrCrmCase):
+class TestPeriodCloseRights(PeriodCloseCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -21,19 +21,6 @@ class TestPeriodCloseRights(OkrCrmCase):
             groups="base.group_user,okr_sales.group_okr_manager",
             company_id=cls.company.id,
             company_ids=[Command.set(cls.company.ids)],
-        )
-        cls.team_revenue = cls._new_rollup(
-            cls.team_objective, name="Team revenue", target_value=2000.0
-        )
-        cls.my_revenue = cls._new_auto_key_result(
-            cls.my_objective,
-            "won_revenue",
-            name="Lan's revenue",
-            scope="owner",
-            parent_id=cls.team_revenue.id,
-        )
-        cls.my_calls = cls._new_key_result(
-            cls.my_objective, name="Calls", unit="number", weight=3.0
         )
         cls.team_calls = cls._new_key_result(
             cls.team_objective, name="Team calls", unit="number", target_value=200.0
