@@ -14,7 +14,6 @@ from .contributions import (
     CONTRIBUTION_COLUMNS,
     FAMILY_SCOPES,
     family_key,
-    keyed_days,
     prepared_contribution_query,
     prepared_family_query,
 )
@@ -26,6 +25,8 @@ from .definitions import (
     SOURCE_LINKED,
 )
 from .pg import PreparedStatements
+from .records import read_record_facts
+from .rollup import rollup_ancestors
 from .totals import (
     diff_contributions,
     exact,
@@ -55,15 +56,24 @@ class IncrementalUpdate:
         one began: the caller then defers the records (``defer``).
         """
         old_keys = old_keys or {}
-        definitions = self.key_results._okr_definitions(model_name)
+        definitions = self.inputs.definitions.get(model_name) or {}
         if not definitions or not record_ids:
             return {}
         record_ids = sorted(record_ids)
         old_rows = self._stored_contributions(model_name, record_ids)
         touched = {kr_id for kr_id, _res_id in old_rows}
-        # the records still there (the others were deleted)
-        current = self.env[model_name].browse(record_ids).exists()
-        touched |= self._key_results_of_records(current, definitions)
+        # the records still there (the others were deleted), read in SQL
+        facts = read_record_facts(
+            self.env[model_name],
+            record_ids,
+            self.sources[model_name],
+            {
+                (d.measure_field, d.date_field)
+                for d in definitions.values()
+                if d.first_time_only
+            },
+        )
+        touched |= self._key_results_of_records(facts, definitions)
         touched &= set(definitions)  # the others go with their rebuild
         if not touched:
             return {}
@@ -80,7 +90,7 @@ class IncrementalUpdate:
                 try:
                     with self.cr.savepoint(flush=False):
                         kr_record_ids, kr_old_rows = self._same_key_records(
-                            definition, record_ids, current, old_rows, old_keys
+                            definition, record_ids, facts, old_rows, old_keys
                         )
                 except Exception as error:  # noqa: BLE001 - the KR's failure
                     errors[kr_id] = error
@@ -118,7 +128,7 @@ class IncrementalUpdate:
             gained = (triple in after) - (triple in before)
             if gained:
                 bucket_deltas[triple[0], triple[1]][3] += gained
-        self._record_errors(errors)
+        self.errors.update(errors)
         return dict(bucket_deltas)
 
     def _lock(self, key_result_ids, nowait):
@@ -126,7 +136,7 @@ class IncrementalUpdate:
         # With the roll-ups over them, which move in the same transaction:
         # busy, they too send the records after the commit.
         key_result_ids = set(key_result_ids)
-        key_result_ids |= self.key_results._okr_rollup_ancestor_ids(key_result_ids)
+        key_result_ids |= rollup_ancestors(self.inputs.rollup_graph, key_result_ids)
         kr_ids = tuple(sorted(key_result_ids))
         # A busy key result is expected, and handled by the caller: not an
         # error for the server log.
@@ -155,9 +165,7 @@ class IncrementalUpdate:
         if not bucket_deltas:
             return {}
         kr_ids = {kr_id for kr_id, _bucket in bucket_deltas}
-        live = {}
-        for model_name in self.sources:
-            live.update(self.key_results._okr_definitions(model_name))
+        live = self.inputs.all_definitions()
         definitions = {kr_id: live[kr_id] for kr_id in sorted(kr_ids) if kr_id in live}
         self._update_buckets(definitions, bucket_deltas)
         return definitions
@@ -174,29 +182,28 @@ class IncrementalUpdate:
         )
         return {(row[0], row[1]): row[2:] for row in rows}
 
-    def _key_results_of_records(self, records, definitions):
+    def _key_results_of_records(self, facts, definitions):
         """Automatic key results whose owner, team or company the records
-        belong to now, and linked key results the records are linked to."""
-        spec = self.sources[records._name]
+        (``RecordFacts``) belong to now, and linked key results the records
+        are linked to."""
         by_scope = defaultdict(set)
         for definition in definitions.values():
             if definition.source == SOURCE_LINKED:
                 continue
             by_scope[definition.scope, scope_value(definition)].add(definition.id)
         touched = set()
-        for scope, path in (
-            (SCOPE_OWNER, spec.user_field),
-            (SCOPE_TEAM, spec.team_field),
-            (SCOPE_COMPANY, spec.company_field),
-        ):
-            for value in records.mapped(path).ids:
-                touched |= by_scope.get((scope, value), set())
-        if "okr_linked_key_result_ids" in records._fields:
-            linked = set(records.okr_linked_key_result_ids.ids)
-            touched |= linked & set(definitions)
+        for users, teams, companies in facts.scopes.values():
+            for scope, values in (
+                (SCOPE_OWNER, users),
+                (SCOPE_TEAM, teams),
+                (SCOPE_COMPANY, companies),
+            ):
+                for value in values:
+                    touched |= by_scope.get((scope, value), set())
+        touched |= facts.linked & set(definitions)
         return touched
 
-    def _same_key_records(self, definition, record_ids, current, old_rows, old_keys):
+    def _same_key_records(self, definition, record_ids, facts, old_rows, old_keys):
         """For "first time ever" counts: the records sharing a value with the
         changed ones, whose own contribution may change with them (a deal
         of last year is deleted: this year's deals of its customer become
@@ -204,16 +211,16 @@ class IncrementalUpdate:
 
         Only a record dated before the period, before or after its change,
         can do that: records of the period, such as a deal won today or an
-        imported lead, widen nothing. ``current`` holds those of the
-        changed ``record_ids`` not deleted. Returns the records to
-        re-evaluate and their stored contributions.
+        imported lead, widen nothing. ``facts`` (``RecordFacts``) has the
+        values and days of the changed ``record_ids`` not deleted. Returns
+        the records to re-evaluate and their stored contributions.
         """
         model = self.env[definition.model]
         field = definition.measure_field
         pair = (field, definition.date_field)
         keys = {
             key
-            for key, day in old_keys.get(pair, set()) | keyed_days(current, *pair)
+            for key, day in old_keys.get(pair, set()) | facts.keyed.get(pair, set())
             if day < definition.date_start
         }
         if not keys:
