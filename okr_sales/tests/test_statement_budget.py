@@ -41,7 +41,7 @@ WIN_ADDED = 52
 WIN_ADDED_5X = 64
 # The same at 1x and 5x: an open deal reassigned moves no revenue, so no
 # status asks the forecast again.
-REASSIGN_ADDED = 21
+REASSIGN_ADDED = 20
 # A deal no key result counts: the engine's look-up of those that might,
 # and for a win the won-deal note.
 WIN_UNREAD_ADDED = 12
