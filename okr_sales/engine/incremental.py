@@ -13,9 +13,12 @@ from odoo.tools import SQL
 from .contributions import (
     CONTRIBUTION_COLUMNS,
     FAMILY_SCOPES,
+    contribution_query,
     family_key,
+    family_query,
     prepared_contribution_query,
     prepared_family_query,
+    prepared_union_query,
 )
 from .definitions import (
     DISTINCT_MEASURES,
@@ -251,9 +254,11 @@ class IncrementalUpdate:
 
     def _fetch_contributions(self, plans, errors):
         """``{kr_id: {res_id: row}}``, from prepared statements run on the
-        plans' records: one per family (``family_key``) of key results
-        evaluated on the same records, one per key result otherwise. If one
-        fails, one savepoint per key result finds the ones at fault."""
+        plans' records: one part per family (``family_key``) of key results
+        evaluated on the same records, one per key result otherwise, and
+        the parts run on the same records in one statement
+        (``prepared_union_query``). If it fails, one savepoint per key
+        result finds the ones at fault."""
         families, singles = defaultdict(list), []
         for definition, record_ids, _old_rows in plans:
             spec = self.sources.get(definition.model)
@@ -262,37 +267,47 @@ class IncrementalUpdate:
                 singles.append(definition)
             else:
                 families[key, tuple(record_ids)].append(definition)
-        record_ids_of = {d.id: record_ids for d, record_ids, _rows in plans}
-        statements = []
-        for (_key, record_ids), family in families.items():
+        record_ids_of = {d.id: tuple(record_ids) for d, record_ids, _rows in plans}
+        # parts: (key, query, record ids, definitions, whether a family's)
+        parts = []
+        for (key, record_ids), family in families.items():
             if len(family) == 1:
                 singles += family
                 continue
             try:
                 spec = self.sources[family[0].model]
-                name, prepare = prepared_family_query(self.env, family[0], spec)
+                query = family_query(self.env, family[0], spec)
             except Exception:  # noqa: BLE001 - one by one, to find the culprit
                 singles += family
                 continue
-            statements.append((name, prepare, record_ids, family, True))
+            parts.append((("family", key, spec), query, record_ids, family, True))
         for definition in singles:
             try:
                 spec = self.sources[definition.model]
-                name, prepare = prepared_contribution_query(self.env, definition, spec)
+                query = contribution_query(self.env, definition, spec)
             except Exception as error:  # noqa: BLE001 - the KR's failure
                 errors[definition.id] = error
                 continue
-            statements.append(
-                (name, prepare, record_ids_of[definition.id], [definition], False)
+            parts.append(
+                (
+                    ("single", definition, spec),
+                    query,
+                    record_ids_of[definition.id],
+                    [definition],
+                    False,
+                )
             )
-        if not statements:
+        if not parts:
             return {}
+        by_records = defaultdict(list)
+        for part in parts:
+            by_records[part[2]].append(part)
         prepared = PreparedStatements(self.cr)
         new_rows = defaultdict(dict)
         try:
             with self.cr.savepoint(flush=False):
-                for statement in statements:
-                    self._run_prepared(statement, prepared, new_rows)
+                for record_ids, group in by_records.items():
+                    self._run_parts(group, record_ids, prepared, new_rows)
         except Exception:  # noqa: BLE001 - isolate the failing key results
             new_rows.clear()
             for definition, record_ids, _rows in plans:
@@ -304,25 +319,43 @@ class IncrementalUpdate:
                         self.env, definition, spec
                     )
                     with self.cr.savepoint(flush=False):
-                        self._run_prepared(
-                            (name, prepare, record_ids, [definition], False),
-                            prepared,
-                            new_rows,
-                        )
+                        rows = prepared.execute(name, prepare, record_ids)
+                        self._take_rows([definition], False, rows, new_rows)
                 except Exception as error:  # noqa: BLE001
                     errors[definition.id] = error
                     new_rows.pop(definition.id, None)
         return new_rows
 
-    def _run_prepared(self, statement, prepared, new_rows):
-        """Run a statement of ``_fetch_contributions``: ``(name, PREPARE,
-        record ids, definitions, whether it is a family's)``."""
-        name, prepare, record_ids, members, family = statement
+    def _run_parts(self, parts, record_ids, prepared, new_rows):
+        """Run ``parts`` of ``_fetch_contributions`` on the same records: in
+        one statement, or in their own when there is only one."""
+        if len(parts) == 1:
+            _key, _query, _ids, members, family = parts[0]
+            definition = members[0]
+            spec = self.sources[definition.model]
+            if family:
+                name, prepare = prepared_family_query(self.env, definition, spec)
+            else:
+                name, prepare = prepared_contribution_query(self.env, definition, spec)
+            rows = prepared.execute(name, prepare, record_ids)
+            self._take_rows(members, family, rows, new_rows)
+            return
+        name, prepare = prepared_union_query(
+            tuple(part[0] for part in parts),
+            [(part[1], part[4]) for part in parts],
+        )
+        by_part = defaultdict(list)
+        for row in prepared.execute(name, prepare, record_ids):
+            by_part[row[0]].append(row[1:])
+        for index, (_key, _query, _ids, members, family) in enumerate(parts):
+            self._take_rows(members, family, by_part.get(index, ()), new_rows)
+
+    def _take_rows(self, members, family, rows, new_rows):
+        """Give each of ``members`` (definitions) its rows of a contribution
+        statement: ``(*CONTRIBUTION_COLUMNS, [scope columns], value as
+        text)``; a family's rows go to the key results of their scope."""
         # the value as text, the last column (see pg.prepare_statement)
-        rows = [
-            (*row[:2], exact(row[-1]), *row[3:-1])
-            for row in prepared.execute(name, prepare, record_ids)
-        ]
+        rows = [(*row[:2], exact(row[-1]), *row[3:-1]) for row in rows]
         if not family:
             kr_id = members[0].id
             for res_id, *row in rows:

@@ -3,7 +3,7 @@ values a hand count gives, and neither reads nor writes a key result
 through the ORM, nor writes a key result's row itself."""
 
 import re
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from unittest.mock import patch
 
@@ -64,9 +64,9 @@ class TestEngineFromInputs(OkrCrmCase):
         return sum(deals.mapped("expected_revenue"))
 
     @contextmanager
-    def _statements(self):
+    def _statements(self, engine_only=True):
         """The statements run in the block; any read of a key result through
-        the ORM fails it."""
+        the ORM fails it (``engine_only``: the engine runs alone)."""
         statements = []
         execute = Cursor.execute
 
@@ -75,13 +75,14 @@ class TestEngineFromInputs(OkrCrmCase):
             return execute(cr, query, params, log_exceptions)
 
         self.env.invalidate_all()
+        orm_guard = patch.object(
+            type(self.env["okr.key.result"]),
+            "_fetch_query",
+            side_effect=AssertionError("a key result read through the ORM"),
+        )
         with (
             patch.object(Cursor, "execute", spy),
-            patch.object(
-                type(self.env["okr.key.result"]),
-                "_fetch_query",
-                side_effect=AssertionError("a key result read through the ORM"),
-            ),
+            orm_guard if engine_only else nullcontext(),
         ):
             yield statements
 
@@ -161,3 +162,21 @@ class TestEngineFromInputs(OkrCrmCase):
         self.assertIn("x_removed_field", str(result.errors[self.mine.id]))
         self.assertFalse(result.values)
         self.assertEqual(self._stored_rows(), before)
+
+    def test_a_changed_record_is_evaluated_in_one_statement(self):
+        # three families of rules, at each level or at one
+        for preset in ("lead_conversion_rate", "days_to_close"):
+            for objective, scope in (
+                (self.my_objective, "owner"),
+                (self.team_objective, "team"),
+            ):
+                self._new_auto_key_result(objective, preset, scope=scope)
+        self._new_auto_key_result(self.department, "days_to_close", scope="company")
+        deal = self._new_deal(amount=40.0)
+        self.env.cr.flush()
+        with self._statements(engine_only=False) as statements:
+            deal.action_set_won()
+            self.env.cr.flush()
+        executed = [s for s in statements if s.startswith('EXECUTE "okr_contribution_')]
+        self.assertEqual(len(executed), 1, "one statement for every rule of crm.lead")
+        self.assertEqual(self.mine.current_value, 640.0)
