@@ -6,7 +6,9 @@ matching record, the bucket its date falls in, its value (converted into the
 key result's currency), whether it is in a ratio's numerator, and the value
 a distinct count counts. The incremental path runs it on the records a
 transaction changed, the full recompute on all records: the same query, so
-both always agree on what a record contributes.
+both always agree on what a record contributes. The SQL is built with the
+counted model's query compiler (``_search``, ``_field_to_sql``): no record
+is read through the ORM.
 """
 
 from dataclasses import replace

@@ -4,8 +4,9 @@ What it touches. The engine is a function of its inputs (``EngineInputs``:
 the definitions of the live automatic key results, the sources, the roll-up
 graph) and of the changed record ids. Through the cursor it reads and
 writes only its own tables (``okr_contribution``, ``okr_key_result_period``,
-``okr_pending_change``) and reads and locks ``okr_key_result`` rows (the
-stored value, baseline and currency rounding, ``FOR UPDATE``). The counted
+``okr_pending_change``), reads and locks ``okr_key_result`` rows (the
+stored value, baseline and currency rounding; ``FOR UPDATE``, with their
+objectives' rows) and reads the currencies' rates and rounding. The counted
 records are read in SQL built by their model's query compiler (``_search``,
 ``_field_to_sql``): never browsed, never written. It calls no method of
 ``okr.key.result`` and writes none of its fields: it returns the values
@@ -26,11 +27,14 @@ The event flow, from a deal won to a manager's kanban:
    (their ``okr.contribution`` rows) and those whose owner, team or company
    the records now belong to, or that they are linked to by hand. The cost
    grows with these key results, not with the size of the database.
-4. For each touched key result, ``contribution_query`` (a statement
-   prepared once per connection, run on the changed records) says what each
-   record contributes now. The stored contributions (``okr.contribution``,
-   a row per record and key result) are replaced, and the difference of the
-   bucket totals is kept as deltas.
+4. For each touched key result, ``contribution_query`` says what each
+   record contributes now: those of a model's touched key results run on
+   the changed records as one statement, prepared once per connection
+   (``prepared_union_query``; key results that differ only in whose
+   records they count share one part, ``family_key``). The stored
+   contributions (``okr.contribution``, a row per record and key result)
+   are replaced, and the difference of the bucket totals is kept as
+   deltas.
 5. ``fold_totals`` applies the deltas to the per-bucket totals
    (``okr.key.result.period``: a row per period, month or quarter);
    ``refresh`` returns each key result's current value (its current
