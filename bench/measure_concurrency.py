@@ -401,15 +401,13 @@ def check_company_key_results(registry, plan):
     """Compare the company key results with a full recompute of them."""
     from odoo import SUPERUSER_ID, api  # noqa: PLC0415
 
-    from odoo.addons.okr_sales.engine.engine import ProgressEngine  # noqa: PLC0415
-
     company = [p for p in plan if p.level == "company"]
     headline = next((p for p in company if p.kind == "won_revenue"), company[0])
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         key_result = env["okr.key.result"].browse(headline.kr_id)
         before = key_result.current_value
-        drift = ProgressEngine(env).recompute([p.kr_id for p in company])
+        drift = env["okr.key.result"]._okr_recompute([p.kr_id for p in company])
         after = key_result.current_value
     return {
         "name": f"{headline.kind} (company, id {headline.kr_id})",

@@ -1,6 +1,6 @@
 """Measure 2: full recompute of the key results, against two references.
 
-- okr_sales: `ProgressEngine(env).recompute(ids)` (as superuser), for all the
+- okr_sales: `env["okr.key.result"]._okr_recompute(ids)` (as superuser), for all the
   key results, then for those gamification can express too (counts and sums);
   peak RSS of the whole recompute: VmHWM of this process, reset through
   /proc/self/clear_refs just before.
@@ -160,11 +160,10 @@ def _timed(registry, work, repeat):
 
 def _engine_recompute(ids, memory):
     def work(env):
-        from odoo.addons.okr_sales.engine.engine import ProgressEngine  # noqa: PLC0415
 
         _reset_peak_rss()
         memory.setdefault("rss_before_kib", _status_kib("VmRSS"))
-        drift = ProgressEngine(env).recompute(ids)
+        drift = env["okr.key.result"]._okr_recompute(ids)
         memory["peak_kib"] = max(memory.get("peak_kib", 0), _status_kib("VmHWM"))
         return drift
 

@@ -28,7 +28,6 @@ from odoo.tools import config
 def timed_recompute(registry, names, repeat):
     """``(key results, [seconds of each run], [(seconds, statement)] of the
     last run)``."""
-    from odoo.addons.okr_sales.engine.engine import ProgressEngine  # noqa: PLC0415
 
     statements = []
     execute = sql_db.Cursor.execute
@@ -53,7 +52,7 @@ def timed_recompute(registry, names, repeat):
             for _run in range(repeat):
                 statements.clear()
                 start = time.perf_counter()
-                ProgressEngine(env).recompute(ids)
+                env["okr.key.result"]._okr_recompute(ids)
                 env.flush_all()
                 runs.append(time.perf_counter() - start)
                 cr.rollback()

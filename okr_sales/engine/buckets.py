@@ -2,13 +2,11 @@
 
 Shared by the incremental path and the recompute: the per-bucket totals
 (``okr.key.result.period``) move by deltas or are rebuilt, each bucket's
-value is computed from its totals, and the current bucket's value is
-written on the key results in one statement
-(``okr.key.result._okr_write_current_values``), progress and status
-following through the ORM's recompute.
+value is computed from its totals, and the current bucket's value of each
+key result is returned when it moved (``EngineResult``): the model writes
+them, in one statement. The key results' stored value, baseline and
+currency rounding are read here in SQL, never through the ORM.
 """
-
-import logging
 
 from odoo import fields
 from odoo.tools import SQL
@@ -21,9 +19,8 @@ from .definitions import (
     MEASURE_SUM,
     NO_DATA_MEASURES,
 )
+from .inputs import EngineResult
 from .totals import VALUE_TOLERANCE, round_amount
-
-_logger = logging.getLogger(__name__)
 
 # The value of a bucket from its totals, by measure (``m.measure``); NULL when
 # there is no data. Retention is recounted instead.
@@ -45,8 +42,10 @@ class BucketStore:
     """Bucket totals and values of ``ProgressEngine`` (a mixin of it)."""
 
     def refresh(self, definitions):
-        """Write the current values of these key results (see ``fold_totals``)."""
-        self._refresh_key_results(list(definitions.values()), {})
+        """The ``EngineResult`` of these key results (``{kr id: definition}``,
+        see ``fold_totals``): their values that moved, and the errors of the
+        ``process`` calls since the last refresh."""
+        return self._refresh_key_results(list(definitions.values()), {})
 
     def _update_buckets(self, definitions, bucket_deltas):
         """Apply the deltas to the bucket totals and store bucket values."""
@@ -181,43 +180,66 @@ class BucketStore:
         )
         return self.cr.fetchone()[0]
 
-    def _record_errors(self, errors):
-        for kr_id, error in errors.items():
-            _logger.exception(
-                "Key result %s could not be updated", kr_id, exc_info=error
+    def _stored_values(self, key_result_ids):
+        """``{kr id: (current value, baseline, currency rounding or None)}``,
+        read in SQL from the key results' rows (the values as the ORM reads
+        them: floats, 0 for none)."""
+        if not key_result_ids:
+            return {}
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT k.id, k.current_value, k.baseline_value, c.rounding"
+                " FROM okr_key_result k"
+                " LEFT JOIN res_currency c ON c.id = k.currency_id"
+                " WHERE k.id IN %s",
+                tuple(key_result_ids),
             )
-            key_result = self.key_results.with_context(tracking_disable=True).browse(
-                kr_id
+        )
+        return {
+            kr_id: (
+                float(current or 0.0),
+                float(baseline or 0.0),
+                float(rounding) if rounding else None,
             )
-            key_result.computation_error = str(error) or error.__class__.__name__
+            for kr_id, current, baseline, rounding in rows
+        }
 
     def _refresh_key_results(self, definitions, errors, clear_errors=False):
-        """Write current values (in SQL, progress follows) and errors.
+        """The ``EngineResult`` of these key results: the current values
+        that moved, and the errors (these and those of ``process``).
 
-        Only a full recompute clears an error: until then the value may miss
-        what the failed update would have changed.
+        Only a full recompute clears an error (``clear_errors``: those
+        computed are in ``cleared``): until then the value may miss what
+        the failed update would have changed.
         """
-        key_results = self.key_results.browse([d.id for d in definitions])
         values = self.current_values(definitions)
-        moved = {}
-        for key_result in key_results:
-            value = values[key_result.id]
+        stored = self._stored_values([d.id for d in definitions])
+        moved, drift = {}, {}
+        for definition in definitions:
+            if definition.id not in stored:
+                continue  # deleted meanwhile
+            current, baseline, rounding = stored[definition.id]
+            value = values[definition.id]
             if value is None:
-                value = key_result.baseline_value
-            elif key_result.currency_id:
+                value = baseline
+            elif rounding:
                 # as the amount field keeps it: compared rounded, an
                 # unchanged amount is not written again
-                value = round_amount(value, key_result.currency_id.rounding)
-            if abs(key_result.current_value - value) > VALUE_TOLERANCE:
-                moved[key_result.id] = value
-        # One statement, no chatter line per deal: the value moves all day
-        # long (see _okr_write_current_values).
-        self.key_results._okr_write_current_values(moved)
+                value = round_amount(value, rounding)
+            if abs(current - value) > VALUE_TOLERANCE:
+                moved[definition.id] = value
+                drift[definition.id] = (current, value)
+        errors = {**self.errors, **errors}
+        self.errors = {}
+        cleared = set()
         if clear_errors:
-            key_results.filtered("computation_error").with_context(
-                tracking_disable=True
-            ).computation_error = False
-        self._record_errors(errors)
+            cleared = {d.id for d in definitions if d.id in stored} - set(errors)
+        return EngineResult(
+            values=moved,
+            errors=errors,
+            drift=drift if clear_errors else {},
+            cleared=cleared,
+        )
 
     def current_values(self, definitions):
         """``{kr_id: value of today's bucket}``; None when there is no data."""

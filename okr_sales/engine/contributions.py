@@ -6,7 +6,9 @@ matching record, the bucket its date falls in, its value (converted into the
 key result's currency), whether it is in a ratio's numerator, and the value
 a distinct count counts. The incremental path runs it on the records a
 transaction changed, the full recompute on all records: the same query, so
-both always agree on what a record contributes.
+both always agree on what a record contributes. The SQL is built with the
+counted model's query compiler (``_search``, ``_field_to_sql``): no record
+is read through the ORM.
 """
 
 from dataclasses import replace
@@ -231,19 +233,18 @@ def family_key(definition, spec):
     return replace(definition, id=0, scope="", user_id=0, team_id=0)
 
 
-def prepared_family_query(env, definition, spec):
-    """``(name, PREPARE statement)`` of the contribution query of a family
-    (``family_key``), whatever records it counts: each row also carries its
-    salesperson, team and company (``FAMILY_SCOPES``), and each key result
-    of the family takes the rows of its own. One statement, and one
-    execution per deal, for a rule at every level."""
+def family_query(env, definition, spec):
+    """The contribution query of a family (``family_key``), whatever
+    records it counts: each row also carries its salesperson, team and
+    company (``FAMILY_SCOPES``), and each key result of the family takes
+    the rows of its own."""
     family = family_key(definition, spec)
-    key = (id(env.registry), family, spec)
-    prepared = _PREPARED_CACHE.get(key)
-    if prepared is None:
-        if len(_PREPARED_CACHE) >= _QUERY_CACHE_SIZE:
-            _PREPARED_CACHE.clear()
-        query = _build_contribution_query(
+    key = (id(env.registry), "family", family, spec)
+    query = _QUERY_CACHE.get(key)
+    if query is None:
+        if len(_QUERY_CACHE) >= _QUERY_CACHE_SIZE:
+            _QUERY_CACHE.clear()
+        query = _QUERY_CACHE[key] = _build_contribution_query(
             env,
             family,
             spec,
@@ -253,7 +254,62 @@ def prepared_family_query(env, definition, spec):
                 for alias, attribute, _scope, _key in FAMILY_SCOPES
             ],
         )
+    return query
+
+
+def prepared_family_query(env, definition, spec):
+    """``(name, PREPARE statement)`` of ``family_query``: one statement,
+    and one execution per deal, for a rule at every level."""
+    family = family_key(definition, spec)
+    key = (id(env.registry), family, spec)
+    prepared = _PREPARED_CACHE.get(key)
+    if prepared is None:
+        if len(_PREPARED_CACHE) >= _QUERY_CACHE_SIZE:
+            _PREPARED_CACHE.clear()
+        query = family_query(env, definition, spec)
         prepared = _PREPARED_CACHE[key] = _prepare(query)
+    return prepared
+
+
+def prepared_union_query(key, parts):
+    """``(name, PREPARE statement)`` running several contribution queries
+    on the same records in one statement: ``parts`` are ``(query, whether
+    it has the family's scope columns)``. Each row starts with the index of
+    its part, and has the scope columns (NULL for a key result's own
+    query), then the value as text, as ``prepare_statement``'s rows.
+    ``key`` says what the parts are, for the cache."""
+    key = ("union", key)
+    prepared = _PREPARED_CACHE.get(key)
+    if prepared is not None:
+        return prepared
+    selects = []
+    for index, (query, scoped) in enumerate(parts):
+        if scoped:
+            scopes = SQL(", ").join(
+                SQL.identifier("c", alias) for alias, *_rest in FAMILY_SCOPES
+            )
+        else:
+            scopes = SQL(", ").join(SQL("NULL::integer") for _scope in FAMILY_SCOPES)
+        selects.append(
+            SQL(
+                "SELECT %s AS okr_part, %s, %s, c.value::text FROM (%s) AS c"
+                " WHERE c.res_id = ANY($1)",
+                index,
+                SQL(", ").join(
+                    SQL.identifier("c", name) for name in CONTRIBUTION_COLUMNS
+                ),
+                scopes,
+                query,
+            )
+        )
+    union = SQL(" UNION ALL ").join(selects)
+    name = prepared_name(union)
+    if len(_PREPARED_CACHE) >= _QUERY_CACHE_SIZE:
+        _PREPARED_CACHE.clear()
+    prepared = _PREPARED_CACHE[key] = (
+        name,
+        SQL("PREPARE %s (integer[]) AS %s", SQL.identifier(name), union),
+    )
     return prepared
 
 
@@ -440,15 +496,3 @@ def _no_earlier_record(model, definition, spec, distinct_key):
         earlier.select(SQL("%s AS key", key)),
         distinct_key,
     )
-
-
-def keyed_days(records, field_name, date_field_name):
-    """``{(value id, day)}`` of these records, for "first time ever" counts:
-    the value a record counts and the day it is dated (UTC, as the buckets),
-    for the records that have both."""
-    pairs = set()
-    for record in records:
-        key, moment = record[field_name].id, record[date_field_name]
-        if key and moment:
-            pairs.add((key, moment.date() if hasattr(moment, "date") else moment))
-    return pairs

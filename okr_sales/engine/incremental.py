@@ -13,10 +13,12 @@ from odoo.tools import SQL
 from .contributions import (
     CONTRIBUTION_COLUMNS,
     FAMILY_SCOPES,
+    contribution_query,
     family_key,
-    keyed_days,
+    family_query,
     prepared_contribution_query,
     prepared_family_query,
+    prepared_union_query,
 )
 from .definitions import (
     DISTINCT_MEASURES,
@@ -26,6 +28,8 @@ from .definitions import (
     SOURCE_LINKED,
 )
 from .pg import PreparedStatements
+from .records import read_record_facts
+from .rollup import rollup_ancestors
 from .totals import (
     diff_contributions,
     exact,
@@ -55,15 +59,24 @@ class IncrementalUpdate:
         one began: the caller then defers the records (``defer``).
         """
         old_keys = old_keys or {}
-        definitions = self.key_results._okr_definitions(model_name)
+        definitions = self.inputs.definitions.get(model_name) or {}
         if not definitions or not record_ids:
             return {}
         record_ids = sorted(record_ids)
         old_rows = self._stored_contributions(model_name, record_ids)
         touched = {kr_id for kr_id, _res_id in old_rows}
-        # the records still there (the others were deleted)
-        current = self.env[model_name].browse(record_ids).exists()
-        touched |= self._key_results_of_records(current, definitions)
+        # the records still there (the others were deleted), read in SQL
+        facts = read_record_facts(
+            self.env[model_name],
+            record_ids,
+            self.sources[model_name],
+            {
+                (d.measure_field, d.date_field)
+                for d in definitions.values()
+                if d.first_time_only
+            },
+        )
+        touched |= self._key_results_of_records(facts, definitions)
         touched &= set(definitions)  # the others go with their rebuild
         if not touched:
             return {}
@@ -80,7 +93,7 @@ class IncrementalUpdate:
                 try:
                     with self.cr.savepoint(flush=False):
                         kr_record_ids, kr_old_rows = self._same_key_records(
-                            definition, record_ids, current, old_rows, old_keys
+                            definition, record_ids, facts, old_rows, old_keys
                         )
                 except Exception as error:  # noqa: BLE001 - the KR's failure
                     errors[kr_id] = error
@@ -118,7 +131,7 @@ class IncrementalUpdate:
             gained = (triple in after) - (triple in before)
             if gained:
                 bucket_deltas[triple[0], triple[1]][3] += gained
-        self._record_errors(errors)
+        self.errors.update(errors)
         return dict(bucket_deltas)
 
     def _lock(self, key_result_ids, nowait):
@@ -126,7 +139,7 @@ class IncrementalUpdate:
         # With the roll-ups over them, which move in the same transaction:
         # busy, they too send the records after the commit.
         key_result_ids = set(key_result_ids)
-        key_result_ids |= self.key_results._okr_rollup_ancestor_ids(key_result_ids)
+        key_result_ids |= rollup_ancestors(self.inputs.rollup_graph, key_result_ids)
         kr_ids = tuple(sorted(key_result_ids))
         # A busy key result is expected, and handled by the caller: not an
         # error for the server log.
@@ -155,9 +168,7 @@ class IncrementalUpdate:
         if not bucket_deltas:
             return {}
         kr_ids = {kr_id for kr_id, _bucket in bucket_deltas}
-        live = {}
-        for model_name in self.sources:
-            live.update(self.key_results._okr_definitions(model_name))
+        live = self.inputs.all_definitions()
         definitions = {kr_id: live[kr_id] for kr_id in sorted(kr_ids) if kr_id in live}
         self._update_buckets(definitions, bucket_deltas)
         return definitions
@@ -174,29 +185,28 @@ class IncrementalUpdate:
         )
         return {(row[0], row[1]): row[2:] for row in rows}
 
-    def _key_results_of_records(self, records, definitions):
+    def _key_results_of_records(self, facts, definitions):
         """Automatic key results whose owner, team or company the records
-        belong to now, and linked key results the records are linked to."""
-        spec = self.sources[records._name]
+        (``RecordFacts``) belong to now, and linked key results the records
+        are linked to."""
         by_scope = defaultdict(set)
         for definition in definitions.values():
             if definition.source == SOURCE_LINKED:
                 continue
             by_scope[definition.scope, scope_value(definition)].add(definition.id)
         touched = set()
-        for scope, path in (
-            (SCOPE_OWNER, spec.user_field),
-            (SCOPE_TEAM, spec.team_field),
-            (SCOPE_COMPANY, spec.company_field),
-        ):
-            for value in records.mapped(path).ids:
-                touched |= by_scope.get((scope, value), set())
-        if "okr_linked_key_result_ids" in records._fields:
-            linked = set(records.okr_linked_key_result_ids.ids)
-            touched |= linked & set(definitions)
+        for users, teams, companies in facts.scopes.values():
+            for scope, values in (
+                (SCOPE_OWNER, users),
+                (SCOPE_TEAM, teams),
+                (SCOPE_COMPANY, companies),
+            ):
+                for value in values:
+                    touched |= by_scope.get((scope, value), set())
+        touched |= facts.linked & set(definitions)
         return touched
 
-    def _same_key_records(self, definition, record_ids, current, old_rows, old_keys):
+    def _same_key_records(self, definition, record_ids, facts, old_rows, old_keys):
         """For "first time ever" counts: the records sharing a value with the
         changed ones, whose own contribution may change with them (a deal
         of last year is deleted: this year's deals of its customer become
@@ -204,16 +214,16 @@ class IncrementalUpdate:
 
         Only a record dated before the period, before or after its change,
         can do that: records of the period, such as a deal won today or an
-        imported lead, widen nothing. ``current`` holds those of the
-        changed ``record_ids`` not deleted. Returns the records to
-        re-evaluate and their stored contributions.
+        imported lead, widen nothing. ``facts`` (``RecordFacts``) has the
+        values and days of the changed ``record_ids`` not deleted. Returns
+        the records to re-evaluate and their stored contributions.
         """
         model = self.env[definition.model]
         field = definition.measure_field
         pair = (field, definition.date_field)
         keys = {
             key
-            for key, day in old_keys.get(pair, set()) | keyed_days(current, *pair)
+            for key, day in old_keys.get(pair, set()) | facts.keyed.get(pair, set())
             if day < definition.date_start
         }
         if not keys:
@@ -244,9 +254,11 @@ class IncrementalUpdate:
 
     def _fetch_contributions(self, plans, errors):
         """``{kr_id: {res_id: row}}``, from prepared statements run on the
-        plans' records: one per family (``family_key``) of key results
-        evaluated on the same records, one per key result otherwise. If one
-        fails, one savepoint per key result finds the ones at fault."""
+        plans' records: one part per family (``family_key``) of key results
+        evaluated on the same records, one per key result otherwise, and
+        the parts run on the same records in one statement
+        (``prepared_union_query``). If it fails, one savepoint per key
+        result finds the ones at fault."""
         families, singles = defaultdict(list), []
         for definition, record_ids, _old_rows in plans:
             spec = self.sources.get(definition.model)
@@ -255,37 +267,47 @@ class IncrementalUpdate:
                 singles.append(definition)
             else:
                 families[key, tuple(record_ids)].append(definition)
-        record_ids_of = {d.id: record_ids for d, record_ids, _rows in plans}
-        statements = []
-        for (_key, record_ids), family in families.items():
+        record_ids_of = {d.id: tuple(record_ids) for d, record_ids, _rows in plans}
+        # parts: (key, query, record ids, definitions, whether a family's)
+        parts = []
+        for (key, record_ids), family in families.items():
             if len(family) == 1:
                 singles += family
                 continue
             try:
                 spec = self.sources[family[0].model]
-                name, prepare = prepared_family_query(self.env, family[0], spec)
+                query = family_query(self.env, family[0], spec)
             except Exception:  # noqa: BLE001 - one by one, to find the culprit
                 singles += family
                 continue
-            statements.append((name, prepare, record_ids, family, True))
+            parts.append((("family", key, spec), query, record_ids, family, True))
         for definition in singles:
             try:
                 spec = self.sources[definition.model]
-                name, prepare = prepared_contribution_query(self.env, definition, spec)
+                query = contribution_query(self.env, definition, spec)
             except Exception as error:  # noqa: BLE001 - the KR's failure
                 errors[definition.id] = error
                 continue
-            statements.append(
-                (name, prepare, record_ids_of[definition.id], [definition], False)
+            parts.append(
+                (
+                    ("single", definition, spec),
+                    query,
+                    record_ids_of[definition.id],
+                    [definition],
+                    False,
+                )
             )
-        if not statements:
+        if not parts:
             return {}
+        by_records = defaultdict(list)
+        for part in parts:
+            by_records[part[2]].append(part)
         prepared = PreparedStatements(self.cr)
         new_rows = defaultdict(dict)
         try:
             with self.cr.savepoint(flush=False):
-                for statement in statements:
-                    self._run_prepared(statement, prepared, new_rows)
+                for record_ids, group in by_records.items():
+                    self._run_parts(group, record_ids, prepared, new_rows)
         except Exception:  # noqa: BLE001 - isolate the failing key results
             new_rows.clear()
             for definition, record_ids, _rows in plans:
@@ -297,25 +319,43 @@ class IncrementalUpdate:
                         self.env, definition, spec
                     )
                     with self.cr.savepoint(flush=False):
-                        self._run_prepared(
-                            (name, prepare, record_ids, [definition], False),
-                            prepared,
-                            new_rows,
-                        )
+                        rows = prepared.execute(name, prepare, record_ids)
+                        self._take_rows([definition], False, rows, new_rows)
                 except Exception as error:  # noqa: BLE001
                     errors[definition.id] = error
                     new_rows.pop(definition.id, None)
         return new_rows
 
-    def _run_prepared(self, statement, prepared, new_rows):
-        """Run a statement of ``_fetch_contributions``: ``(name, PREPARE,
-        record ids, definitions, whether it is a family's)``."""
-        name, prepare, record_ids, members, family = statement
+    def _run_parts(self, parts, record_ids, prepared, new_rows):
+        """Run ``parts`` of ``_fetch_contributions`` on the same records: in
+        one statement, or in their own when there is only one."""
+        if len(parts) == 1:
+            _key, _query, _ids, members, family = parts[0]
+            definition = members[0]
+            spec = self.sources[definition.model]
+            if family:
+                name, prepare = prepared_family_query(self.env, definition, spec)
+            else:
+                name, prepare = prepared_contribution_query(self.env, definition, spec)
+            rows = prepared.execute(name, prepare, record_ids)
+            self._take_rows(members, family, rows, new_rows)
+            return
+        name, prepare = prepared_union_query(
+            tuple(part[0] for part in parts),
+            [(part[1], part[4]) for part in parts],
+        )
+        by_part = defaultdict(list)
+        for row in prepared.execute(name, prepare, record_ids):
+            by_part[row[0]].append(row[1:])
+        for index, (_key, _query, _ids, members, family) in enumerate(parts):
+            self._take_rows(members, family, by_part.get(index, ()), new_rows)
+
+    def _take_rows(self, members, family, rows, new_rows):
+        """Give each of ``members`` (definitions) its rows of a contribution
+        statement: ``(*CONTRIBUTION_COLUMNS, [scope columns], value as
+        text)``; a family's rows go to the key results of their scope."""
         # the value as text, the last column (see pg.prepare_statement)
-        rows = [
-            (*row[:2], exact(row[-1]), *row[3:-1])
-            for row in prepared.execute(name, prepare, record_ids)
-        ]
+        rows = [(*row[:2], exact(row[-1]), *row[3:-1]) for row in rows]
         if not family:
             kr_id = members[0].id
             for res_id, *row in rows:

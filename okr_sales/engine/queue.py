@@ -19,6 +19,7 @@ from psycopg2 import errors
 from odoo import SUPERUSER_ID, api
 from odoo.tools import SQL
 
+from .inputs import EngineResult
 from .pg import engine_settings
 from .totals import merge_deltas
 
@@ -63,9 +64,10 @@ class PendingQueue:
 
     def process_pending(self, limit=None):
         """Process the deferred records (``defer``), the oldest ``limit``
-        queue rows or all, and write the values of their key results;
-        returns the number of queue rows processed. Rows another
-        transaction is processing are skipped (SKIP LOCKED)."""
+        queue rows or all; returns ``(number of queue rows processed,
+        EngineResult)``, the values of their key results for the caller to
+        write. Rows another transaction is processing are skipped (SKIP
+        LOCKED)."""
         rows = self.env.execute_query(
             SQL(
                 "SELECT id, res_model, res_ids, old_keys FROM okr_pending_change"
@@ -74,7 +76,7 @@ class PendingQueue:
             )
         )
         if not rows:
-            return 0
+            return 0, EngineResult()
         pending = defaultdict(set)
         old_keys = defaultdict(lambda: defaultdict(set))
         for _id, model_name, record_ids, keys in rows:
@@ -83,20 +85,28 @@ class PendingQueue:
                 old_keys[model_name][fname, date_fname].add(
                     (key, date.fromisoformat(day))
                 )
-        bucket_deltas = {}
-        for model_name, record_ids in sorted(pending.items()):
-            if model_name in self.sources:
-                deltas = self.process(model_name, record_ids, old_keys[model_name])
-                merge_deltas(bucket_deltas, deltas)
-        definitions = self.fold_totals(bucket_deltas)
-        self.refresh(definitions)
+        result = self.run(
+            {m: ids for m, ids in pending.items() if m in self.sources}, old_keys
+        )
         self.cr.execute(
             SQL(
                 "DELETE FROM okr_pending_change WHERE id IN %s",
                 tuple(row[0] for row in rows),
             )
         )
-        return len(rows)
+        return len(rows), result
+
+    def run(self, pending, old_keys, nowait=False):
+        """Process changed records (``{model name: ids}``, ``old_keys`` per
+        model as ``process`` takes them), fold their deltas and return the
+        ``EngineResult`` of their key results."""
+        bucket_deltas = {}
+        for model_name, record_ids in sorted(pending.items()):
+            deltas = self.process(
+                model_name, record_ids, old_keys.get(model_name), nowait=nowait
+            )
+            merge_deltas(bucket_deltas, deltas)
+        return self.refresh(self.fold_totals(bucket_deltas))
 
 
 # How long the processing after a commit waits for a key result another
@@ -115,7 +125,7 @@ DRAIN_LOCK = SQL("pg_try_advisory_xact_lock(hashtext('okr_sales.pending_change')
 DRAINED, BUSY, FAILED = "drained", "busy", "failed"
 
 
-def process_after_commit(registry, engine_class, attempts=3):
+def process_after_commit(registry, drain, attempts=3):
     """Process deferred records in transactions of their own, after a commit.
 
     One request at a time drains the queue (an advisory lock): a deal that
@@ -131,12 +141,14 @@ def process_after_commit(registry, engine_class, attempts=3):
     key result instead of failing on its update, at most
     ``AFTER_COMMIT_LOCK_TIMEOUT``. Whatever cannot be processed now, or
     within ``AFTER_COMMIT_DRAIN_SECONDS``, stays queued, and the scheduled
-    action is woken to take it (``wake_cron``). ``engine_class`` is
-    ``ProgressEngine``.
+    action is woken to take it (``wake_cron``). ``drain(env)`` processes
+    the queue in the superuser environment ``env`` of the round's cursor
+    and writes what it returns: the model's (it builds the engine's inputs
+    from that environment), so that nothing here imports the models.
     """
     deadline = time.monotonic() + AFTER_COMMIT_DRAIN_SECONDS
     while True:
-        outcome = _drain_once(registry, engine_class, attempts)
+        outcome = _drain_once(registry, drain, attempts)
         if outcome == BUSY:
             return  # the one draining will see these records
         if outcome == FAILED:
@@ -153,7 +165,7 @@ def process_after_commit(registry, engine_class, attempts=3):
     wake_cron(registry)
 
 
-def _drain_once(registry, engine_class, attempts):
+def _drain_once(registry, drain, attempts):
     """One round of ``process_after_commit``: BUSY if another request is
     draining, DRAINED once the queue's records are processed and committed,
     FAILED otherwise (logged)."""
@@ -169,7 +181,7 @@ def _drain_once(registry, engine_class, attempts):
                     return BUSY
                 env = api.Environment(cr, SUPERUSER_ID, {})
                 with engine_settings(cr):
-                    engine_class(env).process_pending()
+                    drain(env)
             return DRAINED
         except errors.LockNotAvailable:
             _logger.info("OKR changes left queued: a key result is busy")

@@ -17,7 +17,7 @@ from .contributions import (
     family_totals_query,
 )
 from .pg import engine_settings
-from .totals import VALUE_TOLERANCE, exact, same_totals, scope_value
+from .totals import exact, same_totals, scope_value
 
 _logger = logging.getLogger(__name__)
 
@@ -25,8 +25,9 @@ _logger = logging.getLogger(__name__)
 class Recompute:
     """The full recompute of ``ProgressEngine`` (a mixin of it)."""
 
-    def recompute(self, key_result_ids, rebuild=False):
-        """Recompute these key results from all their records.
+    def recompute(self, definitions, rebuild=False):
+        """Recompute these key results (``{kr id: KeyResultDefinition}``)
+        from all their records; returns an ``EngineResult``.
 
         Each key result's bucket totals are computed from scratch in one
         grouped query and compared with the stored ones; only those that
@@ -35,24 +36,16 @@ class Recompute:
         all of them: a changed definition may count other records for the
         same totals.
 
-        Returns ``{kr_id: (old value, new value)}`` for the key results whose
-        value changed: the drift the incremental path had let in (or the
-        effect of a new definition).
+        The result's ``drift`` is ``{kr_id: (old value, new value)}`` for the
+        key results whose value changed: the drift the incremental path had
+        let in (or the effect of a new definition); its ``cleared`` the key
+        results computed without error.
         """
         with engine_settings(self.cr):
-            return self._recompute(key_result_ids, rebuild)
+            return self._recompute(dict(definitions), rebuild)
 
-    def _recompute(self, key_result_ids, rebuild):
-        definitions = {}
+    def _recompute(self, definitions, rebuild):
         errors = {}
-        for key_result in self.key_results.browse(key_result_ids):
-            try:
-                definitions[key_result.id] = key_result._okr_definition()
-            except Exception as error:  # noqa: BLE001
-                errors[key_result.id] = error
-        before = {
-            kr.id: kr.current_value for kr in self.key_results.browse(list(definitions))
-        }
         if rebuild:
             stale = list(definitions.values())
         else:
@@ -66,13 +59,9 @@ class Recompute:
                 del definitions[definition.id]
         if stale:
             self._store_bucket_values(stale)
-        self._refresh_key_results(list(definitions.values()), errors, clear_errors=True)
-        drift = {}
-        for key_result in self.key_results.browse(list(definitions)):
-            old = before[key_result.id]
-            if abs(old - key_result.current_value) > VALUE_TOLERANCE:
-                drift[key_result.id] = (old, key_result.current_value)
-        return drift
+        return self._refresh_key_results(
+            list(definitions.values()), errors, clear_errors=True
+        )
 
     def _drifted(self, definitions, errors):
         """The definitions whose stored bucket totals differ from the ones

@@ -37,13 +37,12 @@ from ..engine.dependencies import (
     reference_domain,
 )
 from ..engine.domains import parse_domain
-from ..engine.engine import ProgressEngine
+from ..engine.engine import EngineInputs, ProgressEngine, engine_env
 from ..engine.forecast import can_forecast, forecast_domain, weighted_total
 from ..engine.pg import engine_settings
 from ..engine.progress import key_result_progress
 from ..engine.queue import process_after_commit
 from ..engine.sources import CRM_SOURCES
-from ..engine.totals import merge_deltas
 from ..tools.amount_field import Amount
 from .okr_source_mixin import OLD_KEYS_KEY, PENDING_KEY
 
@@ -417,7 +416,6 @@ class OkrKeyResult(models.Model):
         the checks of the fields do not foresee (a type PostgreSQL refuses)
         is said now, not at the next deal."""
         self.ensure_one()
-        engine = ProgressEngine(self.env)
         try:
             definition = self._okr_definition()
             # a preset's sample belongs to nobody yet: anyone's records will do
@@ -429,7 +427,7 @@ class OkrKeyResult(models.Model):
                 company_id=definition.company_id or self.env.company.id,
             )
             spec = self._okr_sources()[definition.model]
-            query = contribution_query(engine.env, definition, spec)
+            query = contribution_query(engine_env(self.env), definition, spec)
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(SQL("EXPLAIN %s", query), log_exceptions=False)
         except psycopg2.Error as error:
@@ -669,7 +667,7 @@ class OkrKeyResult(models.Model):
             # the transaction that changed it.
             key_results = self.browse(recompute).exists()
             with engine_settings(self.env.cr):
-                ProgressEngine(self.env).recompute(key_results.ids)
+                key_results._okr_recompute(key_results.ids)
         if pending:
             self._okr_process_records(pending, old_keys)
         # Then the roll-ups over every value that moved.
@@ -683,7 +681,7 @@ class OkrKeyResult(models.Model):
         if self._okr_update_mode() == UPDATE_BACKGROUND:
             # Only queued, for the scheduled action: none of the engine's
             # queries run in the deal's transaction.
-            ProgressEngine(self.env).defer(pending, old_keys)
+            self._okr_engine(counting=False).defer(pending, old_keys)
             self.env.ref("okr_sales.ir_cron_okr_fold_pending")._trigger()
             return
         with engine_settings(self.env.cr):
@@ -718,14 +716,14 @@ class OkrKeyResult(models.Model):
                 keys[key_result.id] = key
             else:
                 unchanged[key_result.id] = key_result._okr_definition()
-        engine = ProgressEngine(self.env)
-        engine.refresh(unchanged)
+        engine = self._okr_engine(counting=False)
+        self._okr_apply_engine_result(engine.refresh(unchanged))
         if not keys:
             return
         # Every worker's cached definitions change with them.
         self.env.registry.clear_cache()
         engine.clear(clear)
-        engine.recompute(rebuild, rebuild=True)
+        self._okr_recompute(rebuild, rebuild=True, engine=engine)
         self.env.cr.execute(
             SQL(
                 "UPDATE okr_key_result k SET definition_key = v.key"
@@ -739,19 +737,10 @@ class OkrKeyResult(models.Model):
     def _okr_run_engine(self, pending, old_keys):
         """Update the key results of the changed records in this transaction,
         or queue them for right after the commit if one is busy."""
-        engine = ProgressEngine(self.env)
+        engine = self._okr_engine()
         try:
             with self.env.cr.savepoint(flush=False):
-                bucket_deltas = {}
-                for model_name, record_ids in pending.items():
-                    deltas = engine.process(
-                        model_name,
-                        record_ids,
-                        old_keys.get(model_name),
-                        nowait=True,
-                    )
-                    merge_deltas(bucket_deltas, deltas)
-                folded = engine.fold_totals(bucket_deltas)
+                result = engine.run(pending, old_keys, nowait=True)
         except (errors.LockNotAvailable, errors.SerializationFailure) as busy:
             # A shared key result is busy: process after the commit.
             _logger.debug("OKR changes deferred after commit: %s", busy)
@@ -760,12 +749,114 @@ class OkrKeyResult(models.Model):
             # processing after the commit (or its scheduled action) retries.
             _logger.exception("OKR changes could not be processed; deferred")
         else:
-            engine.refresh(folded)
+            self._okr_apply_engine_result(result)
             return
         engine.defer(pending, old_keys)
         self.env.cr.postcommit.add(
-            partial(process_after_commit, self.env.registry, ProgressEngine)
+            partial(process_after_commit, self.env.registry, _process_queue)
         )
+
+    # ------------------------------------------------------------------
+    # THE ENGINE'S INPUTS AND WHAT IT RETURNS
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _okr_engine_inputs(self):
+        """``EngineInputs``: the definitions of the live automatic key
+        results of every source, the sources and the roll-up graph, as
+        plain data (cached: no query unless a definition or the tree
+        changed)."""
+        sources = self._okr_sources()
+        return EngineInputs(
+            definitions={name: self._okr_definitions(name) for name in sources},
+            sources=sources,
+            rollup_graph=self._okr_rollup_graph_now(),
+        )
+
+    @api.model
+    def _okr_engine(self, counting=True):
+        """A ``ProgressEngine`` on this environment's cursor, with its
+        inputs; only the sources unless it is to count changed records
+        (``counting``): a recompute or a refresh is handed its
+        definitions."""
+        if counting:
+            return ProgressEngine(self.env, self._okr_engine_inputs())
+        return ProgressEngine(self.env, EngineInputs(sources=self._okr_sources()))
+
+    @api.model
+    def _okr_apply_engine_result(self, result):
+        """Write what the engine returned (``EngineResult``): the values that
+        moved, in one statement; errors cleared by a full recompute; and the
+        errors, shown on their key results and logged."""
+        self._okr_write_current_values(result.values)
+        if result.cleared:
+            self.sudo().with_context(active_test=False).browse(
+                sorted(result.cleared)
+            ).exists().filtered("computation_error").with_context(
+                tracking_disable=True
+            ).computation_error = False
+        if result.errors:
+            self._okr_record_errors(result.errors)
+
+    @api.model
+    def _okr_record_errors(self, failures):
+        """Show on each key result the error (``{kr id: exception}``) that
+        kept it from being updated, and log it. Never the caller's failure:
+        a key result another transaction holds is left as it is (the error
+        comes back at its next update)."""
+        for kr_id, error in sorted(failures.items()):
+            _logger.error("Key result %s could not be updated", kr_id, exc_info=error)
+            key_result = (
+                self.sudo()
+                .with_context(tracking_disable=True, active_test=False)
+                .browse(kr_id)
+                .exists()
+            )
+            if not key_result:
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    self.env.cr.execute(
+                        SQL(
+                            "SELECT id FROM okr_key_result WHERE id = %s"
+                            " FOR UPDATE NOWAIT",
+                            kr_id,
+                        ),
+                        log_exceptions=False,
+                    )
+                    key_result.computation_error = (
+                        str(error) or error.__class__.__name__
+                    )
+            except (errors.LockNotAvailable, errors.SerializationFailure):
+                continue
+
+    @api.model
+    def _okr_recompute(self, key_result_ids, rebuild=False, engine=None):
+        """Recompute these key results from all their records (see the
+        engine's ``recompute``), write the result and return the drift,
+        ``{kr id: (old value, new value)}``."""
+        self.env.flush_all()
+        definitions, failures = {}, {}
+        key_results = self.sudo().with_context(active_test=False)
+        for key_result in key_results.browse(key_result_ids):
+            try:
+                definitions[key_result.id] = key_result._okr_definition()
+            except Exception as error:  # noqa: BLE001 - shown on the KR
+                failures[key_result.id] = error
+        engine = engine or self._okr_engine(counting=False)
+        result = engine.recompute(definitions, rebuild=rebuild)
+        result.errors.update(failures)
+        self._okr_apply_engine_result(result)
+        return result.drift
+
+    @api.model
+    def _okr_process_queue(self, limit=None):
+        """Process the queued changes (``okr.pending.change``), the oldest
+        ``limit`` rows or all, and write their values; returns the number
+        of queue rows processed."""
+        processed, result = self._okr_engine().process_pending(limit=limit)
+        self._okr_apply_engine_result(result)
+        return processed
 
     # ------------------------------------------------------------------
     # ACTIONS
@@ -780,7 +871,7 @@ class OkrKeyResult(models.Model):
         self.check_access("read")
         automatic = self.filtered(lambda kr: kr.source in COUNTING_SOURCES)
         self.env.flush_all()
-        drift = ProgressEngine(self.env).recompute(automatic.ids)
+        drift = self._okr_recompute(automatic.ids)
         automatic._okr_post_drift(drift)
         # and the roll-ups from their key results, when the transaction commits
         self._okr_note_rollup_targets()
@@ -845,7 +936,7 @@ class OkrKeyResult(models.Model):
         while True:
             try:
                 with self.env.cr.savepoint(), engine_settings(self.env.cr):
-                    processed = ProgressEngine(self.env).process_pending(
+                    processed = self._okr_process_queue(
                         limit=PENDING_BATCH if in_cron else None
                     )
                 # the winners of the deals just processed hear of them
@@ -876,7 +967,13 @@ class OkrKeyResult(models.Model):
             ]
         )
         clear_query_caches()
-        drift = ProgressEngine(self.env).recompute(key_results.ids)
+        drift = self._okr_recompute(key_results.ids)
         key_results._okr_post_drift(drift)
         # Roll-ups too: amounts of other currencies follow today's rates.
         self.search([("source", "=", SOURCE_ROLLUP)])._okr_note_rollup_targets()
+
+
+def _process_queue(env):
+    """What ``process_after_commit`` runs in each of its cursors: the queue
+    processed with inputs built from that cursor's environment."""
+    env["okr.key.result"].sudo()._okr_process_queue()

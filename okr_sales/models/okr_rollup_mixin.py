@@ -135,13 +135,17 @@ class OkrRollupMixin(models.AbstractModel):
         (``direct`` False) through other roll-ups too."""
         if not key_result_ids:
             return set()
+        return rollup_ancestors(self._okr_rollup_graph_now(), key_result_ids, direct)
+
+    @api.model
+    def _okr_rollup_graph_now(self):
+        """The tree as this transaction sees it: ``{key result id: frozenset
+        of the live roll-ups taking it directly}``."""
         if self.env.cr.postcommit.data.get(TREE_CHANGED_KEY):
             # This transaction changed the tree: read as it stands here,
             # never cached (a savepoint may still roll the change back).
-            graph = self._okr_read_rollup_graph()
-        else:
-            graph = self._okr_rollup_graph()
-        return rollup_ancestors(graph, key_result_ids, direct)
+            return self._okr_read_rollup_graph()
+        return self._okr_rollup_graph()
 
     @api.model
     @tools.ormcache()

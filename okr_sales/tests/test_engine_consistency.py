@@ -5,7 +5,6 @@ from datetime import datetime, timedelta, timezone
 from odoo.tests import tagged
 from odoo.tools import date_utils
 
-from ..engine.engine import ProgressEngine
 from .common import ERASED, OkrCrmCase
 
 # Reproducible by default; OKR_RANDOM_SEED=<n> replays or explores another run.
@@ -266,7 +265,7 @@ class TestIncrementalAgreesWithRecompute(OkrCrmCase):
             self.assertEqual(sorted(shares), [False, True, True])
 
         # 2. The nightly check (totals grouped by scope) finds nothing to correct.
-        drift = ProgressEngine(self.env).recompute(self.key_results.ids)
+        drift = self.env["okr.key.result"]._okr_recompute(self.key_results.ids)
         self.assertFalse(drift, f"seed {SEED}: drift after {done}")
 
         # 3. A rebuild from scratch: nothing the incremental path stored is kept.
@@ -274,7 +273,7 @@ class TestIncrementalAgreesWithRecompute(OkrCrmCase):
         erased = self._engine_snapshot(self.key_results)
         self.assertEqual(set(erased[0].values()), {ERASED})
         self.assertFalse(erased[1] or erased[2])
-        ProgressEngine(self.env).recompute(self.key_results.ids, rebuild=True)
+        self.env["okr.key.result"]._okr_recompute(self.key_results.ids, rebuild=True)
         rebuilt = self._engine_snapshot(self.key_results)
         self.assertSnapshotsAgree(incremental, rebuilt, f"seed {SEED}")
 

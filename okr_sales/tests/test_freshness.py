@@ -47,7 +47,7 @@ class TestFreshness(OkrCrmCase):
         self.assertEqual((self.b2b.current_value, self.b2c.current_value), (b2b, b2c))
         self.assertEqual(self._hand_b2b_b2c(), (b2b, b2c), "the hand count agrees")
         self.assertFalse(
-            ProgressEngine(self.env).recompute((self.b2b | self.b2c).ids),
+            self.env["okr.key.result"]._okr_recompute((self.b2b | self.b2c).ids),
             "a full recompute finds nothing to correct",
         )
 
@@ -193,7 +193,7 @@ class TestTeamMoves(OkrCrmCase):
             "the hand count agrees",
         )
         self.assertFalse(
-            ProgressEngine(self.env).recompute(
+            self.env["okr.key.result"]._okr_recompute(
                 (self.meetings | self.other_meetings).ids
             )
         )

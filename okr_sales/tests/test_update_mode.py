@@ -1,7 +1,6 @@
 from odoo.tests import tagged
 
 from ..engine.definitions import UPDATE_MODE_PARAM
-from ..engine.engine import ProgressEngine
 from .common import OkrCrmCase
 
 
@@ -73,7 +72,7 @@ class TestBackgroundUpdateMode(OkrCrmCase):
         self.assertEqual(self.revenue.contribution_count, 2)
         self.assertFalse(self._queued())
         self.assertFalse(
-            ProgressEngine(self.env).recompute(
+            self.env["okr.key.result"]._okr_recompute(
                 (self.revenue | self.team_revenue | self.new_customers).ids
             ),
             "the folded values agree with a full recompute",
@@ -87,7 +86,7 @@ class TestBackgroundUpdateMode(OkrCrmCase):
             deal.action_set_won()
             self._commit_point()
         with self.env.cr.savepoint():
-            processed = ProgressEngine(self.env).process_pending(limit=2)
+            processed = self.env["okr.key.result"]._okr_process_queue(limit=2)
         self.env.invalidate_all()
         self.assertEqual(processed, 2)
         self.assertEqual(self.revenue.current_value, 3.0)
@@ -126,7 +125,7 @@ class TestBackgroundUpdateMode(OkrCrmCase):
         self._fold()
         self.assertEqual(self.new_customers.current_value, 1.0)
         self.assertFalse(
-            ProgressEngine(self.env).recompute(self.new_customers.ids),
+            self.env["okr.key.result"]._okr_recompute(self.new_customers.ids),
             "agrees with a full recompute",
         )
 

@@ -23,7 +23,7 @@ from odoo.tools import SQL
 
 from ..engine.contributions import contribution_query
 from ..engine.definitions import COUNTING_SOURCES
-from ..engine.engine import ProgressEngine
+from ..engine.engine import engine_env
 
 PERIOD_LAST_YEAR = "last_year"
 PERIOD_CURRENT = "current"
@@ -149,16 +149,16 @@ class OkrBreakdownLine(models.TransientModel):
             [("key_result_id", "=", key_result.id), ("create_uid", "=", self.env.uid)]
         ).unlink()
         self.env.flush_all()
-        engine = ProgressEngine(self.env)
+        env = engine_env(self.env)
         if key_result.sudo()._okr_is_live():
-            current = self._okr_stored_rows(engine.env, definition)
+            current = self._okr_stored_rows(env, definition)
         else:
             # archived: the engine keeps no contributions for it
-            current = self._okr_query_rows(engine.env, definition, spec)
+            current = self._okr_query_rows(env, definition, spec)
         rows = {
             PERIOD_CURRENT: current,
             PERIOD_LAST_YEAR: self._okr_query_rows(
-                engine.env, same_period_last_year(definition), spec
+                env, same_period_last_year(definition), spec
             ),
         }
         vals_list = []

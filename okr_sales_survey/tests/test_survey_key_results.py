@@ -3,8 +3,6 @@ salesperson: his key results, and his team's, move in the same transaction."""
 
 from odoo.tests import tagged
 
-from odoo.addons.okr_sales.engine.engine import ProgressEngine
-
 from .common import OkrSurveyCase
 
 
@@ -53,7 +51,7 @@ class TestSurveyKeyResults(OkrSurveyCase):
                     places=6,
                 )
         self.assertFalse(
-            ProgressEngine(self.env).recompute(self.key_results.ids),
+            self.env["okr.key.result"]._okr_recompute(self.key_results.ids),
             "a full recompute finds nothing to correct",
         )
 
@@ -178,7 +176,7 @@ class TestSurveyKeyResults(OkrSurveyCase):
         self._commit_point()
         incremental = {kr: kr.current_value for kr in self.key_results}
         # rebuilt from nothing, as after a definition change
-        ProgressEngine(self.env).recompute(self.key_results.ids, rebuild=True)
+        self.env["okr.key.result"]._okr_recompute(self.key_results.ids, rebuild=True)
         self.key_results.invalidate_recordset(["current_value"])
         for key_result, value in incremental.items():
             self.assertAlmostEqual(key_result.current_value, value, places=6)

@@ -7,7 +7,6 @@ totalled again."""
 from odoo import SUPERUSER_ID, api
 
 from odoo.addons.okr_sales.engine.definitions import SOURCE_AUTOMATIC
-from odoo.addons.okr_sales.engine.engine import ProgressEngine
 
 
 def migrate(cr, version):
@@ -27,4 +26,4 @@ def migrate(cr, version):
             ]
         )
     )
-    ProgressEngine(env).recompute(key_results.ids)
+    env["okr.key.result"]._okr_recompute(key_results.ids)

@@ -1,0 +1,54 @@
+"""What goes into the engine and what comes out of it, as plain data.
+
+No cursor and no environment here: the models build ``EngineInputs``, the
+engine returns an ``EngineResult``, and the models write it.
+"""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class EngineInputs:
+    """What the models hand the engine, as plain data.
+
+    ``definitions``: ``{model name: {key result id: KeyResultDefinition}}``
+    of the live automatic key results; ``sources``: ``{model name:
+    SourceSpec}``; ``rollup_graph``: ``{key result id: ids of the live
+    roll-ups taking it directly}``, walked by ``rollup.rollup_ancestors``.
+    """
+
+    definitions: dict = field(default_factory=dict)
+    sources: dict = field(default_factory=dict)
+    rollup_graph: dict = field(default_factory=dict)
+
+    def all_definitions(self):
+        """``{key result id: definition}`` of every source model."""
+        found = {}
+        for model_name in self.sources:
+            found.update(self.definitions.get(model_name, {}))
+        return found
+
+
+@dataclass
+class EngineResult:
+    """What a run of the engine changed, for the model to write.
+
+    ``values``: ``{kr id: new current value}`` of the key results whose
+    value moved; ``errors``: ``{kr id: exception}`` of those that could not
+    be computed; ``drift``: ``{kr id: (old value, new value)}`` that a full
+    recompute corrected; ``cleared``: ids of the key results a full
+    recompute computed without error (their shown error goes).
+    """
+
+    values: dict = field(default_factory=dict)
+    errors: dict = field(default_factory=dict)
+    drift: dict = field(default_factory=dict)
+    cleared: set = field(default_factory=set)
+
+    def update(self, other):
+        self.values.update(other.values)
+        self.errors.update(other.errors)
+        self.drift.update(other.drift)
+        self.cleared |= other.cleared
+        self.cleared -= set(self.errors)
+        return self
