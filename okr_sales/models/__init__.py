@@ -14,6 +14,8 @@ from . import okr_key_result_display
 from . import okr_key_result_notify
 from . import okr_objective
 from . import okr_key_result
+from . import okr_key_result_rules
+from . import okr_key_result_access
 from . import okr_key_result_engine
 from . import okr_key_result_pace
 from . import okr_key_result_sync
