@@ -40,10 +40,8 @@ class OkrKeyResult(models.Model):
         "okr.natural.order.mixin",
         "okr.edit.access.mixin",
         "okr.rollup.mixin",
-        "okr.key.result.alignment",
         "okr.key.result.approval",
         "okr.key.result.live",
-        "okr.key.result.display",
         "okr.key.result.notify",
     ]
     _order = "objective_id, sequence, id"
