@@ -40,7 +40,6 @@ class OkrKeyResult(models.Model):
         "okr.natural.order.mixin",
         "okr.edit.access.mixin",
         "okr.rollup.mixin",
-        "okr.key.result.approval",
         "okr.key.result.live",
         "okr.key.result.notify",
     ]
