@@ -51,7 +51,7 @@ CHILD_DEPENDENCIES = (
 
 
 class OkrKeyResult(models.Model):
-    _inherit = "okr.key.result"
+    _inherit = "okr.key.result"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------
     # FIELDS

@@ -24,7 +24,7 @@ DURATION_UNITS = ("days", "hours")
 
 
 class OkrKeyResult(models.Model):
-    _inherit = "okr.key.result"
+    _inherit = "okr.key.result"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------
     # FIELDS

@@ -15,7 +15,7 @@ from .okr_alignment_check import CHECK_NO_KEY_RESULT, CHECK_PERIOD_OUTSIDE
 
 
 class OkrObjective(models.Model):
-    _inherit = "okr.objective"
+    _inherit = "okr.objective"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------
     # FIELDS

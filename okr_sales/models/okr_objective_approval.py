@@ -147,7 +147,7 @@ def note_after_approval(records, body):
 
 
 class OkrObjective(models.Model):
-    _inherit = "okr.objective"
+    _inherit = "okr.objective"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------
     # FIELDS
