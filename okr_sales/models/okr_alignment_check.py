@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 
-# The alignment checks, by code (see ``okr.key.result.alignment`` and
-# ``okr.objective.alignment``); their names are data, to read and translate.
+# The alignment checks, by code (see ``okr_key_result_alignment.py`` and
+# ``okr_objective_alignment.py``); their names are data, to read and translate.
 CHECK_TARGETS_SUM = "targets_sum"
 CHECK_PERIOD_OUTSIDE = "period_outside"
 CHECK_NO_KEY_RESULT = "no_key_result"

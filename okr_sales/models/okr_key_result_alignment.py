@@ -50,11 +50,12 @@ CHILD_DEPENDENCIES = (
 )
 
 
-class OkrKeyResultAlignment(models.AbstractModel):
-    """The alignment side of ``okr.key.result`` (mixed into it only)."""
+class OkrKeyResult(models.Model):
+    _inherit = "okr.key.result"  # pylint: disable=consider-merging-classes-inherited
 
-    _name = "okr.key.result.alignment"
-    _description = "Alignment Checks of Key Results"
+    # ------------------------------------------------------------------
+    # FIELDS
+    # ------------------------------------------------------------------
 
     alignment_warning = fields.Text(
         compute="_compute_alignment_warning",
@@ -74,6 +75,10 @@ class OkrKeyResultAlignment(models.AbstractModel):
     has_alignment_warning = fields.Boolean(
         compute="_compute_alignment_warning", store=True, index=True
     )
+
+    # ------------------------------------------------------------------
+    # COMPUTE
+    # ------------------------------------------------------------------
 
     @api.depends(
         "active",

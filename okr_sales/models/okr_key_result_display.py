@@ -1,7 +1,7 @@
 """How a key result's figures read: "8,55 tỷ ₫ / 15 tỷ ₫", "18,5% / 20%",
 "14 / 12 days", in the reader's language.
 
-The formatting itself is plain Python (``tools/figures.py``); this mixin
+The formatting itself is plain Python (``tools/figures.py``); this file
 feeds it the reader's ``res.lang`` separators, the translated scale
 suffixes and the key result's unit and currency. Objective cards, key
 result lists, the deal's OKRs tab and the won-deal notification all read
@@ -23,15 +23,22 @@ UNIT_PERCENT = "percent"
 DURATION_UNITS = ("days", "hours")
 
 
-class OkrKeyResultDisplay(models.AbstractModel):
-    _name = "okr.key.result.display"
-    _description = "Key Result Figures"
+class OkrKeyResult(models.Model):
+    _inherit = "okr.key.result"  # pylint: disable=consider-merging-classes-inherited
+
+    # ------------------------------------------------------------------
+    # FIELDS
+    # ------------------------------------------------------------------
 
     value_display = fields.Char(
         "Current / Target",
         compute="_compute_value_display",
         help="Current value and target, in short figures.",
     )
+
+    # ------------------------------------------------------------------
+    # COMPUTE
+    # ------------------------------------------------------------------
 
     @api.depends("current_value", "target_value", "unit", "currency_id")
     @api.depends_context("lang")
@@ -40,6 +47,10 @@ class OkrKeyResultDisplay(models.AbstractModel):
             key_result.value_display = key_result._okr_pair_display(
                 key_result.current_value, key_result.target_value
             )
+
+    # ------------------------------------------------------------------
+    # FORMATTING
+    # ------------------------------------------------------------------
 
     @api.model
     def _okr_locale(self):

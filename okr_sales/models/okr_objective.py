@@ -36,8 +36,6 @@ class OkrObjective(models.Model):
         "okr.input.mixin",
         "okr.natural.order.mixin",
         "okr.edit.access.mixin",
-        "okr.objective.alignment",
-        "okr.objective.approval",
     ]
     _order = "sequence, date_start, date_end desc, id"
     _parent_store = True

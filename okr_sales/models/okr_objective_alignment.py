@@ -1,6 +1,6 @@
 """Alignment checks of an objective: warnings, never refusals.
 
-As for key results (``okr.key.result.alignment``): stored computed fields,
+As for key results (``okr_key_result_alignment.py``): stored computed fields,
 updated in the transaction that changes what they read. An objective
 carries its own warnings (its period outside its parent's, no key result)
 and, summed up, those of its key results, each line naming the key result:
@@ -14,11 +14,12 @@ from odoo.fields import Command
 from .okr_alignment_check import CHECK_NO_KEY_RESULT, CHECK_PERIOD_OUTSIDE
 
 
-class OkrObjectiveAlignment(models.AbstractModel):
-    """The alignment side of ``okr.objective`` (mixed into it only)."""
+class OkrObjective(models.Model):
+    _inherit = "okr.objective"  # pylint: disable=consider-merging-classes-inherited
 
-    _name = "okr.objective.alignment"
-    _description = "Alignment Checks of Objectives"
+    # ------------------------------------------------------------------
+    # FIELDS
+    # ------------------------------------------------------------------
 
     alignment_warning = fields.Text(
         compute="_compute_alignment_warning",
@@ -38,6 +39,10 @@ class OkrObjectiveAlignment(models.AbstractModel):
     has_alignment_warning = fields.Boolean(
         compute="_compute_alignment_warning", store=True, index=True
     )
+
+    # ------------------------------------------------------------------
+    # COMPUTE
+    # ------------------------------------------------------------------
 
     @api.depends(
         "active",

@@ -5,7 +5,7 @@ approved, everything that moves its progress or its closing score changes
 only by an OKR manager: its period, team and company
 (``APPROVED_OBJECTIVE_FIELDS``), which key results it has, and each key
 result's weight, numbers, dates, roll-up and what it counts
-(``okr.key.result.approval``). A manager's change leaves a trace in the
+(``okr_key_result_access.py``). A manager's change leaves a trace in the
 chatter: tracked fields, or a note naming the others. Check-ins, and the
 values automatic key results count, go on as before: they are progress, not
 commitment.
@@ -27,7 +27,7 @@ STATE_SELECTION = [(STATE_DRAFT, "Draft"), (STATE_APPROVED, "Approved")]
 # What moves an approved objective's progress or score: an OKR manager's
 # to change. Its period; its team and company, whose records its key results
 # count; whether it counts; which key results it has (each one's own fields:
-# ``okr.key.result.approval``).
+# ``okr_key_result_access.py``).
 APPROVED_OBJECTIVE_FIELDS = (
     "date_start",
     "date_end",
@@ -146,11 +146,12 @@ def note_after_approval(records, body):
         )
 
 
-class OkrObjectiveApproval(models.AbstractModel):
-    """The approval side of ``okr.objective`` (mixed into it only)."""
+class OkrObjective(models.Model):
+    _inherit = "okr.objective"  # pylint: disable=consider-merging-classes-inherited
 
-    _name = "okr.objective.approval"
-    _description = "Approval of Objectives"
+    # ------------------------------------------------------------------
+    # FIELDS
+    # ------------------------------------------------------------------
 
     state = fields.Selection(
         STATE_SELECTION,
@@ -170,6 +171,10 @@ class OkrObjectiveApproval(models.AbstractModel):
         "its progress or score is read-only for her.",
     )
 
+    # ------------------------------------------------------------------
+    # COMPUTE
+    # ------------------------------------------------------------------
+
     @api.depends("state")
     @api.depends_context("uid")
     def _compute_commitment_locked(self):
@@ -178,6 +183,10 @@ class OkrObjectiveApproval(models.AbstractModel):
             objective.commitment_locked = (
                 not manager and objective.state == STATE_APPROVED
             )
+
+    # ------------------------------------------------------------------
+    # APPROVAL
+    # ------------------------------------------------------------------
 
     def _okr_check_approval_access(self, fnames):
         """Refuse changing ``fnames`` of approved objectives to non-managers."""
@@ -208,13 +217,23 @@ class OkrObjectiveApproval(models.AbstractModel):
             )
         )
 
+    # ------------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------------
+
     @api.model_create_multi
     def create(self, vals_list):
+        # The input checks first, as when this lock came after them.
+        for vals in vals_list:
+            self._okr_check_input(vals)
         if any(vals.get("state", STATE_DRAFT) != STATE_DRAFT for vals in vals_list):
             self._okr_check_state_access()
         return super().create(vals_list)
 
     def write(self, vals):
+        # The input checks first, as when this lock came after them:
+        # ``changed_fields`` converts the values it compares.
+        self._okr_check_input(vals)
         if "state" in vals:
             self._okr_check_state_access()
         fnames = changed_fields(self, vals, APPROVED_OBJECTIVE_FIELDS)

@@ -212,6 +212,25 @@ class TestApproval(OkrCase):
         self.assertEqual(len(self._tracked(objective, "date_end")), 1)
         self.assertEqual(len(self._tracked(objective, "period_type")), 1)
 
+    def test_a_value_typed_with_a_locked_field_is_one_check_in_and_one_note(self):
+        # The model's write splits a typed value off as a check-in and writes
+        # the rest again: the lock checks and notes that rest once.
+        with self.assertRaises(AccessError):
+            self._as(self.salesperson, self.key_result).write(
+                {"current_value": 30.0, "weight": 2.0}
+            )
+        key_result = self.key_result.with_env(self._loud_env(self.director))
+        notes_before = key_result.sudo().message_ids
+        key_result.write({"current_value": 30.0, "weight": 2.0})
+        notes = (key_result.sudo().message_ids - notes_before).filtered(
+            lambda message: "Changed after approval" in (message.body or "")
+        )
+        self.assertEqual(len(notes), 1)
+        self.assertIn("Weight", notes.body)
+        self.assertEqual(len(key_result.checkin_ids), 1)
+        self.assertEqual(key_result.current_value, 30.0)
+        self.assertEqual(key_result.weight, 2.0)
+
     def test_the_demo_is_approved_and_lans_targets_are_the_managers(self):
         require_demo(self.env)
         lan_revenue = self.env.ref("okr_sales.okr_kr_lan_revenue")

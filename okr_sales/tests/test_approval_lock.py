@@ -12,7 +12,7 @@ from .common import OkrCrmCase
 
 # What approval leaves open, field by field, and why: words, order and
 # colour, which no number reads; check-ins, progress that goes on; the
-# approval itself, the managers' (``okr.objective.approval``).
+# approval itself, the managers' (``okr_objective_approval.py``).
 OPEN_KEY_RESULT_FIELDS = {
     "name": "words",
     "measurement_method": "words",
