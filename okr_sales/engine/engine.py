@@ -72,9 +72,10 @@ class ProgressEngine(IncrementalUpdate, PendingQueue, Recompute, BucketStore):
 
     def __init__(self, env):
         # A superuser environment: values count all matching records,
-        # whoever may see them. Dates in rules are UTC days, as the buckets
-        # are (see _day_sql), and the SQL is built in one language, for
-        # every user alike: it is cached and shared.
+        # whoever may see them. A record's day is its company's (the
+        # definition's time zone, see _day_sql), never the reader's, and the
+        # SQL is built in one language, for every user alike: it is cached
+        # and shared.
         self.env = env(
             su=True,
             context={"active_test": False, "tz": "UTC", "lang": "en_US"},
