@@ -2,12 +2,14 @@
 server's clock (UTC) still reads 17:30 the day before, and a reader in UTC
 lives the day before too; the key result lives the company's 1st."""
 
+from dataclasses import replace
 from datetime import date, datetime
 
 from freezegun import freeze_time
 
 from odoo.tests import BaseCase, tagged
 
+from ..engine.contributions import family_key
 from ..engine.days import (
     UTC,
     company_today,
@@ -15,8 +17,10 @@ from ..engine.days import (
     day_of,
     day_start,
 )
+from ..engine.sources import CRM_SOURCES
 from .common import OkrCrmCase
 from .test_alerts import BEHIND, AlertCase
+from .test_engine_helpers import definition
 
 HANOI = "Asia/Ho_Chi_Minh"  # UTC+7 all year
 
@@ -57,6 +61,19 @@ class TestDays(BaseCase):
         self.assertEqual(
             day_start(date(2026, 7, 1), "Europe/Brussels"), datetime(2026, 6, 30, 22)
         )
+
+    def test_a_time_zone_is_part_of_what_a_key_result_counts(self):
+        utc = definition()
+        hanoi = replace(utc, tz=HANOI)
+        self.assertEqual(utc.tz, UTC)
+        # rebuilt when its company's time zone changes
+        self.assertNotEqual(utc.key, hanoi.key)
+        # and never totalled with another time zone's key results
+        (lead,) = [spec for spec in CRM_SOURCES if spec.model == "crm.lead"]
+        self.assertEqual(
+            family_key(utc, lead), family_key(replace(utc, id=9, user_id=8), lead)
+        )
+        self.assertNotEqual(family_key(utc, lead), family_key(hanoi, lead))
 
 
 @tagged("post_install", "-at_install")
@@ -208,3 +225,54 @@ class TestCompanyDay(AlertCase, OkrCrmCase):
             self.assertEqual(self._buckets(monthly), {date(2026, 6, 1): 300.0})
             self.env.invalidate_all()
             self.assertEqual(monthly.current_value, 300.0)
+
+    def _customers(self, count):
+        return self.env["res.partner"].create(
+            [{"name": f"Customer {n}", "is_company": True} for n in range(count)]
+        )
+
+    def _new_customers_of_june(self):
+        june = self._new_objective(
+            name="June",
+            date_start=date(2026, 6, 1),
+            date_end=date(2026, 6, 30),
+        )
+        return self._new_auto_key_result(
+            june, "new_customers", scope="owner", target_value=10.0
+        )
+
+    def test_a_first_customer_is_new_on_the_company_day(self):
+        """New customers of June in Hanoi: the deal of 00:30 on June 1st is in
+        June, the one of 23:30 on May 31st before it ("first time ever")."""
+        returning, new = self._customers(2)
+        with freeze_time("2026-05-31 16:30:00"):  # May 31st, 23:30 in Hanoi
+            self._win(100.0, partner=returning)
+        with freeze_time("2026-05-31 17:30:00"):  # June 1st, 00:30 in Hanoi
+            self._win(100.0, partner=new)
+        with freeze_time("2026-06-10 05:00:00"):
+            self._win(100.0, partner=returning)
+            customers = self._new_customers_of_june()
+            self.env.invalidate_all()
+            # by hand: only the second customer won a first deal in June
+            self.assertEqual(customers.current_value, 1.0)
+
+    def test_a_changed_record_of_the_day_before_counts_its_customer_again(self):
+        """In New York, 02:00 UTC on June 1st is still May 31st: a deal won
+        then is before June. Given to another customer, its customer's June
+        deal becomes the customer's first, and is counted so."""
+        self.company.partner_id.tz = "America/New_York"
+        first, other = self._customers(2)
+        with freeze_time("2026-06-01 02:00:00"):  # May 31st, 22:00 in New York
+            earlier = self._win(100.0, partner=first)
+        with freeze_time("2026-06-10 15:00:00"):
+            self._win(100.0, partner=first)
+            customers = self._new_customers_of_june()
+            self.env.invalidate_all()
+            self.assertEqual(customers.current_value, 0.0)  # not new in June
+            earlier.partner_id = other
+            self._commit_point()
+            self.env.invalidate_all()
+            # by hand: the first customer's only deal is of June now; the
+            # other's is of May 31st
+            self.assertEqual(customers.current_value, 1.0)
+            self.assertFalse(self._recomputed_values(customers))
