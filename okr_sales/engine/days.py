@@ -15,7 +15,7 @@ naive UTC datetimes, as Odoo stores them.
 """
 
 from datetime import UTC as UTC_TZINFO
-from datetime import date, datetime, time
+from datetime import datetime, time
 
 import pytz
 
@@ -65,8 +65,3 @@ def day_start(day, tz_name):
         return midnight
     local = pytz.timezone(tz_name).localize(midnight, is_dst=False)
     return local.astimezone(pytz.utc).replace(tzinfo=None)
-
-
-def is_day(value):
-    """Whether ``value`` is a day (a date, not a datetime)."""
-    return isinstance(value, date) and not isinstance(value, datetime)
