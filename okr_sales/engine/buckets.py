@@ -8,9 +8,9 @@ them, in one statement. The key results' stored value, baseline and
 currency rounding are read here in SQL, never through the ORM.
 """
 
-from odoo import fields
 from odoo.tools import SQL
 
+from .days import company_today, utc_now
 from .definitions import (
     MEASURE_COUNT,
     MEASURE_DISTINCT,
@@ -246,8 +246,10 @@ class BucketStore:
         definitions = list(definitions)
         if not definitions:
             return {}
-        today = fields.Date.context_today(self.key_results)
-        wanted = {d.id: d.current_bucket(today) for d in definitions}
+        # the company's today (its time zone is the definition's), asked once
+        now = utc_now()
+        today = {tz: company_today(tz, now) for tz in {d.tz for d in definitions}}
+        wanted = {d.id: d.current_bucket(today[d.tz]) for d in definitions}
         self.cr.execute(
             SQL(
                 "SELECT key_result_id, date_start, value FROM okr_key_result_period"

@@ -17,6 +17,7 @@ from datetime import timedelta
 from odoo.fields import Domain
 from odoo.tools import SQL
 
+from .days import UTC, day_start
 from .definitions import (
     CADENCE_PERIOD,
     DISTINCT_MEASURES,
@@ -54,8 +55,8 @@ def records_domain(model, definition, spec, scope=None):
 
     The key result's own domain, plus: active records only unless the domain
     speaks of ``active`` (as Odoo's search does), whose records (scope, or
-    the given ``scope`` domain), the dates of the period, and for linked key
-    results the link itself.
+    the given ``scope`` domain), the dates of the period (the company's
+    days), and for linked key results the link itself.
     """
     domain = Domain(list(definition.domain))
     if "active" in model._fields and not _mentions_field(definition.domain, "active"):
@@ -66,14 +67,27 @@ def records_domain(model, definition, spec, scope=None):
         domain &= Domain("okr_linked_key_result_ids", "in", [definition.id])
     else:
         domain &= scope_domain(definition, spec)
-    domain &= Domain(definition.date_field, ">=", definition.records_start)
-    domain &= Domain(
-        definition.date_field, "<", definition.date_end + timedelta(days=1)
+    domain &= days_domain(
+        model, definition, definition.records_start, definition.date_end
     )
     if definition.measure == MEASURE_DURATION:
         domain &= Domain(definition.duration_start_field, "!=", False)
         domain &= Domain(definition.duration_end_field, "!=", False)
     return domain
+
+
+def days_domain(model, definition, first_day, last_day=None):
+    """The records dated from ``first_day`` to ``last_day`` (or before
+    ``first_day`` when ``last_day`` is None), days of the company: a
+    datetime field is compared with the company's midnights, in UTC."""
+    fname = definition.date_field
+    after = last_day + timedelta(days=1) if last_day else None
+    if model._fields[fname].type == "datetime":
+        first_day = day_start(first_day, definition.tz)
+        after = after and day_start(after, definition.tz)
+    if last_day is None:
+        return Domain(fname, "<", first_day)
+    return Domain(fname, ">=", first_day) & Domain(fname, "<", after)
 
 
 def scope_domain(definition, spec):
@@ -158,7 +172,7 @@ def _build_contribution_query(env, definition, spec, scope=None, scope_columns=(
     query.order = None
     table = query.table
 
-    day = _day_sql(model, table, definition.date_field, query)
+    day = _day_sql(model, table, definition.date_field, query, definition.tz)
     if definition.measure == MEASURE_RATIO:
         numerator = model._search(
             Domain(list(definition.numerator_domain)), active_test=False
@@ -359,9 +373,12 @@ def family_totals_query(env, family, spec):
     return sql, {name: index for index, (_a, _attr, name, _k) in enumerate(used)}
 
 
-def _day_sql(model, table, field_name, query):
-    """The record's date (UTC calendar day for datetimes)."""
-    return SQL("(%s)::date", model._field_to_sql(table, field_name, query))
+def _day_sql(model, table, field_name, query, tz=UTC):
+    """The record's day: a datetime's day in the company's time zone ``tz``."""
+    column = model._field_to_sql(table, field_name, query)
+    if tz == UTC or model._fields[field_name].type != "datetime":
+        return SQL("(%s)::date", column)
+    return SQL("((%s) AT TIME ZONE 'UTC' AT TIME ZONE %s)::date", column, tz)
 
 
 def _bucket_sql(definition, day):
@@ -487,7 +504,7 @@ def _no_earlier_record(model, definition, spec, distinct_key):
     if "active" in model._fields and not _mentions_field(definition.domain, "active"):
         domain &= Domain("active", "=", True)
     domain &= Domain(spec.company_field, "in", [definition.company_id])
-    domain &= Domain(definition.date_field, "<", definition.date_start)
+    domain &= days_domain(model, definition, definition.date_start)
     earlier = model._search(domain, active_test=False)
     earlier.order = None
     key = model._field_to_sql(earlier.table, definition.measure_field, earlier)

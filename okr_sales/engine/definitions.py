@@ -13,6 +13,8 @@ from dateutil.relativedelta import relativedelta
 
 from odoo.tools import date_utils
 
+from .days import UTC
+
 # Where the value of a key result comes from.
 SOURCE_MANUAL = "manual"
 SOURCE_AUTOMATIC = "automatic"
@@ -131,12 +133,16 @@ class KeyResultDefinition:
     date_start: date = _read("date_start", KIND_CONTEXT)
     date_end: date = _read("date_end", KIND_CONTEXT)
     currency_id: int = _read("currency_id", KIND_CONTEXT)
+    # The company's time zone (days.company_tz): a datetime is counted on
+    # the company's day. Not a key result field: the company's.
+    tz: str = UTC
 
     @classmethod
-    def build(cls, kr_id, values, parse):
+    def build(cls, kr_id, values, parse, tz=UTC):
         """The definition of key result ``kr_id`` from ``{attribute: value}``
-        as the key result fields hold them; ``parse`` turns a domain's text
-        into the domain. The defaults of an incomplete form apply."""
+        as the key result fields hold them, in its company's time zone
+        ``tz``; ``parse`` turns a domain's text into the domain. The
+        defaults of an incomplete form apply."""
         values = dict(values)
         values["scope"] = values["scope"] or SCOPE_OWNER
         values["cadence"] = values["cadence"] or CADENCE_PERIOD
@@ -145,12 +151,13 @@ class KeyResultDefinition:
         for name, _field, _kind, is_domain in definition_attributes():
             if is_domain:
                 values[name] = parse(values[name]) if values[name] else ()
-        return cls(id=kr_id, **values)
+        return cls(id=kr_id, tz=tz, **values)
 
     @property
     def key(self):
         """A digest of what the key result counts: it changes exactly when
-        the key result must be rebuilt."""
+        the key result must be rebuilt (its company's time zone included:
+        the records' days move with it)."""
         text = repr(tuple(getattr(self, f.name) for f in fields(self)[1:]))
         return hashlib.sha1(text.encode()).hexdigest()
 

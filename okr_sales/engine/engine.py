@@ -81,9 +81,10 @@ from .recompute import Recompute
 
 def engine_env(env):
     """The environment the engine builds its SQL in: a superuser one
-    (values count all matching records, whoever may see them), dates in
-    UTC days as the buckets are (see _day_sql), and one language for every
-    user alike: the SQL is cached and shared."""
+    (values count all matching records, whoever may see them), no reader's
+    time zone (a record's day is its company's, the definition's time zone,
+    see _day_sql), and one language for every user alike: the SQL is cached
+    and shared."""
     return env(
         su=True,
         context={"active_test": False, "tz": "UTC", "lang": "en_US"},

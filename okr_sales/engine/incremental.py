@@ -8,18 +8,21 @@ up to date and returns the deltas of their key results' bucket totals;
 from collections import defaultdict
 from datetime import timedelta
 
+from odoo.fields import Domain
 from odoo.tools import SQL
 
 from .contributions import (
     CONTRIBUTION_COLUMNS,
     FAMILY_SCOPES,
     contribution_query,
+    days_domain,
     family_key,
     family_query,
     prepared_contribution_query,
     prepared_family_query,
     prepared_union_query,
 )
+from .days import UTC, day_of
 from .definitions import (
     DISTINCT_MEASURES,
     SCOPE_COMPANY,
@@ -221,19 +224,25 @@ class IncrementalUpdate:
         model = self.env[definition.model]
         field = definition.measure_field
         pair = (field, definition.date_field)
+        # The days kept before the change are UTC days (``_okr_remember_keys``),
+        # within a day of the company's: the day before the period's counts.
+        slack = timedelta(days=0 if definition.tz == UTC else 1)
         keys = {
             key
-            for key, day in old_keys.get(pair, set()) | facts.keyed.get(pair, set())
-            if day < definition.date_start
+            for key, day in old_keys.get(pair, set())
+            if day < definition.date_start + slack
+        } | {
+            key
+            for key, moment in facts.keyed.get(pair, set())
+            if day_of(moment, definition.tz) < definition.date_start
         }
         if not keys:
             return record_ids, old_rows
         same_key = model._search(
-            [
-                (field, "in", sorted(keys)),
-                (definition.date_field, ">=", definition.records_start),
-                (definition.date_field, "<", definition.date_end + timedelta(days=1)),
-            ],
+            Domain(field, "in", sorted(keys))
+            & days_domain(
+                model, definition, definition.records_start, definition.date_end
+            ),
             active_test=False,
         )
         same_key.order = None

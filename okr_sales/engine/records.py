@@ -24,7 +24,8 @@ class RecordFacts:
 
     ``scopes``: ``{record id: (user ids, team ids, company ids)}``;
     ``linked``: ids of the key results they are linked to by hand;
-    ``keyed``: ``{(field, date field): {(value id, day)}}``.
+    ``keyed``: ``{(field, date field): {(value id, date or naive UTC
+    datetime)}}``: the day is the definition's company's (``days.day_of``).
     """
 
     scopes: dict
@@ -109,7 +110,6 @@ def read_record_facts(model, record_ids, spec, keyed_pairs=()):
         for index, pair in enumerate(keyed_pairs):
             key, moment = rest[2 * index], rest[2 * index + 1]
             if key and moment:
-                # the UTC day, as the buckets (see contributions._day_sql)
-                day = moment.date() if hasattr(moment, "date") else moment
-                keyed[pair].add((key, day))
+                # as stored: each definition takes its company's day of it
+                keyed[pair].add((key, moment))
     return RecordFacts(scopes, frozenset(linked), keyed)

@@ -34,5 +34,7 @@ from . import calendar_event
 from . import mail_activity
 from . import ir_config_parameter
 from . import ir_model_fields
+from . import res_company
 from . import res_config_settings
+from . import res_partner
 from . import res_users

@@ -234,11 +234,15 @@ class OkrKeyResult(models.Model):
 
     @api.depends("progress", "date_start", "date_end", "cadence", "source")
     def _compute_status(self):
-        # Thresholds and forecast: see okr_key_result_pace.py.
-        today = fields.Date.context_today(self)
+        # Thresholds and forecast: see okr_key_result_pace.py. On the
+        # company's today, whoever's transaction recomputes it.
         thresholds = self.env["ir.config_parameter"]._okr_pace_thresholds()
+        todays = {}
         for key_result in self:
-            key_result.status = key_result._okr_pace_status(today, thresholds)
+            company = key_result.company_id
+            if company not in todays:
+                todays[company] = key_result._okr_today()
+            key_result.status = key_result._okr_pace_status(todays[company], thresholds)
 
     def _pace_period(self, today):
         """The stretch progress is paced against: the period, or for a key

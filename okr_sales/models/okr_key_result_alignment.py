@@ -151,7 +151,7 @@ class OkrKeyResult(models.Model):
         children = children.filtered(lambda kr: kr.company_id == self.company_id)
         if not children:
             return None  # the roll-up says so itself (its note)
-        today = fields.Date.context_today(self)
+        today = self._okr_today()
         total = 0.0
         for child in children:
             target = child.target_value

@@ -324,6 +324,7 @@ class OkrKeyResult(models.Model):
             self.id,
             values,
             lambda text: _frozen(parse_domain(text, placeholders)),
+            tz=self._okr_tz(),
         )
 
     @api.model
@@ -959,11 +960,12 @@ class OkrKeyResult(models.Model):
     def _cron_recompute_all(self):
         """Nightly: rebuild every automatic key result of the running periods
         (the current month moves on; changes made in raw SQL are caught up)."""
-        today = fields.Date.context_today(self)
+        # whichever company's today it is
+        earliest, _latest = self.env["res.company"]._okr_today_range()
         key_results = self.search(
             [
                 ("source", "in", COUNTING_SOURCES),
-                ("date_end", ">=", today - timedelta(days=1)),
+                ("date_end", ">=", earliest - timedelta(days=1)),
             ]
         )
         clear_query_caches()

@@ -4,6 +4,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..engine.days import day_of
 from ..engine.definitions import CADENCE_PERIOD, MEASURE_COUNT, MEASURE_SUM
 from ..engine.progress import expected_value, key_result_progress
 
@@ -87,7 +88,6 @@ class OkrKeyResultHistory(models.Model):
         history with today's point.)"""
         if not isinstance(key_results, models.BaseModel):  # ids, from data files
             key_results = self.env["okr.key.result"].browse(key_results)
-        today = fields.Date.context_today(self)
         rows = []
         for key_result in key_results.sudo():
             if not (
@@ -104,18 +104,20 @@ class OkrKeyResultHistory(models.Model):
             if not contributions:
                 continue
             date_field = key_result.date_field_id.name
+            # the company's days, as the buckets count them
+            today, tz = key_result._okr_today(), key_result._okr_tz()
             records = (
                 self.env[key_result.source_model]
                 .sudo()
                 .with_context(active_test=False)
                 .browse(contributions.mapped("res_id"))
             )
-            day_of = {
-                record.id: fields.Date.to_date(record[date_field]) for record in records
+            day_of_record = {
+                record.id: day_of(record[date_field], tz) for record in records
             }
             added = defaultdict(float)
             for contribution in contributions:
-                day = day_of.get(contribution.res_id)
+                day = day_of_record.get(contribution.res_id)
                 if day:
                     added[day] += contribution.value
             total = 0.0

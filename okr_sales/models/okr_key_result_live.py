@@ -21,7 +21,7 @@ key results moved, and the key results of the CRM pipeline's panel.
    through the ORM, with its own rights (``okr_sales/static/src/live``).
 """
 
-from odoo import api, fields, models
+from odoo import api, models
 from odoo.tools import SQL
 
 from odoo.addons.bus.models.bus import channel_with_db, json_dump
@@ -135,7 +135,7 @@ class OkrKeyResultLive(models.AbstractModel):
         may read, and nothing for a user without OKRs."""
         if not self.env.user.has_group("okr_sales.group_okr_user"):
             return []
-        today = fields.Date.context_today(self)
+        today = self.env.company._okr_today()
         key_results = self.env["okr.key.result"].search(
             [
                 ("user_id", "=", self.env.uid),

@@ -108,15 +108,15 @@ class OkrKeyResult(models.Model):
             )
 
     def _okr_today(self):
-        """Today in the company's time zone (its partner's), else the
-        user's: the day a history point belongs to. On no key result, the
-        current company's."""
-        tz = (
-            (self.company_id or self.env.company).partner_id.tz
-            or self.env.user.tz
-            or self.env.context.get("tz")
-        )
-        return fields.Date.context_today(self.with_context(tz=tz))
+        """Today in the key result's company (the current company's on no
+        key result): the one day of its bucket, status, pace, history point
+        and alerts, whoever reads it (``res.company._okr_today``)."""
+        return (self[:1].company_id or self.env.company)._okr_today()
+
+    def _okr_tz(self):
+        """The time zone of the key result's company: the day its records
+        are counted on (``res.company._okr_tz``)."""
+        return (self[:1].company_id or self.env.company)._okr_tz()
 
     def _okr_period_closed(self):
         """Whether this key result's period is closed: over (it ended before
@@ -358,20 +358,21 @@ class OkrKeyResult(models.Model):
         """Weekly: remind the owners of the manual key results of running
         active objectives that had no check-in for a week; one open reminder
         per key result at most."""
-        today = fields.Date.context_today(self)
-        week_ago = today - timedelta(days=CHECKIN_REMINDER_DAYS)
+        # each company's today
+        todays = {
+            company.id: company._okr_today()
+            for company in self.env["res.company"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([])
+        }
         key_results = self.search(
             Domain("source", "=", SOURCE_MANUAL)
             & Domain("objective_id.active", "=", True)
             & Domain("user_id", "!=", False)
-            & Domain("date_start", "<=", today)
-            & Domain("date_end", ">=", today)
-            & (
-                Domain("last_checkin_date", "<=", week_ago)
-                | (
-                    Domain("last_checkin_date", "=", False)
-                    & Domain("date_start", "<=", week_ago)
-                )
+            & Domain.OR(
+                Domain("company_id", "=", company_id) & self._okr_reminder_domain(today)
+                for company_id, today in todays.items()
             )
         )
         reminder_type = self.env.ref(REMINDER_ACTIVITY_XMLID)
@@ -391,7 +392,7 @@ class OkrKeyResult(models.Model):
         for key_result in key_results.filtered(lambda kr: kr.id not in reminded):
             key_result.activity_schedule(
                 REMINDER_ACTIVITY_XMLID,
-                date_deadline=today,
+                date_deadline=todays[key_result.company_id.id],
                 note=plaintext2html(
                     self.env._(
                         "No check-in on %(name)s since %(date)s: where does it stand?",
@@ -401,6 +402,22 @@ class OkrKeyResult(models.Model):
                 ),
                 user_id=key_result.user_id.id,
             )
+
+    @api.model
+    def _okr_reminder_domain(self, today):
+        """Running on ``today``, with no check-in for a week."""
+        week_ago = today - timedelta(days=CHECKIN_REMINDER_DAYS)
+        return (
+            Domain("date_start", "<=", today)
+            & Domain("date_end", ">=", today)
+            & (
+                Domain("last_checkin_date", "<=", week_ago)
+                | (
+                    Domain("last_checkin_date", "=", False)
+                    & Domain("date_start", "<=", week_ago)
+                )
+            )
+        )
 
     def _okr_close_checkin_reminders(self):
         """A check-in answers the reminders of its key result."""

@@ -118,7 +118,7 @@ class OkrKeyResultPreset(models.Model):
     @api.constrains(*PRESET_DEFINITION_FIELDS)
     def _check_definition(self):
         # Same rules as on a key result: check a throwaway one in memory.
-        today = fields.Date.context_today(self)
+        today = self.env.company._okr_today()
         for preset in self:
             sample = self.env["okr.key.result"].new(
                 {

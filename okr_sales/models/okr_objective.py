@@ -161,9 +161,11 @@ class OkrObjective(models.Model):
 
     @api.depends("period_type")
     def _compute_period_dates(self):
-        today = fields.Date.context_today(self)
         for objective in self:
-            bounds = period_bounds(objective.period_type, objective.date_start or today)
+            bounds = period_bounds(
+                objective.period_type,
+                objective.date_start or objective._okr_today(),
+            )
             if bounds:
                 objective.date_start, objective.date_end = bounds
 
@@ -201,7 +203,6 @@ class OkrObjective(models.Model):
 
     @api.depends("progress", "date_start", "date_end", "key_result_ids")
     def _compute_status(self):
-        today = fields.Date.context_today(self)
         on_track, at_risk = self.env["ir.config_parameter"]._okr_pace_thresholds()
         for objective in self:
             if not objective.key_result_ids:
@@ -212,7 +213,7 @@ class OkrObjective(models.Model):
                 objective.progress,
                 objective.date_start,
                 objective.date_end,
-                today,
+                objective._okr_today(),
                 on_track=on_track,
                 at_risk=at_risk,
             )
@@ -273,6 +274,11 @@ class OkrObjective(models.Model):
     def _unlink_except_automatic_key_results(self):
         self._okr_check_removal_access()
 
+    def _okr_today(self):
+        """Today in the objective's company (the current company's on no
+        objective): ``res.company._okr_today``."""
+        return (self[:1].company_id or self.env.company)._okr_today()
+
     def _okr_check_level_access(self):
         """The levels above a salesperson's are for OKR managers; a team
         leader sets those of the team he leads."""
@@ -329,10 +335,11 @@ class OkrObjective(models.Model):
         recompute it once a day for the objectives and key results that are
         running or just ended.
         """
-        today = fields.Date.context_today(self)
+        # whichever company's today it is
+        earliest, latest = self.env["res.company"]._okr_today_range()
         domain = [
-            ("date_start", "<=", today),
-            ("date_end", ">=", today - timedelta(days=1)),
+            ("date_start", "<=", latest),
+            ("date_end", ">=", earliest - timedelta(days=1)),
         ]
         for model_name in ("okr.objective", "okr.key.result"):
             records = self.env[model_name].search(domain)

@@ -389,8 +389,7 @@ class OkrRollupMixin(models.AbstractModel):
         for parent_id, *child in self.env.execute_query(rollup_children_query(stored)):
             children_of[parent_id].append(child)
         rollups = self.sudo().with_context(tracking_disable=True).browse(stored)
-        today = fields.Date.context_today(self)
-        computed, moved = {}, {}
+        computed, moved, todays = {}, {}, {}
         for rollup in rollups._okr_children_first(children_of):
             children = [
                 (computed.get(child_id, value), baseline, target, currency_id)
@@ -398,7 +397,11 @@ class OkrRollupMixin(models.AbstractModel):
                     rollup.id
                 ]
             ]
-            value, note = rollup._okr_rollup_result(children, today)
+            # the rates of its company's today
+            company = rollup.company_id
+            if company not in todays:
+                todays[company] = rollup._okr_today()
+            value, note = rollup._okr_rollup_result(children, todays[company])
             if value is None:
                 value = rollup.baseline_value
             computed[rollup.id] = value

@@ -52,3 +52,4 @@ from . import test_statement_budget
 from . import test_engine_pure
 from . import test_engine_inputs
 from . import test_code_layout
+from . import test_company_day

@@ -5,7 +5,6 @@ from contextlib import contextmanager
 from datetime import date
 from unittest.mock import patch
 
-from odoo import fields
 from odoo.fields import Command
 from odoo.tests import TransactionCase, new_test_user
 from odoo.tools import SQL, date_utils
@@ -157,7 +156,7 @@ class OkrCrmCase(OkrCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        today = fields.Date.context_today(cls.env["okr.key.result"])
+        today = cls.env["okr.key.result"]._okr_today()
         cls.period_start = date_utils.start_of(today, "year")
         cls.period_end = date_utils.end_of(today, "year")
         cls.won_stage = cls.env["crm.stage"].search([("is_won", "=", True)], limit=1)

@@ -181,7 +181,7 @@ class TestCheckinReminder(AlertCase, OkrCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.today = fields.Date.context_today(cls.env["okr.key.result"])
+        cls.today = cls.env["okr.key.result"]._okr_today()
         cls.objective = cls._new_objective(
             date_start=cls.today - timedelta(days=20),
             date_end=cls.today + timedelta(days=20),

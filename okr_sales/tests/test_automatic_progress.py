@@ -161,7 +161,7 @@ class TestAutomaticProgress(OkrCrmCase):
             [("id", "!=", company_currency.id), ("rounding", "=", 0.01)], limit=1
         )
         other.active = True
-        today = fields.Date.context_today(self.my_revenue)
+        today = self.my_revenue._okr_today()
         self.env["res.currency.rate"].create(
             [
                 {"currency_id": other.id, "name": today, "rate": 2.5},

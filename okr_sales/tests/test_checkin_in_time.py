@@ -19,7 +19,7 @@ class TestCheckinInTime(OkrCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        today = fields.Date.context_today(cls.env["okr.key.result"])
+        today = cls.env["okr.key.result"]._okr_today()
         cls.today = today
         # Lan's running period, and her quarter that ended a month ago.
         cls.running = cls._new_objective(

@@ -1,6 +1,5 @@
 from datetime import datetime, time, timedelta
 
-from odoo import fields
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import date_utils
 
@@ -290,7 +289,7 @@ class TestDemoData(TransactionCase):
         for login in SALESPEOPLE:
             key_result = self._kr(f"okr_kr_{login}_prospects_met")
             self.assertEqual(key_result.cadence, "month")
-            today = fields.Date.context_today(key_result)
+            today = key_result._okr_today()
             meetings = self.env["calendar.event"].search(
                 [("opportunity_id", "!=", False)]
                 + self._scope(key_result)

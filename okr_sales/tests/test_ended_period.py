@@ -1,7 +1,6 @@
 from datetime import date
-from unittest.mock import patch
 
-from odoo import fields
+from freezegun import freeze_time
 
 from .common import OkrCase
 
@@ -20,7 +19,7 @@ class TestEndedPeriod(OkrCase):
         )
 
     def _on(self, day):
-        return patch.object(fields.Date, "context_today", return_value=day)
+        return freeze_time(day)
 
     def _refresh(self, day):
         with self._on(day):
@@ -90,7 +89,7 @@ class TestObjectiveWithoutKeyResults(OkrCase):
         objective = self._new_objective(
             date_start=date(2026, 1, 1), date_end=date(2026, 3, 31)
         )
-        with patch.object(fields.Date, "context_today", return_value=date(2026, 3, 15)):
+        with freeze_time(date(2026, 3, 15)):
             self.env.add_to_compute(objective._fields["status"], objective)
             self.assertFalse(objective.status, "no key result: nothing is behind")
             off_track = self.env["okr.objective"].search(

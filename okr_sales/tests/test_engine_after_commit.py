@@ -14,7 +14,7 @@ import time
 from contextlib import closing
 from unittest.mock import patch
 
-from odoo import SUPERUSER_ID, api, fields
+from odoo import SUPERUSER_ID, api
 from odoo.fields import Command
 from odoo.modules.registry import Registry
 from odoo.sql_db import Cursor
@@ -132,7 +132,7 @@ class AfterCommitCase(BaseCase):
         cls.customer_id = cls._create(
             env, "res.partner", {"name": "Hanoi Steel JSC", "is_company": True}
         ).id
-        today = fields.Date.context_today(company)
+        today = company._okr_today()
         dates = {
             "period_type": "custom",
             "date_start": date_utils.start_of(today, "year"),

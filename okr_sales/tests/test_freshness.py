@@ -172,7 +172,7 @@ class TestTeamMoves(OkrCrmCase):
 
     def _hand_count(self, team):
         """Opportunities met this month by the team's members, by hand."""
-        month_start = fields.Date.context_today(self.meetings).replace(day=1)
+        month_start = self.env["okr.key.result"]._okr_today().replace(day=1)
         meetings = self.env["calendar.event"].search(
             [
                 ("user_id", "in", team.member_ids.ids),

@@ -4,7 +4,6 @@ from unittest.mock import patch
 from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
-from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -20,7 +19,7 @@ class TestDailyHistory(OkrCrmCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.today = fields.Date.context_today(cls.env["okr.key.result"])
+        cls.today = cls.env["okr.key.result"]._okr_today()
         # 10 of 40 days elapsed at the end of today.
         cls.sprint = cls._new_objective(
             name="Autumn push",
@@ -170,7 +169,7 @@ class TestRollupHistory(OkrCrmCase):
         )
         self._new_deal(amount=1200.0).action_set_won()
         self._commit_point()
-        today = fields.Date.context_today(my_revenue)
+        today = my_revenue._okr_today()
         points = self.env["okr.key.result.history"].search(
             [("key_result_id", "in", (team_revenue | my_revenue).ids)]
         )
@@ -187,7 +186,7 @@ class TestCheckinHistory(OkrCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.today = fields.Date.context_today(cls.env["okr.key.result"])
+        cls.today = cls.env["okr.key.result"]._okr_today()
         cls.objective = cls._new_objective(
             date_start=cls.today - timedelta(days=9),
             date_end=cls.today + timedelta(days=30),

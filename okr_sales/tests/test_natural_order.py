@@ -1,7 +1,6 @@
 from datetime import date
-from unittest.mock import patch
 
-from odoo import fields
+from freezegun import freeze_time
 
 from .common import OkrCase
 
@@ -51,7 +50,7 @@ class TestNaturalOrder(OkrCase):
             if model == "okr.objective"
             else [("objective_id", "in", self.objectives.ids)]
         )
-        with patch.object(fields.Date, "context_today", return_value=date(2026, 7, 1)):
+        with freeze_time(date(2026, 7, 1)):
             self.env.add_to_compute(records._fields["status"], records)
             records.flush_recordset(["status"])
         return records

@@ -1,7 +1,7 @@
 from datetime import date
-from unittest.mock import patch
 
-from odoo import fields
+from freezegun import freeze_time
+
 from odoo.tests import Form, tagged
 
 from .common import OkrCase
@@ -52,9 +52,7 @@ class TestObjective(OkrCase):
             self.assertEqual(form.date_end, date(2026, 1, 31))
 
     def test_new_objective_defaults_to_the_current_quarter(self):
-        with patch.object(
-            fields.Date, "context_today", return_value=date(2026, 11, 26)
-        ):
+        with freeze_time(date(2026, 11, 26)):
             objective = self.env["okr.objective"].create({"name": "Close the year"})
         self.assertEqual(objective.date_start, date(2026, 10, 1))
         self.assertEqual(objective.date_end, date(2026, 12, 31))
@@ -64,7 +62,7 @@ class TestObjective(OkrCase):
         objective = self._new_objective()
         key_result = self._new_key_result(objective, target_value=100)
         halfway = date(2026, 7, 2)
-        with patch.object(fields.Date, "context_today", return_value=halfway):
+        with freeze_time(halfway):
             self._check_in(key_result, 48)
             self.assertEqual(objective.status, "on_track")
             self._check_in(key_result, 38)
@@ -77,10 +75,10 @@ class TestObjective(OkrCase):
     def test_daily_job_moves_status_with_the_calendar(self):
         objective = self._new_objective()
         key_result = self._new_key_result(objective, target_value=100)
-        with patch.object(fields.Date, "context_today", return_value=date(2026, 1, 10)):
+        with freeze_time(date(2026, 1, 10)):
             self._check_in(key_result, 10)
             self.assertEqual(objective.status, "on_track")
-        with patch.object(fields.Date, "context_today", return_value=date(2026, 9, 1)):
+        with freeze_time(date(2026, 9, 1)):
             self.env["okr.objective"]._cron_refresh_status()
         self.assertEqual(objective.status, "off_track")
         self.assertEqual(key_result.status, "off_track")

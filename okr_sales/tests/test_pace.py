@@ -1,7 +1,6 @@
 import calendar
 from datetime import date, timedelta
 
-from odoo import fields
 from odoo.exceptions import ValidationError
 from odoo.tests import BaseCase, tagged
 
@@ -83,7 +82,7 @@ class TestPaceFunctions(BaseCase):
 @tagged("post_install", "-at_install")
 class TestExpectedValue(OkrCase):
     def test_expected_value_of_a_key_result(self):
-        today = fields.Date.context_today(self.env["okr.key.result"])
+        today = self.env["okr.key.result"]._okr_today()
         objective = self._new_objective(
             date_start=today - timedelta(days=9), date_end=today + timedelta(days=30)
         )
@@ -95,7 +94,7 @@ class TestExpectedValue(OkrCase):
         self.assertAlmostEqual(days_to_close.expected_progress, 25.0)
 
     def test_expected_value_before_the_period_is_the_baseline(self):
-        today = fields.Date.context_today(self.env["okr.key.result"])
+        today = self.env["okr.key.result"]._okr_today()
         objective = self._new_objective(
             date_start=today + timedelta(days=1), date_end=today + timedelta(days=20)
         )
@@ -109,7 +108,7 @@ class TestMonthlyExpectedValue(OkrCrmCase):
         prospects = self._new_auto_key_result(
             self.my_objective, "prospects_met", scope="owner", target_value=50
         )
-        today = fields.Date.context_today(prospects)
+        today = prospects._okr_today()
         days_in_month = calendar.monthrange(today.year, today.month)[1]
         self.assertAlmostEqual(
             prospects.expected_value, 50.0 * today.day / days_in_month
@@ -121,7 +120,7 @@ class TestPaceSettings(OkrCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.today = fields.Date.context_today(cls.env["okr.key.result"])
+        cls.today = cls.env["okr.key.result"]._okr_today()
         # 10 of 20 days elapsed at the end of today: the pace is 50%.
         cls.objective = cls._new_objective(
             date_start=cls.today - timedelta(days=9),

@@ -1,4 +1,3 @@
-from odoo import fields
 from odoo.fields import Command
 from odoo.tests import new_test_user, tagged
 from odoo.tools import date_utils
@@ -14,7 +13,7 @@ class TestPipelinePanel(OkrCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        today = fields.Date.context_today(cls.env["okr.key.result"])
+        today = cls.env["okr.key.result"]._okr_today()
         this_year = {
             "date_start": date_utils.start_of(today, "year"),
             "date_end": date_utils.end_of(today, "year"),

@@ -311,7 +311,7 @@ class TestRollup(OkrCrmCase):
         usd = self.company.currency_id
         eur = self.env.ref("base.EUR")
         eur.active = True
-        today = fields.Date.context_today(self.env["okr.key.result"])
+        today = self.env["okr.key.result"]._okr_today()
         self.env["res.currency.rate"].create(
             {
                 "currency_id": eur.id,

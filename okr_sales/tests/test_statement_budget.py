@@ -21,7 +21,6 @@ from contextlib import contextmanager, nullcontext
 from datetime import timedelta
 from unittest.mock import patch
 
-from odoo import fields
 from odoo.fields import Command
 from odoo.tests import new_test_user, tagged
 
@@ -81,7 +80,7 @@ class StatementBudgetCase(OkrCrmCase):
         super().setUpClass()
         # Today is day 31 of 60: the pace a status compares with is the
         # same whatever the day.
-        today = fields.Date.context_today(cls.env["okr.key.result"])
+        today = cls.env["okr.key.result"]._okr_today()
         (cls.department | cls.team_objective | cls.my_objective).write(
             {
                 "date_start": today - timedelta(days=30),

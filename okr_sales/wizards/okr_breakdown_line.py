@@ -22,6 +22,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..engine.contributions import contribution_query
+from ..engine.days import day_of
 from ..engine.definitions import COUNTING_SOURCES
 from ..engine.engine import engine_env
 
@@ -250,7 +251,7 @@ class OkrBreakdownLine(models.TransientModel):
             customer = customer or self.env["res.partner"]
             place = record if own_state else customer
             result[record.id] = {
-                "date": moment.date() if hasattr(moment, "date") else moment,
+                "date": day_of(moment, definition.tz),  # the company's day
                 "user_id": record.mapped(spec.user_field)[:1].id,
                 "team_id": team.id,
                 "partner_id": customer.id,

@@ -64,7 +64,7 @@ class OkrPeriodClose(models.TransientModel):
 
     @api.model
     def _default_bounds(self):
-        return period_bounds(PERIOD_QUARTER, fields.Date.context_today(self))
+        return period_bounds(PERIOD_QUARTER, self.env.company._okr_today())
 
     @api.depends("date_start", "date_end")
     def _compute_objective_ids(self):

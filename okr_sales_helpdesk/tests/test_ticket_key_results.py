@@ -245,7 +245,7 @@ class TestWorkingHours(HelpdeskOkrCase):
             }
         )
         cls.company.resource_calendar_id = cls.calendar
-        today = fields.Date.context_today(cls.env["okr.key.result"])
+        today = cls.env["okr.key.result"]._okr_today()
         base = today - timedelta(days=14)
         cls.friday = base - timedelta(days=(base.weekday() - 4) % 7)
         cls.monday = cls.friday + timedelta(days=3)

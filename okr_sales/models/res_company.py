@@ -1,0 +1,58 @@
+"""The company's day: the one "today" of its objectives and key results.
+
+Buckets, status, pace, history points, alerts and check-ins all ask the
+company (``_okr_today``), never the reader's time zone: see
+``engine/days.py`` for the time zone a company has.
+"""
+
+from odoo import api, models
+
+from ..engine.days import company_today, company_tz
+from ..engine.definitions import COUNTING_SOURCES
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    def _okr_tz(self):
+        """This company's time zone name (the current company's when
+        empty): its partner's, else its country's single one, else UTC."""
+        company = self[:1] or self.env.company
+        partner = company.sudo().partner_id
+        return company_tz(partner.tz, partner.country_id.code)
+
+    def _okr_today(self):
+        """Today in this company's time zone (the current company's when
+        empty)."""
+        return company_today(self._okr_tz())
+
+    @api.model
+    def _okr_today_range(self):
+        """The earliest and the latest of the companies' todays: the days a
+        scheduled action covers, whichever company's day it is."""
+        days = [
+            company._okr_today()
+            for company in self.sudo().with_context(active_test=False).search([])
+        ] or [self.env.company._okr_today()]
+        return min(days), max(days)
+
+    def _okr_time_zone_changed(self):
+        """These companies' days moved: their automatic key results count
+        each record on its new day (rebuilt when the transaction commits),
+        and statuses follow the new today."""
+        if not self:
+            return
+        # cached definitions carry the old time zone
+        self.env.registry.clear_cache()
+        key_results = (
+            self.env["okr.key.result"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("company_id", "in", self.ids)])
+        )
+        key_results.filtered(
+            lambda kr: kr.source in COUNTING_SOURCES
+        )._okr_note_definition_change()
+        objectives = key_results.objective_id
+        for records in (key_results, objectives):
+            self.env.add_to_compute(records._fields["status"], records)
