@@ -41,6 +41,7 @@ PURE_MODULES = (
     "rollup",
     "forecast",
     "inputs",
+    "days",
 )
 # What a pure module may import: the standard library, dateutil, Odoo's
 # plain helpers, and the other pure modules (``forecast`` takes the domain
