@@ -49,3 +49,4 @@ from . import test_checkin_in_time
 from . import test_webhook_url
 from . import test_webhook_sender
 from . import test_statement_budget
+from . import test_change_path
