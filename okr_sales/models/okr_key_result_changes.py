@@ -41,6 +41,7 @@ queue take over after the commit (``process_after_commit``,
 """
 
 import logging
+import weakref
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -73,8 +74,11 @@ _logger = logging.getLogger(__name__)
 # precommit data keys: whether the callback is registered; the change list
 REGISTERED_KEY = "okr_sales.registered"
 CHANGE_LIST_KEY = "okr_sales.change_list"
-# postcommit data key: the change list while the callback runs
-RUNNING_KEY = "okr_sales.change_list_running"
+# {cursor: the change list while the callback runs}. Not in the precommit
+# data, which a precommit run nested in it (a savepoint's flush) clears, nor
+# in the postcommit's (a test's bus message runs it) or the cursor's cache
+# (a savepoint rolled back clears it): only the callback removes it.
+RUNNING = weakref.WeakKeyDictionary()
 # The engine's own notes in the same data (the records of counted models).
 ENGINE_KEYS = (PENDING_KEY, OLD_KEYS_KEY, CHANGES_KEY, BROKEN_KEY)
 # Rounds of the values at most (a roll-up chain takes two): a loop is a bug,
@@ -198,7 +202,7 @@ class OkrKeyResult(models.Model):
     def _okr_changes(self):
         """The transaction's change list (``Changes``): while the callback
         runs, the one it takes its next round from."""
-        running = self.env.cr.postcommit.data.get(RUNNING_KEY)
+        running = RUNNING.get(self.env.cr)
         if running is not None:
             return running
         data = self.env.cr.precommit.data
@@ -216,8 +220,8 @@ class OkrKeyResult(models.Model):
     @api.model
     def _okr_take_changes(self):
         """What was recorded since the last round of the running callback."""
-        postcommit = self.env.cr.postcommit.data
-        taken, postcommit[RUNNING_KEY] = postcommit[RUNNING_KEY], Changes()
+        cr = self.env.cr
+        taken, RUNNING[cr] = RUNNING[cr], Changes()
         return taken
 
     @api.model
@@ -351,13 +355,13 @@ class OkrKeyResult(models.Model):
     def _okr_commit_changes(self):
         """Run the reactions over the transaction's changes (see the module's
         docstring); registered once, run when the transaction commits."""
-        data = self.env.cr.precommit.data
-        postcommit = self.env.cr.postcommit.data
-        if RUNNING_KEY in postcommit:
+        cr = self.env.cr
+        data = cr.precommit.data
+        if cr in RUNNING:
             return  # run again from within itself: the running one takes it
         # While it runs, what is recorded goes to a list that a precommit
         # run nested in it (a savepoint's flush) does not clear.
-        postcommit[RUNNING_KEY] = data.pop(CHANGE_LIST_KEY, None) or Changes()
+        RUNNING[cr] = data.pop(CHANGE_LIST_KEY, None) or Changes()
         run = Changes()
         try:
             for _round in range(MAX_ROUNDS):
@@ -375,7 +379,7 @@ class OkrKeyResult(models.Model):
         finally:
             # what changes from here on runs the callback again
             data.pop(REGISTERED_KEY, None)
-            left = postcommit.pop(RUNNING_KEY, None)
+            left = RUNNING.pop(cr, None)
         if left or any(key in data for key in ENGINE_KEYS):
             # recorded while the last reactions ran: the next run takes them
             self._okr_changes().merge(left or Changes())
@@ -389,7 +393,7 @@ class OkrKeyResult(models.Model):
             method = getattr(self, reaction.method)
             if reaction.triggers is None:
                 if take_notes:
-                    changes.take_notes(self.env.cr.postcommit.data[RUNNING_KEY])
+                    changes.take_notes(RUNNING[self.env.cr])
                 method(changes)
                 continue
             changed = changes.of(reaction.triggers)
