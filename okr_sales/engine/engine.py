@@ -19,10 +19,10 @@ The event flow, from a deal won to a manager's kanban:
    ``calendar.event``, ``mail.activity`` and any bridged model) sees the
    create, write or unlink and only notes the record as changed, in the
    transaction's precommit data; nothing is computed during the write.
-2. When the transaction commits (or a test calls ``env.cr.flush()``), one
-   precommit callback hands every changed record to
-   ``ProgressEngine.process``, once per model, however many writes there
-   were: an import or a merge costs one pass.
+2. When the transaction commits (or a test calls ``env.cr.flush()``), the
+   key results' one commit callback (``okr_key_result_changes.py``) hands
+   every changed record to ``ProgressEngine.process``, once per model,
+   however many writes there were: an import or a merge costs one pass.
 3. Which key results are touched: those the records contributed to before
    (their ``okr.contribution`` rows) and those whose owner, team or company
    the records now belong to, or that they are linked to by hand. The cost
@@ -36,12 +36,16 @@ The event flow, from a deal won to a manager's kanban:
    are replaced, and the difference of the bucket totals is kept as
    deltas.
 5. ``fold_totals`` applies the deltas to the per-bucket totals
-   (``okr.key.result.period``: a row per period, month or quarter);
-   ``refresh`` returns each key result's current value (its current
-   bucket's value) when it moved, and the model writes them in one
-   statement for all of them: progress, the objective's progress and
-   status follow through the ORM's recompute, still in the deal's
-   transaction. The touched key results are
+    (``okr.key.result.period``: a row per period, month or quarter);
+    ``refresh`` returns each key result's current value (its current
+    bucket's value) when it moved, and the model writes them in one
+    statement for all of them (``_okr_write_values``, which records them
+    in the transaction's change list): progress, the objective's progress
+    and status follow through the ORM's recompute, still in the deal's
+    transaction. The same callback then runs the reactions to the change
+    list: the roll-ups over them, the day's history point, the behind-pace
+    activities, the live message, the won-deal notification and the
+    webhook outbox. The touched key results are
    locked first (NOWAIT). Only if another transaction holds or has just
    changed one of them (salespeople winning deals for the same company key
    result at the same moment) does the deal's transaction step aside: it

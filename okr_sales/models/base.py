@@ -66,13 +66,19 @@ class Base(models.AbstractModel):
                 self, touched, self._okr_link_values(touched)
             )
 
+    def _okr_before_write(self, fnames):
+        """Hook of ``_write_multi``, before the rows change: what a model
+        keeps of its records as they were (``okr.source.mixin``: what "first
+        time ever" counts look at)."""
+
     def _write_multi(self, vals_list):
         # Every stored change goes through here, also those the ORM
         # recomputes (a contact's commercial partner after its parent's).
+        # The only override of it for the records key results count.
+        fnames = set().union(*vals_list)
+        self._okr_before_write(fnames)
         field_map = self._okr_field_map()
-        touched = field_map and dependencies_of_change(
-            field_map, set().union(*vals_list)
-        )
+        touched = field_map and dependencies_of_change(field_map, fnames)
         if not touched:
             return super()._write_multi(vals_list)
         before = self._okr_link_values(touched)

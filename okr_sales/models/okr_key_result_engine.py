@@ -1,5 +1,6 @@
-"""The key result's side of the progress engine: its definition, the work a
-transaction leaves for its commit, and the scheduled actions.
+"""The key result's side of the progress engine: its definition, the engine
+steps the commit runs (``okr_key_result_changes.py`` runs them), and the
+scheduled actions.
 
 ``okr_key_result.py`` says what a key result is; this file how an automatic
 one moves. The engine itself is in ``engine/`` (start with its docstring).
@@ -44,15 +45,12 @@ from ..engine.progress import key_result_progress
 from ..engine.queue import process_after_commit
 from ..engine.sources import CRM_SOURCES
 from ..tools.amount_field import Amount
-from .okr_source_mixin import OLD_KEYS_KEY, PENDING_KEY
+from .okr_source_mixin import PENDING_KEY
 
 _logger = logging.getLogger(__name__)
 
-# precommit data keys: whether the transaction's engine work is registered;
-# the ids of key results whose definition may have changed; and the changes
-# of fields key results read through relations, {Dependency: ids or values}
-REGISTERED_KEY = "okr_sales.registered"
-DEFINITIONS_KEY = "okr_sales.changed_definitions"
+# precommit data keys (see okr_key_result_changes.py): the changes of fields
+# key results read through relations, {Dependency: ids or values}
 CHANGES_KEY = "okr_sales.dependency_changes"
 # ... and {kr id: error} of definitions that failed to build
 BROKEN_KEY = "okr_sales.broken_definitions"
@@ -513,69 +511,6 @@ class OkrKeyResult(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _okr_precommit_data(self, key, default):
-        """The transaction's value under ``key`` (``default`` the first
-        time), with the engine's run registered for the commit."""
-        data = self.env.cr.precommit.data
-        if REGISTERED_KEY not in data:
-            data[REGISTERED_KEY] = True
-            self.env.cr.precommit.add(
-                self.env["okr.key.result"].sudo()._okr_process_pending
-            )
-        return data.setdefault(key, default)
-
-    def _okr_write_current_values(self, values):
-        """Write the engine's values (``{kr id: value}``) in one statement,
-        not one ORM write per key result: the deal's transaction pays for
-        the values, not for the write method's checks and tracking, which
-        are the system's to skip (the engine counts; nobody types). What
-        follows a value still follows: progress, status and the objective's
-        progress are marked for recompute (``modified``), and what reacts to
-        a value in ``_write_multi`` is told here: the day's history point,
-        the roll-ups over them, the live refresh message."""
-        if not values:
-            return
-        key_results = self.sudo().browse(sorted(values))
-        field = self._fields["current_value"]
-        rows = [
-            SQL(
-                "(%s, %s::numeric)",
-                key_result.id,
-                field.convert_to_cache(values[key_result.id], key_result),
-            )
-            for key_result in key_results
-        ]
-        self.env.cr.execute(
-            SQL(
-                "UPDATE okr_key_result k SET current_value = v.value,"
-                " write_uid = %s, write_date = %s"
-                " FROM (VALUES %s) AS v(id, value) WHERE k.id = v.id",
-                self.env.uid,
-                self.env.cr.now(),
-                SQL(", ").join(rows),
-            )
-        )
-        key_results.invalidate_recordset(["current_value", "write_uid", "write_date"])
-        key_results.modified(["current_value"])
-        key_results._okr_note_history()
-        key_results._okr_note_rollup_children()
-        key_results._okr_note_moved(key_results.ids)
-
-    def _okr_note_definition_change(self):
-        """These key results may count something else now: compared with
-        what they counted (``definition_key``) when the transaction commits."""
-        if self.ids:
-            self._okr_precommit_data(DEFINITIONS_KEY, set()).update(self.ids)
-
-    def _write_multi(self, vals_list):
-        # Every stored change goes through here, also those the ORM
-        # recomputes (a team or dates following the objective's).
-        super()._write_multi(vals_list)
-        if any(DEFINITION_TRIGGERS.intersection(vals) for vals in vals_list):
-            self._okr_note_definition_change()
-        return None  # as the ORM's
-
-    @api.model
     def _okr_note_dependency_change(
         self, records, dependencies, link_values, resolve_now=False
     ):
@@ -641,40 +576,6 @@ class OkrKeyResult(models.Model):
             self.env["ir.config_parameter"].sudo().get_param(UPDATE_MODE_PARAM)
             or UPDATE_TRANSACTION
         )
-
-    @api.model
-    def _okr_process_pending(self):
-        """Run the engine on what the transaction changed (see the engine's
-        docstring); called when the transaction commits."""
-        # First what the flush itself changes (fields the ORM recomputes).
-        self.env.flush_all()
-        data = self.env.cr.precommit.data
-        data.pop(REGISTERED_KEY, None)
-        changed = data.pop(DEFINITIONS_KEY, None) or set()
-        pending = data.pop(PENDING_KEY, None) or {}
-        old_keys = data.pop(OLD_KEYS_KEY, None) or {}
-        changes = data.pop(CHANGES_KEY, None) or {}
-        broken = data.pop(BROKEN_KEY, None) or {}
-        if broken:
-            self._okr_record_broken(broken)
-        if changed:
-            # A manager's edit: rebuilt in the manager's transaction, in
-            # both modes.
-            with engine_settings(self.env.cr):
-                self._okr_sync_definitions(changed)
-        recompute = self._okr_resolve_changes(changes, pending)
-        if recompute:
-            # A rate or a company's currency: amounts converted again, in
-            # the transaction that changed it.
-            key_results = self.browse(recompute).exists()
-            with engine_settings(self.env.cr):
-                key_results._okr_recompute(key_results.ids)
-        if pending:
-            self._okr_process_records(pending, old_keys)
-        # Then the roll-ups over every value that moved.
-        self._okr_roll_up_pending()
-        # And the winners of deals hear what their deals moved.
-        self._okr_notify_won_deals()
 
     @api.model
     def _okr_process_records(self, pending, old_keys):
@@ -789,7 +690,7 @@ class OkrKeyResult(models.Model):
         """Write what the engine returned (``EngineResult``): the values that
         moved, in one statement; errors cleared by a full recompute; and the
         errors, shown on their key results and logged."""
-        self._okr_write_current_values(result.values)
+        self._okr_write_values(result.values)
         if result.cleared:
             self.sudo().with_context(active_test=False).browse(
                 sorted(result.cleared)

@@ -3,16 +3,17 @@ key results moved, and the key results of the CRM pipeline's panel.
 
 1. Whatever writes a key result's value, progress, status or target (the
    engine in the deal's transaction, after its commit or in the scheduled
-   action; a check-in; a roll-up) passes through ``_write_multi``, which
-   notes the key result's id for the transaction.
-2. While the transaction commits (a precommit callback, after the engine's),
-   the ids of every key result noted and of their objectives are written as
-   one ``bus_bus`` row, in the transaction itself: no second transaction
-   per deal. Odoo announces the row after the commit (the bus's ``NOTIFY``,
-   shared with the won-deal notification). Savepoints run the precommit
-   callbacks several times in one transaction: a later run that moved more
-   key results rewrites the same row, so that a transaction sends one
-   message however many deals and key results moved. A transaction rolled
+   action; a check-in; a roll-up) records it in the transaction's change
+   list (``okr_key_result_changes.py``).
+2. While the transaction commits (a reaction of the one commit callback,
+   after the values), the ids of every key result moved and of their
+   objectives are written as one ``bus_bus`` row, in the transaction
+   itself: no second transaction per deal. Odoo announces the row after
+   the commit (the bus's ``NOTIFY``, shared with the won-deal
+   notification). Savepoints run the precommit callbacks several times in
+   one transaction: a later run that moved more key results rewrites the
+   same row, so that a transaction sends one message however many deals
+   and key results moved. A transaction rolled
    back sends nothing (the row goes with it); one that moves nothing writes
    no row.
 3. The message goes to the OKR users' group channel (every OKR user's web
@@ -35,8 +36,6 @@ MOVED_NOTIFICATION = "okr_sales/key_results_moved"
 # and the id of its bus_bus row once written
 MOVED_KEY = "okr_sales.moved_key_results"
 MOVED_ROW_KEY = "okr_sales.moved_bus_row"
-# precommit data key: the message is written again in this precommit run
-MOVED_REGISTERED_KEY = "okr_sales.moved_registered"
 # What the OKR views show of a key result and may have moved.
 SHOWN_FIELDS = frozenset(
     {"current_value", "progress", "status", "target_value", "baseline_value"}
@@ -54,35 +53,13 @@ class OkrKeyResultLive(models.AbstractModel):
     _name = "okr.key.result.live"
     _description = "Key Result: live refresh and pipeline panel"
 
-    def _write_multi(self, vals_list):
-        super()._write_multi(vals_list)
-        # Ids only: nothing is read here, in the middle of a flush.
-        moved = [
-            key_result.id
-            for key_result, vals in zip(self, vals_list, strict=True)
-            if SHOWN_FIELDS.intersection(vals)
-        ]
-        if moved:
-            self._okr_note_moved(moved)
-        return None  # as the ORM's
-
     @api.model
-    def _okr_note_moved(self, ids):
-        """Note key results that moved; their message is written while the
-        transaction commits."""
-        self.env.cr.postcommit.data.setdefault(MOVED_KEY, set()).update(ids)
-        data = self.env.cr.precommit.data
-        if MOVED_REGISTERED_KEY not in data:
-            data[MOVED_REGISTERED_KEY] = True
-            self.env.cr.precommit.add(self.sudo()._okr_write_moved_message)
-
-    @api.model
-    def _okr_write_moved_message(self):
-        """Write the transaction's bus message: one row, rewritten if a later
-        precommit run moved more key results."""
-        # what moves from here on is written again, in this run
-        self.env.cr.precommit.data.pop(MOVED_REGISTERED_KEY, None)
-        key_result_ids = self.env.cr.postcommit.data.get(MOVED_KEY)
+    def _okr_write_moved_message(self, changed):
+        """Write the transaction's bus message of the key results that moved
+        (``{kr id: names}``): one row, rewritten if a later precommit run
+        moved more key results."""
+        key_result_ids = self.env.cr.postcommit.data.setdefault(MOVED_KEY, set())
+        key_result_ids.update(changed)
         if not key_result_ids:
             return
         # One query, not the ORM's: this runs for every deal that moved

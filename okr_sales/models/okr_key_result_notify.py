@@ -2,11 +2,14 @@
 
 When a user wins deals (a button, a stage dragged, a write: crm's
 ``_handle_won_lost`` sees them all), the deals' contributions are noted as
-they stand before the engine runs. Once the engine has run at the commit
-(``_okr_process_pending``), the contributions that appeared or changed are
-the key results the deals moved; their winner gets one ``simple_notification``
-on the bus for the whole transaction, listing those she may read, in her
-language, with their new progress.
+they stand before the engine runs, in the transaction's change list
+(``okr_key_result_changes.py``). Once the engine and the roll-ups have run
+at the commit, a reaction of the one commit callback compares: the
+contributions that appeared or changed are the key results the deals moved;
+their winner gets one ``simple_notification`` on the bus for the whole
+transaction, listing those she may read, in her language, with their new
+progress (and the webhook outbox, written after it, tells which deal moved
+them).
 
 The bus message is a row written in the transaction and announced after
 the commit: a rolled-back win sends nothing. A failure here is logged, never
@@ -33,9 +36,6 @@ from ..webhook.events import note_progress
 
 _logger = logging.getLogger(__name__)
 
-# precommit data key: {lead id: {"uid": winner, "before": {kr id: (value,
-# in numerator)}}} of the deals won in the transaction
-WON_KEY = "okr_sales.won_deals"
 # Lines of one notification, at most (a deal moves a handful; an import of
 # won deals would list hundreds).
 MAX_LINES = 8
@@ -67,7 +67,8 @@ class OkrKeyResultNotify(models.AbstractModel):
         contributed before, to tell her what the win moved."""
         if self.env.uid == SUPERUSER_ID or not leads.ids:
             return
-        won = self.env["okr.key.result"]._okr_precommit_data(WON_KEY, {})
+        # {lead id: {"uid": winner, "before": {kr id: (value, in numerator)}}}
+        won = self.env["okr.key.result"]._okr_changes().won
         new_ids = [lead_id for lead_id in leads.ids if lead_id not in won]
         if not new_ids:
             return
@@ -78,10 +79,11 @@ class OkrKeyResultNotify(models.AbstractModel):
             won[lead_id] = {"uid": self.env.uid, "before": before}
 
     @api.model
-    def _okr_notify_won_deals(self):
+    def _okr_notify_won_deals(self, changes):
         """Send each winner one notification of the key results her deals
-        moved; called once the engine has run, in the deal's transaction."""
-        won = self.env.cr.precommit.data.pop(WON_KEY, None)
+        moved (the deals won in ``changes``, the change list); called once
+        the engine has run, in the deal's transaction."""
+        won, changes.won = changes.won, {}
         if not won:
             return
         try:

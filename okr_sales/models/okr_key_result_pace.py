@@ -1,21 +1,19 @@
 """The key result against the calendar: where it should stand today, its
 history, and the owner's alerts when it falls behind.
 
-How a deal reaches the owner's to-do list:
+How a deal reaches the owner's to-do list (``okr_key_result_changes.py``):
 
-1. The engine (or a check-in) writes ``current_value``; ``_write_multi``,
-   through which every stored change passes, notes the key result for the
-   day's history point.
-2. The ORM recomputes ``progress`` and ``status`` at the next flush;
-   ``_write_multi`` notes the key results whose status was written.
-3. At the commit, one precommit callback upserts the day's history points of
-   all the noted key results in one statement (``_okr_write_history``), and
-   another opens or closes the "behind pace" activity of those whose status
-   crossed into or out of at risk / off track (``_okr_process_status``).
+1. The engine (or a check-in) writes ``current_value``; the ORM recomputes
+   ``progress`` and ``status`` at the next flush. Both land in the
+   transaction's change list.
+2. At the commit, the one commit callback runs two reactions of this file
+   over the whole list: the day's history points of every key result whose
+   value moved, upserted in one statement (``_okr_write_history``), then
+   the "behind pace" activity opened or closed of those whose status was
+   written, or that were created (``_okr_process_status``).
 
-Each callback pops its own flag when it runs: a value written later in the
-same commit (a roll-up's parent, in another callback) registers it again,
-and ``cr.flush()`` runs it again.
+A value written later in the same commit (by another precommit callback)
+runs the callback again: its point is written too.
 """
 
 import logging
@@ -39,13 +37,6 @@ from ..tools.amount_field import Amount
 from .base import UNTRACKED_KEY
 
 _logger = logging.getLogger(__name__)
-
-# precommit data keys: whether each callback is registered, and the ids of
-# the key results it has to look at
-HISTORY_REGISTERED_KEY = "okr_sales.history_registered"
-HISTORY_KEY = "okr_sales.history_key_results"
-STATUS_REGISTERED_KEY = "okr_sales.status_registered"
-STATUS_KEY = "okr_sales.status_key_results"
 
 BEHIND_ACTIVITY_XMLID = "okr_sales.mail_activity_type_okr_behind_pace"
 REMINDER_ACTIVITY_XMLID = "okr_sales.mail_activity_type_okr_checkin_reminder"
@@ -174,65 +165,18 @@ class OkrKeyResult(models.Model):
     def create(self, vals_list):
         key_results = super().create(vals_list)
         # Born behind pace (created mid-period): the owner hears of it too.
-        key_results._okr_note(STATUS_REGISTERED_KEY, STATUS_KEY, "_okr_process_status")
+        key_results._okr_note_status()
         return key_results
-
-    def _write_multi(self, vals_list):
-        super()._write_multi(vals_list)
-        # Ids only: nothing is read here, in the middle of a flush.
-        valued = self.browse(
-            [
-                kr.id
-                for kr, vals in zip(self, vals_list, strict=True)
-                if "current_value" in vals
-            ]
-        )
-        valued._okr_note_history()
-        restated = self.browse(
-            [
-                kr.id
-                for kr, vals in zip(self, vals_list, strict=True)
-                if "status" in vals
-            ]
-        )
-        restated._okr_note(STATUS_REGISTERED_KEY, STATUS_KEY, "_okr_process_status")
-        return None  # as the ORM's
-
-    def _okr_note_history(self):
-        """These key results' values moved: the day's point follows."""
-        self._okr_note(HISTORY_REGISTERED_KEY, HISTORY_KEY, "_okr_write_history")
-
-    def _okr_note(self, registered_key, ids_key, callback_name):
-        """Note these key results for the callback ``callback_name``, run
-        when the transaction commits; registered once until it runs."""
-        if not self.ids:
-            return
-        data = self.env.cr.precommit.data
-        data.setdefault(ids_key, set()).update(self.ids)
-        if registered_key not in data:
-            data[registered_key] = True
-            callback = getattr(self.env["okr.key.result"].sudo(), callback_name)
-            self.env.cr.precommit.add(callback)
-
-    def _okr_take_noted(self, registered_key, ids_key):
-        """The key results noted for a callback, as the callback starts: after
-        the flush of what the transaction changed, its flag popped so that a
-        later change registers it again."""
-        self.env.flush_all()
-        data = self.env.cr.precommit.data
-        data.pop(registered_key, None)
-        ids = data.pop(ids_key, None) or set()
-        return self.browse(sorted(ids)).exists()
 
     # ------------------------------------------------------------------
     # HISTORY
     # ------------------------------------------------------------------
 
     @api.model
-    def _okr_write_history(self):
-        """Upsert the day's point of every key result whose value moved in
-        the transaction (not manual ones: their points are check-ins)."""
-        key_results = self._okr_take_noted(HISTORY_REGISTERED_KEY, HISTORY_KEY)
+    def _okr_write_history(self, changed):
+        """Upsert the day's point of the key results whose value moved
+        (``{kr id: names}``; not manual ones: their points are check-ins)."""
+        key_results = self.browse(list(changed)).exists()
         rows, days = [], {}
         for key_result in key_results.filtered(lambda kr: kr.source != SOURCE_MANUAL):
             # the day is the company's: asked once per company
@@ -264,11 +208,12 @@ class OkrKeyResult(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _okr_process_status(self):
-        """Open the owner's activity of the key results that fell behind
-        pace, close that of those back on track. Never the deal's failure:
-        a key result whose alert fails is logged and left as it was."""
-        key_results = self._okr_take_noted(STATUS_REGISTERED_KEY, STATUS_KEY)
+    def _okr_process_status(self, changed):
+        """Open the owner's activity of the key results (``{kr id: names}``)
+        that fell behind pace, close that of those back on track. Never the
+        deal's failure: a key result whose alert fails is logged and left as
+        it was."""
+        key_results = self.browse(list(changed)).exists()
         for key_result in key_results.with_context(
             mail_notrack=True, **{UNTRACKED_KEY: True}
         ):

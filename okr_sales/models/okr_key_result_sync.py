@@ -31,10 +31,6 @@ from ..webhook.events import (
     EVENT_ALIGNMENT,
     EVENT_CLOSED,
     EVENT_STATUS,
-    note_alignment_warnings,
-    note_progress,
-    note_status_changes,
-    wanted,
 )
 from .okr_checkin import CONFIDENCE_MAX, CONFIDENCE_MIN
 
@@ -48,40 +44,6 @@ ID_LIMIT = 2**31
 
 class OkrKeyResult(models.Model):
     _inherit = "okr.key.result"  # pylint: disable=consider-merging-classes-inherited
-
-    def _okr_note_moved(self, ids):
-        result = super()._okr_note_moved(ids)
-        note_progress(self.env, ids)
-        return result
-
-    def _write_multi(self, vals_list):
-        # The values before the write, as stored: a status or an alignment
-        # warning that changes is told, not one written again unchanged.
-        # Read only when a webhook listens.
-        watched = {}
-        if any("status" in v or "has_alignment_warning" in v for v in vals_list) and (
-            wanted(self.env, EVENT_STATUS, EVENT_ACHIEVED, EVENT_ALIGNMENT)
-        ):
-            rows = self.env.execute_query(
-                SQL(
-                    "SELECT id, status, has_alignment_warning FROM okr_key_result"
-                    " WHERE id = ANY(%s)",
-                    self.ids,
-                )
-            )
-            watched = {row[0]: row[1:] for row in rows}
-        super()._write_multi(vals_list)
-        if watched:
-            changes, warned = {}, []
-            for key_result, vals in zip(self, vals_list, strict=True):
-                status, warning = watched.get(key_result.id, (None, None))
-                if "status" in vals and vals["status"] != status and status:
-                    changes[key_result.id] = (status, vals["status"])
-                if vals.get("has_alignment_warning") and not warning:
-                    warned.append(key_result.id)
-            note_status_changes(self.env, changes)
-            note_alignment_warnings(self.env, warned)
-        return None  # as the ORM's
 
     # ------------------------------------------------------------------
     # INBOUND: JSON-2

@@ -6,10 +6,11 @@ under it, or from an explicit choice of key results (*Rolled Up From*): their
 sum, average, minimum, or the share of them at their target. It moves in the
 transaction that moved a child - a deal won, a ticket closed, a check-in -
 through any depth of roll-ups: the values are gathered while the
-transaction commits, after the engine's (``_okr_process_pending``): every
-roll-up the changes reach is locked in one statement before its children are
-read (in one query), so that two salespeople's deals never overwrite each
-other's share of their team's sum, then computed once, children first.
+transaction commits, after the engine's (a reaction of the one commit
+callback, ``okr_key_result_changes.py``): every roll-up the changes reach is
+locked in one statement before its children are read (in one query), so that
+two salespeople's deals never overwrite each other's share of their team's
+sum, then computed once, children first.
 """
 
 import logging
@@ -34,10 +35,6 @@ from ..engine.totals import VALUE_TOLERANCE
 
 _logger = logging.getLogger(__name__)
 
-# precommit data keys: key results whose roll-ups must take their change,
-# and roll-ups to compute again (their own definition changed)
-ROLLUP_CHILDREN_KEY = "okr_sales.rollup_children"
-ROLLUP_TARGETS_KEY = "okr_sales.rollup_targets"
 # What a roll-up reads of a child: a change of one moves the roll-ups over it.
 CHILD_FIELDS = frozenset(
     {
@@ -267,18 +264,6 @@ class OkrRollupMixin(models.AbstractModel):
     # ORM
     # ------------------------------------------------------------------
 
-    def _okr_note_rollup_children(self):
-        """These key results changed: the roll-ups over them follow when the
-        transaction commits."""
-        if self.ids:
-            self._okr_precommit_data(ROLLUP_CHILDREN_KEY, set()).update(self.ids)
-
-    def _okr_note_rollup_targets(self):
-        """These roll-ups are computed again when the transaction commits."""
-        rollups = self.filtered(lambda kr: kr.source == SOURCE_ROLLUP)
-        if rollups:
-            self._okr_precommit_data(ROLLUP_TARGETS_KEY, set()).update(rollups.ids)
-
     @api.model_create_multi
     def create(self, vals_list):
         key_results = super().create(vals_list)
@@ -312,20 +297,6 @@ class OkrRollupMixin(models.AbstractModel):
             self._okr_note_rollup_targets()
         return result
 
-    def _write_multi(self, vals_list):
-        # Also the values the ORM recomputes (a manual key result's value
-        # follows its baseline) and the engine writes.
-        super()._write_multi(vals_list)
-        if any(GRAPH_FIELDS.intersection(vals) for vals in vals_list):
-            # also what the ORM recomputes (archived with its objective)
-            self._okr_rollup_graph_changed()
-        for key_result, vals in zip(self, vals_list, strict=True):
-            if CHILD_FIELDS.intersection(vals):
-                key_result._okr_note_rollup_children()
-            if ROLLUP_FIELDS.intersection(vals):
-                key_result._okr_note_rollup_targets()
-        return None  # as the ORM's
-
     @api.ondelete(at_uninstall=False)
     def _unlink_note_rollups(self):
         # Found now: afterwards nothing leads from the key results to them.
@@ -341,26 +312,6 @@ class OkrRollupMixin(models.AbstractModel):
     # ------------------------------------------------------------------
     # VALUES
     # ------------------------------------------------------------------
-
-    @api.model
-    def _okr_roll_up_pending(self):
-        """Move the roll-ups over what the transaction changed, once the
-        changed values are written: every roll-up they reach, to any depth,
-        computed once, children before parents. Called by
-        ``_okr_process_pending``."""
-        data = self.env.cr.precommit.data
-        self.env.flush_all()
-        children = data.pop(ROLLUP_CHILDREN_KEY, None) or set()
-        targets = data.pop(ROLLUP_TARGETS_KEY, None) or set()
-        if not (children or targets):
-            return
-        reached = set(targets) | self._okr_rollup_ancestor_ids(children | targets)
-        if reached:
-            self.browse(sorted(reached))._okr_refresh_rollups()
-            # What these writes note reaches only roll-ups computed here.
-            self.env.flush_all()
-            data.pop(ROLLUP_CHILDREN_KEY, None)
-            data.pop(ROLLUP_TARGETS_KEY, None)
 
     def _okr_refresh_rollups(self):
         """Compute these roll-ups (and all the roll-ups over them: the set
@@ -409,8 +360,8 @@ class OkrRollupMixin(models.AbstractModel):
                 moved[rollup.id] = value
             if (rollup.rollup_note or False) != (note or False):
                 rollup.rollup_note = note
-        # one statement, as the engine's values (see _okr_write_current_values)
-        self._okr_write_current_values(moved)
+        # one statement, as the engine's values (see _okr_write_values)
+        self._okr_write_values(moved, rolled_up=True)
 
     def _okr_children_first(self, children_of):
         """These roll-ups ordered so that each comes after the roll-ups it

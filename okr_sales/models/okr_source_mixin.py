@@ -302,12 +302,12 @@ class OkrSourceMixin(models.AbstractModel):
     # A change of a field some key result reads is noted by the dependency
     # map (see models/base.py), for these records as for related ones.
 
-    def _write_multi(self, vals_list):
+    def _okr_before_write(self, fnames):
+        # called by models/base.py's _write_multi, before the rows change
+        super()._okr_before_write(fnames)
         pairs = self._okr_first_time_pairs() if self._okr_tracking() else ()
-        fnames = set().union(*vals_list)
         if any(fnames.intersection(pair) for pair in pairs):
             self._okr_remember_keys(pairs)
-        return super()._write_multi(vals_list)
 
     def unlink(self):
         facts = self._okr_kept_facts()

@@ -1,8 +1,10 @@
 """The webhooks' outbox: what changed, written by the changing transaction.
 
 One row per transaction and event type, written while the transaction
-commits (a precommit callback, as the live refresh's bus row): a rolled-back
-transaction leaves none, a committed one cannot lose it. A deal's
+commits (the last reaction of the one commit callback,
+``okr_key_result_changes.py``, as the live refresh's bus row): a rolled-back
+transaction leaves none, a committed one cannot lose it. A later precommit
+run that noted more rewrites the same rows. A deal's
 transaction only inserts (no HTTP, no lock on a shared row): the scheduled
 action fans the rows out into deliveries (``okr.webhook.delivery``).
 """
@@ -19,8 +21,6 @@ from ..webhook.events import EVENT_SELECTION
 # transaction, and {event type: outbox row id} once written
 NOTED_KEY = "okr_sales.webhook_noted"
 ROW_KEY = "okr_sales.webhook_rows"
-# precommit data key: the rows are written again in this precommit run
-REGISTERED_KEY = "okr_sales.webhook_registered"
 
 
 class OkrWebhookEvent(models.Model):
@@ -50,16 +50,13 @@ class OkrWebhookEvent(models.Model):
             # status before the transaction)
             if not by_key_result.get(kr_id):
                 by_key_result[kr_id] = detail or {}
-        data = self.env.cr.precommit.data
-        if REGISTERED_KEY not in data:
-            data[REGISTERED_KEY] = True
-            self.env.cr.precommit.add(self.sudo()._okr_write_outbox)
+        # the rows are written (again) by this precommit run
+        self.env["okr.key.result"]._okr_changes().outbox = True
 
     @api.model
     def _okr_write_outbox(self):
         """Write (or rewrite, on a later precommit run) the transaction's
         outbox rows: one insert or update per event type."""
-        self.env.cr.precommit.data.pop(REGISTERED_KEY, None)
         noted = self.env.cr.postcommit.data.get(NOTED_KEY) or {}
         rows = self.env.cr.postcommit.data.setdefault(ROW_KEY, {})
         written = False

@@ -53,3 +53,4 @@ from . import test_engine_pure
 from . import test_engine_inputs
 from . import test_code_layout
 from . import test_company_day
+from . import test_change_path

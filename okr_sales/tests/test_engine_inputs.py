@@ -133,7 +133,7 @@ class TestEngineFromInputs(OkrCrmCase):
         )
         self.assertEqual(result.values, hand)
         # The model writes what the engine returns.
-        self.env["okr.key.result"]._okr_write_current_values(result.values)
+        self.env["okr.key.result"]._okr_write_values(result.values)
         self.assertEqual({kr.id: kr.current_value for kr in self.key_results}, hand)
         # and a full recompute finds nothing left to correct
         self.assertFalse(

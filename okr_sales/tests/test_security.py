@@ -34,8 +34,9 @@ class TestSecurity(OkrCase):
         # reached only from the server: private methods, refused over RPC.
         before = self.my_kr.current_value
         calls = {
-            "_okr_write_current_values": [[], {self.my_kr.id: 1e9}],
-            "_okr_write_moved_message": [[]],
+            "_okr_write_values": [[], {self.my_kr.id: 1e9}],
+            "_okr_commit_changes": [[]],
+            "_okr_write_moved_message": [[], {self.my_kr.id: {"current_value"}}],
             "_okr_rollup_graph_changed": [[self.my_kr.id]],
         }
         for method, args in calls.items():

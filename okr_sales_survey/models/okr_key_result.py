@@ -68,6 +68,8 @@ class OkrKeyResult(models.Model):
 
     @api.model
     def _okr_bridge_rule_fields(self):
+        # also what a change rebuilds at commit (``_okr_definition_triggers``):
+        # the parsed rule holds the survey and the threshold
         return super()._okr_bridge_rule_fields() | SURVEY_DEFINITION_FIELDS
 
     def _okr_placeholders(self):
@@ -75,14 +77,6 @@ class OkrKeyResult(models.Model):
         placeholders["survey_id"] = self.survey_id.id
         placeholders["score_threshold"] = float(self.survey_score_threshold or 0.0)
         return placeholders
-
-    def _write_multi(self, vals_list):
-        super()._write_multi(vals_list)
-        # The parsed rule holds the survey and the threshold: rebuilt at
-        # commit if they changed what is counted.
-        if any(SURVEY_DEFINITION_FIELDS.intersection(vals) for vals in vals_list):
-            self._okr_note_definition_change()
-        return None  # as the ORM's
 
     def _okr_counts_survey_answers(self):
         self.ensure_one()

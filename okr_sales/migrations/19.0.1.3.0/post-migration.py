@@ -1,7 +1,7 @@
 """The key result history starts with what the database already holds: a
 point per existing check-in, today's point of every key result that counts
-records (written when the upgrade commits), and for sums and counts a point
-per earlier day of the period, rebuilt from the records they count.
+records, and for sums and counts a point per earlier day of the period,
+rebuilt from the records they count.
 
 The preset "Activities done" no longer counts the OKRs' own activities
 (behind-pace alerts, check-in reminders): it is shipped noupdate, so its new
@@ -10,10 +10,6 @@ rule is written here; the key results that follow it follow the change."""
 from odoo import SUPERUSER_ID, api
 
 from odoo.addons.okr_sales.engine.definitions import SOURCE_MANUAL
-from odoo.addons.okr_sales.models.okr_key_result_pace import (
-    HISTORY_KEY,
-    HISTORY_REGISTERED_KEY,
-)
 
 ACTIVITIES_DONE_RULE = (
     "[('active', '=', False), ('date_done', '!=', False),"
@@ -43,6 +39,6 @@ def migrate(cr, version):
     checkins = env["okr.checkin"].search([])
     env["okr.key.result.history"]._okr_sync_checkin_points(checkins)
     key_results = env["okr.key.result"].search([("source", "!=", SOURCE_MANUAL)])
-    key_results._okr_note(HISTORY_REGISTERED_KEY, HISTORY_KEY, "_okr_write_history")
+    key_results._okr_write_history(dict.fromkeys(key_results.ids))
     # and the days before, from the records they count (sums and counts)
     env["okr.key.result.history"]._okr_backfill(key_results)
