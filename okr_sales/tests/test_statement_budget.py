@@ -32,7 +32,7 @@ from .common import QUIET_CONTEXT, OkrCrmCase
 # (crm alone: a win 26 statements, a reassign 45), for the engine's
 # refactor to lower.
 TARGET_WIN_ADDED = 15
-WIN_ADDED = 50
+WIN_ADDED = 49
 # It grows with the key results: +12 at 5x the seed's set (+3 a set), one
 # statement per won-revenue key result behind pace (its status asks the
 # pipeline forecast, ``_okr_weighted_pipeline``); the rest is per step (the
@@ -40,11 +40,11 @@ WIN_ADDED = 50
 WIN_ADDED_5X = 62
 # The same at 1x and 5x: an open deal reassigned moves no revenue, so no
 # status asks the forecast again.
-REASSIGN_ADDED = 18
+REASSIGN_ADDED = 17
 # A deal no key result counts: the engine's look-up of those that might,
 # and for a win the won-deal note.
-WIN_UNREAD_ADDED = 12
-REASSIGN_UNREAD_ADDED = 6
+WIN_UNREAD_ADDED = 11
+REASSIGN_UNREAD_ADDED = 5
 
 # The seed's automatic key results: (preset, objective attribute, scope).
 SEED_KEY_RESULTS = [
@@ -174,6 +174,12 @@ class StatementBudgetCase(OkrCrmCase):
         read as a new request would (record cache empty, caches warm)."""
         self.env.cr.flush()
         self.env.invalidate_all()
+        # A request is a new transaction: what okr_sales keeps until the
+        # commit (the key results moved, the roll-up tree changed by the
+        # test's set-up, the bus row written) starts empty, as in production.
+        postcommit = self.env.cr.postcommit.data
+        for key in [key for key in postcommit if key.startswith("okr_sales.")]:
+            del postcommit[key]
         before = self.env.cr.sql_log_count
         operation()
         self.env.cr.flush()
