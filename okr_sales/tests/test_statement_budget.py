@@ -37,7 +37,7 @@ WIN_ADDED = 49
 # statement per won-revenue key result behind pace (its status asks the
 # pipeline forecast, ``_okr_weighted_pipeline``); the rest is per step (the
 # contributions of all of a model's rules: one statement).
-WIN_ADDED_5X = 62
+WIN_ADDED_5X = 61
 # The same at 1x and 5x: an open deal reassigned moves no revenue, so no
 # status asks the forecast again.
 REASSIGN_ADDED = 17
