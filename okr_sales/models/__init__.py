@@ -15,7 +15,9 @@ from . import okr_key_result_rules
 from . import okr_key_result_access
 from . import okr_key_result_alignment
 from . import okr_key_result_display
+from . import okr_key_result_definition
 from . import okr_key_result_engine
+from . import okr_key_result_forecast
 from . import okr_key_result_pace
 from . import okr_key_result_sync
 from . import okr_key_result_changes
