@@ -3,14 +3,14 @@ from . import okr_input_mixin
 from . import okr_natural_order_mixin
 from . import okr_edit_access_mixin
 from . import okr_source_mixin
-from . import okr_rollup_mixin
 from . import okr_alignment_check
-from . import okr_key_result_live
-from . import okr_key_result_notify
 from . import okr_objective
 from . import okr_objective_alignment
 from . import okr_objective_approval
 from . import okr_key_result
+from . import okr_key_result_rollup
+from . import okr_key_result_live
+from . import okr_key_result_notify
 from . import okr_key_result_rules
 from . import okr_key_result_access
 from . import okr_key_result_alignment

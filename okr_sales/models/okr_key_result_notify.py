@@ -41,9 +41,8 @@ _logger = logging.getLogger(__name__)
 MAX_LINES = 8
 
 
-class OkrKeyResultNotify(models.AbstractModel):
-    _name = "okr.key.result.notify"
-    _description = "Key Result Won-Deal Notification"
+class OkrKeyResult(models.Model):
+    _inherit = "okr.key.result"
 
     @api.model
     def _okr_contribution_rows(self, lead_ids):
