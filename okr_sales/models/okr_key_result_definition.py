@@ -50,7 +50,7 @@ def _frozen(value):
 
 
 class OkrKeyResult(models.Model):
-    _inherit = "okr.key.result"
+    _inherit = "okr.key.result"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------
     # SOURCES

@@ -14,7 +14,7 @@ from ..tools.amount_field import Amount
 
 
 class OkrKeyResult(models.Model):
-    _inherit = "okr.key.result"
+    _inherit = "okr.key.result"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------
     # FIELDS

@@ -50,7 +50,7 @@ STATUS_COLOURS = {
 
 
 class OkrKeyResult(models.Model):
-    _inherit = "okr.key.result"
+    _inherit = "okr.key.result"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
     def _okr_write_moved_message(self, changed):

@@ -42,7 +42,7 @@ MAX_LINES = 8
 
 
 class OkrKeyResult(models.Model):
-    _inherit = "okr.key.result"
+    _inherit = "okr.key.result"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
     def _okr_contribution_rows(self, lead_ids):

@@ -67,7 +67,7 @@ def _rate_text(rate):
 
 
 class OkrKeyResult(models.Model):
-    _inherit = "okr.key.result"
+    _inherit = "okr.key.result"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------
     # FIELDS
