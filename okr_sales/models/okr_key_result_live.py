@@ -52,6 +52,10 @@ STATUS_COLOURS = {
 class OkrKeyResult(models.Model):
     _inherit = "okr.key.result"  # pylint: disable=consider-merging-classes-inherited
 
+    # ------------------------------------------------------------------
+    # THE MOVED MESSAGE (A REACTION AT COMMIT)
+    # ------------------------------------------------------------------
+
     @api.model
     def _okr_write_moved_message(self, changed):
         """Write the transaction's bus message of the key results that moved

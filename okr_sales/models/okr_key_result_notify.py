@@ -44,6 +44,10 @@ MAX_LINES = 8
 class OkrKeyResult(models.Model):
     _inherit = "okr.key.result"  # pylint: disable=consider-merging-classes-inherited
 
+    # ------------------------------------------------------------------
+    # THE DEALS WON IN THE TRANSACTION
+    # ------------------------------------------------------------------
+
     @api.model
     def _okr_contribution_rows(self, lead_ids):
         """``{lead id: {kr id: (value, in numerator)}}`` as stored."""
@@ -96,6 +100,10 @@ class OkrKeyResult(models.Model):
         except Exception:
             # never the deal's failure
             _logger.exception("Won-deal notification of key results failed")
+
+    # ------------------------------------------------------------------
+    # DEALS WHOSE CHANGES WERE QUEUED
+    # ------------------------------------------------------------------
 
     @api.model
     def _okr_queued_leads(self, lead_ids):
@@ -181,6 +189,10 @@ class OkrKeyResult(models.Model):
             for _id, uid, lead_id, before in rows
         }
         self._okr_send_won_notifications(won)
+
+    # ------------------------------------------------------------------
+    # THE NOTIFICATION
+    # ------------------------------------------------------------------
 
     @api.model
     def _okr_send_won_notifications(self, won):
