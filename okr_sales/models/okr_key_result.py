@@ -4,7 +4,9 @@ Also an ``okr.key.result`` by concern, in ``_inherit`` files: what an
 automatic key result counts and the checks of its definition
 (``okr_key_result_rules.py``), who may change what
 (``okr_key_result_access.py``), the alignment warnings, the figures, the
-engine, the pace, the history and the live updates.
+definition the engine is handed (``okr_key_result_definition.py``), the
+engine, the forecast, the roll-ups, the pace, the history, the live updates
+and the won-deal notification.
 """
 
 from odoo import api, fields, models
@@ -39,9 +41,6 @@ class OkrKeyResult(models.Model):
         "okr.input.mixin",
         "okr.natural.order.mixin",
         "okr.edit.access.mixin",
-        "okr.rollup.mixin",
-        "okr.key.result.live",
-        "okr.key.result.notify",
     ]
     _order = "objective_id, sequence, id"
     _check_company_auto = True

@@ -59,13 +59,10 @@ from ..webhook.events import (
     note_status_changes,
     wanted,
 )
-from .okr_key_result_engine import (
-    BROKEN_KEY,
-    CHANGES_KEY,
-    DEFINITION_TRIGGERS,
-)
+from .okr_key_result_definition import BROKEN_KEY, DEFINITION_TRIGGERS
+from .okr_key_result_engine import CHANGES_KEY
 from .okr_key_result_live import SHOWN_FIELDS
-from .okr_rollup_mixin import CHILD_FIELDS, GRAPH_FIELDS, ROLLUP_FIELDS
+from .okr_key_result_rollup import CHILD_FIELDS, GRAPH_FIELDS, ROLLUP_FIELDS
 from .okr_source_mixin import OLD_KEYS_KEY, PENDING_KEY
 
 _logger = logging.getLogger(__name__)

@@ -1,50 +1,40 @@
-"""The key result's side of the progress engine: its definition, the engine
-steps the commit runs (``okr_key_result_changes.py`` runs them), and the
-scheduled actions.
+"""Running the progress engine for the key results: the engine steps the
+commit runs (``okr_key_result_changes.py`` runs them), the queue, the
+recompute, writing what the engine returns, the actions and the scheduled
+actions.
 
-``okr_key_result.py`` says what a key result is; this file how an automatic
-one moves. The engine itself is in ``engine/`` (start with its docstring).
+``okr_key_result.py`` says what a key result is, ``okr_key_result_definition.py``
+what an automatic one counts; this file how it moves. The engine itself is in
+``engine/`` (start with its docstring).
 """
 
 import logging
 import time
-from dataclasses import replace
 from datetime import timedelta
 from functools import partial
 
-import psycopg2
 from psycopg2 import errors
 
-from odoo import api, fields, models, tools
-from odoo.exceptions import AccessError, ValidationError
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
-from ..engine.contributions import clear_query_caches, contribution_query
+from ..engine.contributions import clear_query_caches
 from ..engine.definitions import (
     COUNTING_SOURCES,
     SOURCE_ROLLUP,
     UPDATE_BACKGROUND,
     UPDATE_MODE_PARAM,
     UPDATE_TRANSACTION,
-    KeyResultDefinition,
-    definition_attributes,
-    definition_fields,
 )
 from ..engine.dependencies import (
     KEY_RESULT,
     affected_domain,
-    definition_dependencies,
-    dependency_map,
     reference_domain,
 )
-from ..engine.domains import parse_domain
-from ..engine.engine import EngineInputs, ProgressEngine, engine_env
-from ..engine.forecast import can_forecast, forecast_domain, weighted_total
+from ..engine.engine import EngineInputs, ProgressEngine
 from ..engine.pg import engine_settings
-from ..engine.progress import key_result_progress
 from ..engine.queue import process_after_commit
-from ..engine.sources import CRM_SOURCES
-from ..tools.amount_field import Amount
 from .okr_source_mixin import PENDING_KEY
 
 _logger = logging.getLogger(__name__)
@@ -52,29 +42,18 @@ _logger = logging.getLogger(__name__)
 # precommit data keys (see okr_key_result_changes.py): the changes of fields
 # key results read through relations, {Dependency: ids or values}
 CHANGES_KEY = "okr_sales.dependency_changes"
-# ... and {kr id: error} of definitions that failed to build
-BROKEN_KEY = "okr_sales.broken_definitions"
-# Key result fields whose change may change what it counts: those of its
-# definition and whether it is live at all; and its baseline, the value of a
-# key result that has no data (an average of no records).
-DEFINITION_TRIGGERS = frozenset(
-    {*definition_fields(), "active", "objective_id", "baseline_value"}
-)
 # Queue rows the scheduled action processes per committed batch.
 PENDING_BATCH = 1000
 # Seconds the scheduled action waits, once woken, for more queued changes.
 GATHER_SECONDS = 0.5
 
 
-def _frozen(value):
-    """Lists to tuples, all the way down: definitions are immutable."""
-    if isinstance(value, list | tuple):
-        return tuple(_frozen(item) for item in value)
-    return value
-
-
 class OkrKeyResult(models.Model):
     _inherit = "okr.key.result"
+
+    # ------------------------------------------------------------------
+    # FIELDS
+    # ------------------------------------------------------------------
 
     pending_change_count = fields.Integer(
         "Changes Waiting",
@@ -90,182 +69,9 @@ class OkrKeyResult(models.Model):
         "with: a key result whose definition no longer gives it is rebuilt.",
     )
 
-    forecast_value = Amount(
-        "Forecast",
-        currency_field="currency_id",
-        compute="_compute_forecast",
-        help="The current value plus the open opportunities expected to close "
-        "in the period (Open Pipeline), each weighted by its probability.",
-    )
-    forecast_progress = fields.Float(compute="_compute_forecast", digits=(16, 1))
-    forecast_summary = fields.Char(compute="_compute_forecast")
-    forecast_count = fields.Integer(
-        "Open Opportunities",
-        compute="_compute_forecast_count",
-        help="Open opportunities behind the forecast that you may read.",
-    )
-    has_hidden_pipeline = fields.Boolean(
-        compute="_compute_forecast_count",
-        help="Some open opportunities the forecast counts are not readable by "
-        "the current user: said so, never how many nor which.",
-    )
-
-    def _compute_forecast(self):
-        # Computed when shown, never stored: the pipeline moves with every
-        # opportunity's stage, amount and date; a stored forecast would lag.
-        # An aggregate, as the current value: the same for every reader (a
-        # non-stored field is cached per record, not per user).
-        for key_result in self:
-            value = key_result._okr_forecast(key_result._okr_today())
-            if value is None:
-                key_result.update(
-                    {
-                        "forecast_value": 0.0,
-                        "forecast_progress": 0.0,
-                        "forecast_summary": False,
-                    }
-                )
-                continue
-            progress = key_result_progress(
-                key_result.baseline_value, key_result.target_value, value
-            )
-            key_result.update(
-                {
-                    "forecast_value": value,
-                    "forecast_progress": progress,
-                    "forecast_summary": self.env._(
-                        "Forecast: %(value)s of %(target)s (%(progress)s%%)",
-                        value=key_result._okr_format_value(value),
-                        target=key_result._okr_format_value(key_result.target_value),
-                        progress=round(100.0 * value / key_result.target_value)
-                        if key_result.target_value
-                        else 0,
-                    ),
-                }
-            )
-
-    @api.depends_context("uid")
-    def _compute_forecast_count(self):
-        # Those the viewer may read, as the Open Pipeline list opens them.
-        for key_result in self:
-            pipeline = key_result._okr_open_pipeline(key_result._okr_today())
-            readable, hidden = pipeline or (None, False)
-            key_result.forecast_count = len(readable or ())
-            key_result.has_hidden_pipeline = hidden
-
-    def _okr_forecast_records(self, today):
-        """``(definition, domain)`` of the open records this key result's
-        forecast takes, or None without a forecast."""
-        self.ensure_one()
-        if not (self._okr_is_live() and (self.forecast_domain or "").strip()):
-            return None
-        try:
-            definition = self._okr_definition()
-            spec = self._okr_sources()[definition.model]
-            rule = parse_domain(self.forecast_domain, self._okr_placeholders())
-        except AccessError:
-            raise  # a right the code lacks, not a broken definition
-        except Exception:  # noqa: BLE001 - a broken definition says so itself
-            return None
-        if not can_forecast(definition, spec):
-            return None
-        model = self.env[definition.model]
-        try:
-            domain = forecast_domain(model, definition, spec, rule, today)
-            domain.validate(model)
-        except (ValueError, TypeError, KeyError):
-            return None  # a rule of other records (the measured ones changed)
-        return definition, domain
-
-    def _okr_forecast(self, today):
-        """The forecast value (the current value plus the weighted open
-        pipeline), or None without a forecast."""
-        found = self._okr_forecast_records(today)
-        if found is None:
-            return None
-        definition, domain = found
-        return self.current_value + self._okr_weighted_pipeline(
-            definition, domain, today
-        )
-
-    def _okr_weighted_pipeline(self, definition, domain, today):
-        """The open records' amounts (or count) weighted by probability, in
-        the key result's currency. Counted as the system, as the value is:
-        every record in the key result's scope, whoever reads it. Only the
-        total leaves this method, never a record."""
-        spec = self._okr_sources()[definition.model]
-        model = self.env[definition.model].sudo().with_context(active_test=False)
-        measure_field = definition.measure_field
-        field = model._fields.get(measure_field) if measure_field else None
-        currency_key = None
-        if field is not None and field.type == "monetary":
-            currency_field = model._fields[field.get_currency_field(model)]
-            if currency_field.store:
-                currency_key = currency_field.name
-            elif "company_id" in model._fields and model._fields["company_id"].store:
-                currency_key = "company_id"  # crm.lead's company_currency
-        groupby = [spec.probability_field, *([currency_key] if currency_key else [])]
-        sums = [f"{measure_field}:sum"] if field is not None else []
-        target = self.currency_id
-        rows = []
-        for group in model._read_group(domain, groupby, [*sums, "__count"]):
-            amount = group[len(groupby)] if sums else 0.0
-            if amount and currency_key:
-                currency = group[1]
-                if currency._name == "res.company":
-                    currency = currency.currency_id
-                currency = currency or self.company_id.currency_id
-                if target and currency and currency != target:
-                    amount = currency._convert(amount, target, self.company_id, today)
-            rows.append((amount, group[0] or 0.0, group[-1]))
-        return weighted_total(definition.measure, rows)
-
-    def _okr_open_pipeline(self, today):
-        """``(open records the viewer may read, whether some are hidden)``
-        behind the forecast, or None without a forecast."""
-        found = self._okr_forecast_records(today)
-        if found is None:
-            return None
-        definition, domain = found
-        model = self.env[definition.model].with_context(active_test=False)
-        readable = model.search(domain) if model.has_access("read") else model
-        # Whether she reads them all: a count as the system, never shown.
-        hidden = model.sudo().search_count(domain) > len(readable)
-        return readable, hidden
-
-    def action_open_forecast(self):
-        """The open opportunities behind the forecast, with the viewer's
-        own rights: those she may read (the forecast counts them all)."""
-        self.ensure_one()
-        self.check_access("read")
-        pipeline = self._okr_open_pipeline(self._okr_today())
-        if pipeline is None:
-            return False
-        readable, hidden = pipeline
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Pipeline behind: %(name)s", name=self.name),
-            "res_model": readable._name,
-            "view_mode": "list,form",
-            "views": [(False, "list"), (False, "form")],
-            "domain": [("id", "in", readable.ids)],
-            "context": {"create": False},
-            "help": self._okr_pipeline_help(readable, hidden),
-        }
-
-    def _okr_pipeline_help(self, model, hidden):
-        """What an Open Pipeline list says when empty: nothing expected, or
-        open records the viewer may not read (not how many)."""
-        if hidden:
-            return self.env._(
-                "<p>There are open %(records)s in this forecast that you may "
-                "not see: your access rights do not include them.</p>",
-                records=model._description,
-            )
-        return self.env._(
-            "<p>No open %(records)s are expected to close in this period.</p>",
-            records=model._description,
-        )
+    # ------------------------------------------------------------------
+    # COMPUTE
+    # ------------------------------------------------------------------
 
     def _compute_pending_change_count(self):
         # Queued changes are records, not key results: whether this one is
@@ -275,236 +81,6 @@ class OkrKeyResult(models.Model):
             key_result.pending_change_count = (
                 count if key_result.source in COUNTING_SOURCES else 0
             )
-
-    # ------------------------------------------------------------------
-    # DEFINITIONS
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _okr_sources(self):
-        """``{model name: SourceSpec}`` of the records key results can count.
-
-        The extension point: a bridge addon adds its model here and mixes
-        ``okr.source.mixin`` into it.
-        """
-        return {spec.model: spec for spec in CRM_SOURCES}
-
-    def _okr_placeholders(self):
-        return {
-            "owner_id": self.user_id.id,
-            "team_id": self.team_id.id,
-            "company_id": self.company_id.id,
-            "date_start": fields.Date.to_string(self.date_start),
-            "date_end": fields.Date.to_string(self.date_end),
-        }
-
-    def _okr_definition(self):
-        """This key result as the engine sees it; raises if it is broken."""
-        self.ensure_one()
-        if self.source not in COUNTING_SOURCES:
-            raise ValueError(f"key result {self.id} counts no records")
-        if not self.date_field_id or not self.measure or not self.source_model:
-            raise ValueError(
-                self.env._("the definition is incomplete (a field was removed?)")
-            )
-        values = {}
-        for name, fname, _kind, _parse in definition_attributes():
-            value = self[fname]
-            if isinstance(value, models.BaseModel) and value._name == "ir.model.fields":
-                # A field's name, as the system: ir.model.fields is read by
-                # administrators only, the definition by all its readers.
-                value = value.sudo().name
-            elif isinstance(value, models.BaseModel):
-                value = value.id
-            values[name] = value
-        placeholders = self._okr_placeholders()
-        return KeyResultDefinition.build(
-            self.id,
-            values,
-            lambda text: _frozen(parse_domain(text, placeholders)),
-            tz=self._okr_tz(),
-        )
-
-    @api.model
-    def _okr_definitions(self, model_name):
-        """``{key result id: definition}`` of the live automatic key results
-        counting records of ``model_name``.
-
-        A key result whose definition fails to build is never cached as left
-        out: it is tried again at each call (a failure may pass: Python's
-        parser under threads), and while it fails, its error is recorded on
-        it and logged when the transaction commits (``_okr_record_broken``).
-        """
-        definitions, broken = self._okr_built_definitions(model_name)
-        if not broken:
-            return definitions
-        definitions, errors = dict(definitions), {}
-        for key_result in self.sudo().browse(sorted(broken)).exists():
-            try:
-                definitions[key_result.id] = key_result._okr_definition()
-            except Exception as error:  # noqa: BLE001 - a broken KR must not block
-                errors[key_result.id] = str(error) or error.__class__.__name__
-        if len(errors) < len(broken):
-            self.env.registry.clear_cache()  # it passed: build them again
-        if errors:
-            self._okr_precommit_data(BROKEN_KEY, {}).update(errors)
-        return definitions
-
-    @api.model
-    @tools.ormcache("model_name")
-    def _okr_built_definitions(self, model_name):
-        """``({key result id: definition}, frozenset of broken ids})`` of the
-        live automatic key results counting ``model_name``, cached until one
-        changes."""
-        key_results = (
-            self.sudo()
-            .with_context(active_test=True)
-            .search(
-                [
-                    ("source", "in", COUNTING_SOURCES),
-                    ("source_model", "=", model_name),
-                    ("objective_id.active", "=", True),
-                ]
-            )
-        )
-        definitions, broken = {}, set()
-        for key_result in key_results:
-            try:
-                definitions[key_result.id] = key_result._okr_definition()
-            except Exception:  # noqa: BLE001 - tried again at each call
-                broken.add(key_result.id)
-        return definitions, frozenset(broken)
-
-    @api.model
-    def _okr_record_broken(self, failures):
-        """Show on each key result why its definition cannot be built
-        (``{kr id: error}``), and log it the first time. Never the deal's
-        failure: a key result another transaction is writing is left for
-        the next one."""
-        for key_result in self.sudo().browse(sorted(failures)).exists():
-            message = self.env._(
-                "The definition cannot be used: %(error)s. Fix it and save.",
-                error=failures[key_result.id],
-            )
-            if key_result.computation_error == message:
-                continue
-            _logger.warning(
-                "Key result %s is left out of automatic updates: %s",
-                key_result.id,
-                failures[key_result.id],
-            )
-            try:
-                with self.env.cr.savepoint():
-                    self.env.cr.execute(
-                        SQL(
-                            "SELECT id FROM okr_key_result WHERE id = %s"
-                            " FOR UPDATE NOWAIT",
-                            key_result.id,
-                        ),
-                        log_exceptions=False,
-                    )
-                    key_result.with_context(
-                        tracking_disable=True
-                    ).computation_error = message
-            except (errors.LockNotAvailable, errors.SerializationFailure):
-                continue
-
-    def _okr_check_counting(self):
-        """Refuse at save a definition whose records the engine cannot count:
-        its query is built and planned (EXPLAIN, nothing runs), so that what
-        the checks of the fields do not foresee (a type PostgreSQL refuses)
-        is said now, not at the next deal."""
-        self.ensure_one()
-        try:
-            definition = self._okr_definition()
-            # a preset's sample belongs to nobody yet: anyone's records will do
-            definition = replace(
-                definition,
-                id=self._origin.id or 0,
-                user_id=definition.user_id or self.env.uid,
-                team_id=definition.team_id or 0,
-                company_id=definition.company_id or self.env.company.id,
-            )
-            spec = self._okr_sources()[definition.model]
-            query = contribution_query(engine_env(self.env), definition, spec)
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(SQL("EXPLAIN %s", query), log_exceptions=False)
-        except psycopg2.Error as error:
-            raise ValidationError(
-                self.env._(
-                    "The records cannot be counted with this definition: %(error)s",
-                    error=error.diag.message_primary or error,
-                )
-            ) from error
-        except (ValueError, TypeError, KeyError) as error:
-            raise ValidationError(
-                self.env._(
-                    "The records cannot be counted with this definition: %(error)s",
-                    error=error,
-                )
-            ) from error
-
-    @api.model
-    @tools.ormcache()
-    def _okr_dependency_map(self):
-        """The ``DependencyMap`` of every live automatic key result: which
-        fields of which models their values read (see
-        ``engine/dependencies.py``), cached until a definition changes."""
-        dependencies = set()
-        for model_name, spec in self._okr_sources().items():
-            if model_name not in self.env:
-                continue
-            for definition in self._okr_definitions(model_name).values():
-                dependencies |= definition_dependencies(self.env, definition, spec)
-        # The OKRs' own records are the engine's to write, not to follow.
-        dependencies = {d for d in dependencies if not d.model.startswith("okr.")}
-        return dependency_map(self.env, dependencies)
-
-    @api.model
-    def _okr_fields_removed(self, removed, field_records):
-        """Fields ``removed`` (``{(model, field name)}``, the
-        ``ir.model.fields`` ``field_records``) are being deleted, by an
-        uninstall or by hand: the live automatic key results that read them
-        are shown in error and logged now, not at the next deal
-        (see ``ir_model_fields.py``)."""
-        key_results = self.sudo().search([("source", "in", COUNTING_SOURCES)])
-        field_refs = [
-            fname
-            for fname in definition_fields()
-            if self._fields[fname].comodel_name == "ir.model.fields"
-        ]
-        failures = {}
-        for key_result in key_results.filtered(lambda kr: kr._okr_is_live()):
-            gone = {
-                f"{key_result[fname].model}.{key_result[fname].name}"
-                for fname in field_refs
-                if key_result[fname] in field_records
-            }
-            try:
-                definition = key_result._okr_definition()
-                spec = self._okr_sources()[definition.model]
-                read = definition_dependencies(self.env, definition, spec)
-                gone |= {
-                    f"{model}.{fname}"
-                    for model, fname in removed & {(d.model, d.field) for d in read}
-                }
-            except Exception:  # noqa: BLE001 - broken already: it says so
-                _logger.debug("Key result %s: no definition", key_result.id)
-            if gone:
-                failures[key_result.id] = self.env._(
-                    "a field it reads is removed (%(fields)s)",
-                    fields=", ".join(sorted(gone)),
-                )
-        if failures:
-            self.env.registry.clear_cache()
-            self._okr_record_broken(failures)
-
-    def _okr_is_live(self):
-        """Whether this key result counts records now."""
-        self.ensure_one()
-        return (
-            self.source in COUNTING_SOURCES and self.active and self.objective_id.active
-        )
 
     # ------------------------------------------------------------------
     # THE TRANSACTION'S WORK, DONE AT ITS COMMIT
@@ -659,21 +235,8 @@ class OkrKeyResult(models.Model):
         )
 
     # ------------------------------------------------------------------
-    # THE ENGINE'S INPUTS AND WHAT IT RETURNS
+    # WHAT THE ENGINE RETURNS
     # ------------------------------------------------------------------
-
-    @api.model
-    def _okr_engine_inputs(self):
-        """``EngineInputs``: the definitions of the live automatic key
-        results of every source, the sources and the roll-up graph, as
-        plain data (cached: no query unless a definition or the tree
-        changed)."""
-        sources = self._okr_sources()
-        return EngineInputs(
-            definitions={name: self._okr_definitions(name) for name in sources},
-            sources=sources,
-            rollup_graph=self._okr_rollup_graph_now(),
-        )
 
     @api.model
     def _okr_engine(self, counting=True):

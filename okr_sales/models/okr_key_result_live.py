@@ -49,9 +49,12 @@ STATUS_COLOURS = {
 }
 
 
-class OkrKeyResultLive(models.AbstractModel):
-    _name = "okr.key.result.live"
-    _description = "Key Result: live refresh and pipeline panel"
+class OkrKeyResult(models.Model):
+    _inherit = "okr.key.result"  # pylint: disable=consider-merging-classes-inherited
+
+    # ------------------------------------------------------------------
+    # THE MOVED MESSAGE (A REACTION AT COMMIT)
+    # ------------------------------------------------------------------
 
     @api.model
     def _okr_write_moved_message(self, changed):

@@ -41,9 +41,12 @@ _logger = logging.getLogger(__name__)
 MAX_LINES = 8
 
 
-class OkrKeyResultNotify(models.AbstractModel):
-    _name = "okr.key.result.notify"
-    _description = "Key Result Won-Deal Notification"
+class OkrKeyResult(models.Model):
+    _inherit = "okr.key.result"  # pylint: disable=consider-merging-classes-inherited
+
+    # ------------------------------------------------------------------
+    # THE DEALS WON IN THE TRANSACTION
+    # ------------------------------------------------------------------
 
     @api.model
     def _okr_contribution_rows(self, lead_ids):
@@ -97,6 +100,10 @@ class OkrKeyResultNotify(models.AbstractModel):
         except Exception:
             # never the deal's failure
             _logger.exception("Won-deal notification of key results failed")
+
+    # ------------------------------------------------------------------
+    # DEALS WHOSE CHANGES WERE QUEUED
+    # ------------------------------------------------------------------
 
     @api.model
     def _okr_queued_leads(self, lead_ids):
@@ -182,6 +189,10 @@ class OkrKeyResultNotify(models.AbstractModel):
             for _id, uid, lead_id, before in rows
         }
         self._okr_send_won_notifications(won)
+
+    # ------------------------------------------------------------------
+    # THE NOTIFICATION
+    # ------------------------------------------------------------------
 
     @api.model
     def _okr_send_won_notifications(self, won):

@@ -37,7 +37,8 @@ from . import test_natural_order
 from . import test_pace
 from . import test_rule_count
 from . import test_vietnamese
-from . import test_webhook
+from . import test_webhook_events
+from . import test_webhook_delivery
 from . import test_checkin_api
 from . import test_forecast_readers
 from . import test_period_close_rights

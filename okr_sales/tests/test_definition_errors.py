@@ -13,7 +13,7 @@ from ..engine import domains
 from ..engine.domains import parse_domain
 from .common import OkrCrmCase
 
-ENGINE_GLUE = "odoo.addons.okr_sales.models.okr_key_result_engine"
+DEFINITION_GLUE = "odoo.addons.okr_sales.models.okr_key_result_definition"
 
 
 @tagged("post_install", "-at_install")
@@ -58,7 +58,7 @@ class TestDefinitionErrors(OkrCrmCase):
                     raise SystemError("AST constructor recursion depth mismatch")
             return original(text, placeholders)
 
-        with patch(f"{ENGINE_GLUE}.parse_domain", side_effect=fail_once):
+        with patch(f"{DEFINITION_GLUE}.parse_domain", side_effect=fail_once):
             self.assertIn(self.revenue.id, self._definitions())
         self.assertGreaterEqual(len(calls), 2, "it failed, and was tried again")
         deal = self._new_deal(amount=30.0)
@@ -75,7 +75,7 @@ class TestDefinitionErrors(OkrCrmCase):
         self.revenue.invalidate_recordset()
         self.env.registry.clear_cache()
         deal = self._new_deal(amount=20.0)
-        with self.assertLogs(ENGINE_GLUE, logging.WARNING) as logs:
+        with self.assertLogs(DEFINITION_GLUE, logging.WARNING) as logs:
             deal.action_set_won()
             self._commit_point()
         self.assertEqual(deal.won_status, "won")
@@ -125,7 +125,7 @@ class TestDefinitionErrors(OkrCrmCase):
         )
         self._commit_point()
         self.assertFalse(by_segment.computation_error or by_signature.computation_error)
-        with self.assertLogs(ENGINE_GLUE, logging.WARNING) as logs:
+        with self.assertLogs(DEFINITION_GLUE, logging.WARNING) as logs:
             (segment | signed_on).unlink()
         self.assertIn("crm.lead.x_okr_segment", by_segment.computation_error)
         self.assertIn("crm.lead.x_okr_signed_on", by_signature.computation_error)

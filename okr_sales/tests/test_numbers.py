@@ -194,7 +194,7 @@ class TestRuleValueTypes(OkrCrmCase):
         # A failure no check of the fields foresees: the query is planned.
         with (
             patch(
-                "odoo.addons.okr_sales.models.okr_key_result_engine.contribution_query",
+                "odoo.addons.okr_sales.models.okr_key_result_definition.contribution_query",
                 return_value=SQL("SELECT 'abc'::integer"),
             ),
             self.assertRaisesRegex(ValidationError, "cannot be counted.*integer"),

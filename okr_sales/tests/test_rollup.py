@@ -8,7 +8,7 @@ from odoo.tests import tagged
 from odoo.tools import SQL
 
 from ..engine.rollup import rollup_ancestors
-from ..models.okr_rollup_mixin import TREE_CHANGED_KEY
+from ..models.okr_key_result_rollup import TREE_CHANGED_KEY
 from .common import OkrCrmCase
 
 

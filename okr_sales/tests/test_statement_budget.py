@@ -189,10 +189,10 @@ class StatementBudgetCase(OkrCrmCase):
     def _okr_sales_off(self):
         """okr_sales's hooks switched off (also in the flush of the commit
         point, which runs in the test's environment): what crm alone costs."""
-        notify = type(self.env["okr.key.result.notify"])
+        key_result = type(self.env["okr.key.result"])
         with (
             patch.object(Base, "_okr_tracking", lambda self: False),
-            patch.object(notify, "_okr_note_won_deals", lambda self, leads: None),
+            patch.object(key_result, "_okr_note_won_deals", lambda self, leads: None),
         ):
             yield
 

@@ -9,7 +9,6 @@ from psycopg2 import errors
 from odoo.tests import TransactionCase, tagged
 
 from ..engine.definitions import UPDATE_BACKGROUND, UPDATE_MODE_PARAM
-from ..models.okr_key_result_notify import OkrKeyResultNotify
 from .common import OkrCrmCase, require_demo
 
 NBSP = "\N{NO-BREAK SPACE}"
@@ -213,7 +212,7 @@ class TestWonNotification(NotificationMixin, OkrCrmCase):
         since = self._last_bus_id()
         with (
             patch.object(
-                OkrKeyResultNotify,
+                type(self.env["okr.key.result"]),
                 "_okr_send_won_notifications",
                 side_effect=RuntimeError("broken"),
             ),
