@@ -304,10 +304,11 @@ class OkrSourceMixin(models.AbstractModel):
 
     def _okr_before_write(self, fnames):
         # called by models/base.py's _write_multi, before the rows change
-        super()._okr_before_write(fnames)
+        result = super()._okr_before_write(fnames)
         pairs = self._okr_first_time_pairs() if self._okr_tracking() else ()
         if any(fnames.intersection(pair) for pair in pairs):
             self._okr_remember_keys(pairs)
+        return result
 
     def unlink(self):
         facts = self._okr_kept_facts()
