@@ -264,13 +264,13 @@ class OkrKeyResult(models.Model):
             return
         key_results = self.sudo().browse(sorted(values))
         field_ = self._fields["current_value"]
-        rows = [
-            SQL(
-                "(%s, %s::numeric)",
-                key_result.id,
-                field_.convert_to_cache(values[key_result.id], key_result),
-            )
+        written = [
+            field_.convert_to_cache(values[key_result.id], key_result)
             for key_result in key_results
+        ]
+        rows = [
+            SQL("(%s, %s::numeric)", kr_id, value)
+            for kr_id, value in zip(key_results.ids, written, strict=True)
         ]
         self.env.cr.execute(
             SQL(
@@ -283,6 +283,9 @@ class OkrKeyResult(models.Model):
             )
         )
         key_results.invalidate_recordset(["current_value", "write_uid", "write_date"])
+        # What was just written, kept in the cache: the progress that follows
+        # does not read the rows again.
+        field_._insert_cache(key_results, written)
         key_results.modified(["current_value"])
         names = {"current_value", NOTE_ROLLED_UP} if rolled_up else {"current_value"}
         self._okr_record_changes(dict.fromkeys(key_results.ids, names))

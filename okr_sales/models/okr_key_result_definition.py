@@ -88,12 +88,20 @@ class OkrKeyResult(models.Model):
                 self.env._("the definition is incomplete (a field was removed?)")
             )
         values = {}
+        # The names of the counted model's fields, cached by Odoo: no read of
+        # ir.model.fields (administrators only) each time a status asks.
+        field_names = {
+            field_id: fname
+            for fname, field_id in self.env["ir.model.fields"]
+            ._get_ids(self.source_model)
+            .items()
+        }
         for name, fname, _kind, _parse in definition_attributes():
             value = self[fname]
             if isinstance(value, models.BaseModel) and value._name == "ir.model.fields":
                 # A field's name, as the system: ir.model.fields is read by
                 # administrators only, the definition by all its readers.
-                value = value.sudo().name
+                value = field_names.get(value.id) or value.sudo().name
             elif isinstance(value, models.BaseModel):
                 value = value.id
             values[name] = value

@@ -94,7 +94,10 @@ class OkrKeyResult(models.Model):
             if self.env.cr.rowcount:
                 return
             # gone with a savepoint rolled back: written again below
-        group = self.env.ref("okr_sales.group_okr_user")
+        # by its cached id: ``env.ref`` would ask whether the group exists
+        group = self.env["res.groups"].browse(
+            self.env["ir.model.data"]._xmlid_to_res_id("okr_sales.group_okr_user")
+        )
         channel = channel_with_db(self.env.cr.dbname, group)
         bus = self.env["bus.bus"].sudo()
         postcommit[MOVED_ROW_KEY] = bus.create(

@@ -5,7 +5,7 @@ company (``_okr_today``), never the reader's time zone: see
 ``engine/days.py`` for the time zone a company has.
 """
 
-from odoo import api, models
+from odoo import api, models, tools
 
 from ..engine.days import company_today, company_tz
 from ..engine.definitions import COUNTING_SOURCES
@@ -17,9 +17,22 @@ class ResCompany(models.Model):
     def _okr_tz(self):
         """This company's time zone name (the current company's when
         empty): its partner's, else its country's single one, else UTC."""
-        company = self[:1] or self.env.company
-        partner = company.sudo().partner_id
+        return self._okr_company_tz((self[:1] or self.env.company).id)
+
+    @api.model
+    @tools.ormcache("company_id")
+    def _okr_company_tz(self, company_id):
+        # Cached: every status, history point and definition asks it. A
+        # change of the partner's time zone or country clears it
+        # (res_partner.py), as does a company's partner changed.
+        partner = self.browse(company_id).sudo().partner_id
         return company_tz(partner.tz, partner.country_id.code)
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "partner_id" in vals:
+            self.env.registry.clear_cache()
+        return result
 
     def _okr_today(self):
         """Today in this company's time zone (the current company's when

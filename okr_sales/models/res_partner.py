@@ -18,6 +18,8 @@ class ResPartner(models.Model):
         )
         before = {company: company._okr_tz() for company in companies}
         result = super().write(vals)
+        if companies:
+            self.env.registry.clear_cache()  # the cached time zones
         companies.filtered(
             lambda company: company._okr_tz() != before[company]
         )._okr_time_zone_changed()
