@@ -396,27 +396,49 @@ class IncrementalUpdate:
         return set(rows)
 
     def _write_contributions(self, model_name, stale, fresh):
-        """Delete the ``stale`` (kr_id, res_id) rows, insert the ``fresh`` ones."""
-        if stale:
-            self.cr.execute(
-                SQL(
-                    "DELETE FROM okr_contribution WHERE res_model = %s"
-                    " AND (key_result_id, res_id) IN (VALUES %s)",
-                    model_name,
-                    SQL(", ").join(SQL("(%s, %s)", *pair) for pair in stale),
-                )
+        """Delete the ``stale`` (kr_id, res_id) rows, insert the ``fresh``
+        ones: in one statement when there are both."""
+        delete = stale and SQL(
+            "DELETE FROM okr_contribution WHERE res_model = %s"
+            " AND (key_result_id, res_id) IN (VALUES %s)",
+            model_name,
+            SQL(", ").join(SQL("(%s, %s)", *pair) for pair in stale),
+        )
+        if not fresh:
+            if delete:
+                self.cr.execute(delete)
+            return
+        rows = SQL(", ").join(
+            SQL(
+                "(%s, %s, %s, %s::date, %s::numeric, %s::boolean, %s::integer)",
+                row[0],
+                model_name,
+                *row[1:],
             )
-        if fresh:
+            for row in fresh
+        )
+        columns = SQL(", ").join(map(SQL.identifier, CONTRIBUTION_COLUMNS))
+        if not delete:
             self.cr.execute(
                 SQL(
                     "INSERT INTO okr_contribution (key_result_id, res_model, %s)"
                     " VALUES %s",
-                    SQL(", ").join(map(SQL.identifier, CONTRIBUTION_COLUMNS)),
-                    SQL(", ").join(
-                        SQL(
-                            "(%s, %s, %s, %s, %s, %s, %s)", row[0], model_name, *row[1:]
-                        )
-                        for row in fresh
-                    ),
+                    columns,
+                    rows,
                 )
             )
+            return
+        # The insert reads the delete's count: the delete runs to its end
+        # first, and a row it deleted (same key result and record) no longer
+        # conflicts with the unique constraint of the row replacing it.
+        self.cr.execute(
+            SQL(
+                "WITH deleted AS (%s RETURNING 1)"
+                " INSERT INTO okr_contribution (key_result_id, res_model, %s)"
+                " SELECT * FROM (VALUES %s) AS v"
+                " WHERE (SELECT count(*) FROM deleted) >= 0",
+                delete,
+                columns,
+                rows,
+            )
+        )
