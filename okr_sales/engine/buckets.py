@@ -180,30 +180,6 @@ class BucketStore:
         )
         return self.cr.fetchone()[0]
 
-    def _stored_values(self, key_result_ids):
-        """``{kr id: (current value, baseline, currency rounding or None)}``,
-        read in SQL from the key results' rows (the values as the ORM reads
-        them: floats, 0 for none)."""
-        if not key_result_ids:
-            return {}
-        rows = self.env.execute_query(
-            SQL(
-                "SELECT k.id, k.current_value, k.baseline_value, c.rounding"
-                " FROM okr_key_result k"
-                " LEFT JOIN res_currency c ON c.id = k.currency_id"
-                " WHERE k.id IN %s",
-                tuple(key_result_ids),
-            )
-        )
-        return {
-            kr_id: (
-                float(current or 0.0),
-                float(baseline or 0.0),
-                float(rounding) if rounding else None,
-            )
-            for kr_id, current, baseline, rounding in rows
-        }
-
     def _refresh_key_results(self, definitions, errors, clear_errors=False):
         """The ``EngineResult`` of these key results: the current values
         that moved, and the errors (these and those of ``process``).
@@ -212,14 +188,12 @@ class BucketStore:
         computed are in ``cleared``): until then the value may miss what
         the failed update would have changed.
         """
-        values = self.current_values(definitions)
-        stored = self._stored_values([d.id for d in definitions])
+        stored = self._current_rows(definitions)
         moved, drift = {}, {}
         for definition in definitions:
             if definition.id not in stored:
                 continue  # deleted meanwhile
-            current, baseline, rounding = stored[definition.id]
-            value = values[definition.id]
+            value, current, baseline, rounding = stored[definition.id]
             if value is None:
                 value = baseline
             elif rounding:
@@ -241,31 +215,43 @@ class BucketStore:
             cleared=cleared,
         )
 
-    def current_values(self, definitions):
-        """``{kr_id: value of today's bucket}``; None when there is no data."""
+    def _current_rows(self, definitions):
+        """``{kr_id: (value of today's bucket, stored current value, baseline,
+        currency rounding or None)}`` in one statement, read in SQL from the
+        buckets and the key results' rows (the stored values as the ORM reads
+        them: floats, 0 for none). The bucket's value is None when there is
+        no data for a measure that shows none (an average), else 0."""
         definitions = list(definitions)
         if not definitions:
             return {}
         # the company's today (its time zone is the definition's), asked once
         now = utc_now()
         today = {tz: company_today(tz, now) for tz in {d.tz for d in definitions}}
-        wanted = {d.id: d.current_bucket(today[d.tz]) for d in definitions}
-        self.cr.execute(
+        rows = self.env.execute_query(
             SQL(
-                "SELECT key_result_id, date_start, value FROM okr_key_result_period"
-                " WHERE key_result_id IN %s",
-                tuple(wanted),
+                "SELECT k.id, p.value, k.current_value, k.baseline_value, c.rounding"
+                " FROM (VALUES %s) AS w(id, bucket)"
+                " JOIN okr_key_result k ON k.id = w.id"
+                " LEFT JOIN res_currency c ON c.id = k.currency_id"
+                " LEFT JOIN okr_key_result_period p"
+                " ON p.key_result_id = w.id AND p.date_start = w.bucket",
+                SQL(", ").join(
+                    SQL("(%s, %s::date)", d.id, d.current_bucket(today[d.tz]))
+                    for d in definitions
+                ),
             )
         )
-        found = {
-            kr_id: value
-            for kr_id, bucket, value in self.cr.fetchall()
-            if wanted[kr_id] == bucket
+        no_data = {d.id for d in definitions if d.measure in NO_DATA_MEASURES}
+        return {
+            kr_id: (
+                value if value is not None or kr_id in no_data else 0.0,
+                float(current or 0.0),
+                float(baseline or 0.0),
+                float(rounding) if rounding else None,
+            )
+            for kr_id, value, current, baseline, rounding in rows
         }
-        values = {}
-        for definition in definitions:
-            value = found.get(definition.id)
-            if value is None and definition.measure not in NO_DATA_MEASURES:
-                value = 0.0
-            values[definition.id] = value
-        return values
+
+    def current_values(self, definitions):
+        """``{kr_id: value of today's bucket}``; None when there is no data."""
+        return {kr_id: row[0] for kr_id, row in self._current_rows(definitions).items()}
