@@ -29,9 +29,27 @@ MAX_PREPARED_STATEMENTS = 5000
 
 
 @contextmanager
-def engine_settings(cr):
+def engine_settings(cr, restore=True):
     """Run the engine's queries with ``ENGINE_SETTINGS``, then put the
-    transaction's own settings back for what it does next."""
+    transaction's own settings back for what it does next.
+
+    ``restore=False`` keeps them to the end of the transaction, one
+    statement less: for the engine's run at a deal's commit point, after
+    which only okr_sales's own commit work runs. Safe whatever runs after
+    it: ``jit`` and ``plan_cache_mode`` only change how a query is planned,
+    never what it returns, and they are local to the transaction."""
+    if not restore:
+        cr.execute(
+            SQL(
+                "SELECT %s",
+                SQL(", ").join(
+                    SQL("set_config(%s, %s, true)", name, value)
+                    for name, value in ENGINE_SETTINGS.items()
+                ),
+            )
+        )
+        yield
+        return
     cr.execute(
         SQL(
             "SELECT %s",
