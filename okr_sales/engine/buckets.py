@@ -22,19 +22,39 @@ from .definitions import (
 from .inputs import EngineResult
 from .totals import VALUE_TOLERANCE, round_amount
 
-# The value of a bucket from its totals, by measure (``m.measure``); NULL when
-# there is no data. Retention is recounted instead.
-BUCKET_VALUE_SQL = SQL(
-    "CASE m.measure"
-    " WHEN %(count)s THEN p.record_count::float"
-    " WHEN %(sum)s THEN p.value_sum"
-    " WHEN %(ratio)s THEN 100.0 * p.numerator_count / NULLIF(p.record_count, 0)"
-    " WHEN %(distinct)s THEN p.distinct_count::float"
-    " ELSE p.value_sum / NULLIF(p.record_count, 0) END",  # averages, durations
-    count=MEASURE_COUNT,
-    sum=MEASURE_SUM,
-    ratio=MEASURE_RATIO,
-    distinct=MEASURE_DISTINCT,
+
+def bucket_value_sql(measure, totals):
+    """The value of a bucket from its totals, by ``measure`` (SQL of the
+    measure's code); NULL when there is no data. ``totals``: ``(records,
+    numerator records, value sum, distinct values)`` as SQL. Retention is
+    recounted instead (``_recount_retention``): NULL here."""
+    records, numerator, value_sum, distinct = totals
+    return SQL(
+        "CASE %(measure)s"
+        " WHEN %(count)s THEN %(records)s::float"
+        " WHEN %(sum)s THEN %(value_sum)s"
+        " WHEN %(ratio)s THEN 100.0 * %(numerator)s / NULLIF(%(records)s, 0)"
+        " WHEN %(distinct)s THEN %(distinct_values)s::float"
+        " WHEN %(retention)s THEN NULL"
+        " ELSE %(value_sum)s / NULLIF(%(records)s, 0) END",  # averages, durations
+        measure=measure,
+        records=records,
+        numerator=numerator,
+        value_sum=value_sum,
+        distinct_values=distinct,
+        count=MEASURE_COUNT,
+        sum=MEASURE_SUM,
+        ratio=MEASURE_RATIO,
+        distinct=MEASURE_DISTINCT,
+        retention=MEASURE_RETENTION,
+    )
+
+
+TOTAL_COLUMNS = ("record_count", "numerator_count", "value_sum", "distinct_count")
+
+# A stored bucket's value (``m.measure``: its key result's measure).
+BUCKET_VALUE_SQL = bucket_value_sql(
+    SQL("m.measure"), [SQL.identifier("p", column) for column in TOTAL_COLUMNS]
 )
 
 
@@ -48,7 +68,13 @@ class BucketStore:
         return self._refresh_key_results(list(definitions.values()), {})
 
     def _update_buckets(self, definitions, bucket_deltas):
-        """Apply the deltas to the bucket totals and store bucket values."""
+        """Apply the deltas to the bucket totals and store bucket values, in
+        one statement: the buckets the deltas empty are deleted, the others
+        inserted or updated, with their value computed from their new
+        totals. Both sub-statements see the same snapshot and never touch
+        the same row: a bucket is deleted when its stored count plus the
+        delta's is none, and a bucket not stored is only inserted when the
+        delta counts records. Retention's buckets are recounted after."""
         if not definitions:
             return
         touched = [
@@ -58,41 +84,70 @@ class BucketStore:
             if kr_id in definitions and bucket >= definitions[kr_id].date_start
         ]
         if touched:
+            new_totals = [
+                SQL("(p.%s + EXCLUDED.%s)", SQL.identifier(c), SQL.identifier(c))
+                for c in TOTAL_COLUMNS
+            ]
             self.cr.execute(
                 SQL(
-                    "INSERT INTO okr_key_result_period AS p (key_result_id,"
+                    "WITH m (key_result_id, date_start, date_end, record_count,"
+                    " numerator_count, value_sum, distinct_count, measure)"
+                    " AS (VALUES %(deltas)s),"
+                    " emptied AS (DELETE FROM okr_key_result_period p USING m"
+                    "  WHERE p.key_result_id = m.key_result_id"
+                    "  AND p.date_start = m.date_start"
+                    "  AND p.record_count + m.record_count <= 0"
+                    "  RETURNING p.key_result_id, p.date_start)"
+                    " INSERT INTO okr_key_result_period AS p (key_result_id,"
                     " date_start, date_end, record_count, numerator_count, value_sum,"
-                    " distinct_count) VALUES %s"
+                    " distinct_count, value)"
+                    " SELECT m.key_result_id, m.date_start, m.date_end,"
+                    " m.record_count, m.numerator_count, m.value_sum,"
+                    " m.distinct_count, %(inserted_value)s FROM m"
+                    " WHERE NOT EXISTS (SELECT FROM emptied e"
+                    "  WHERE e.key_result_id = m.key_result_id"
+                    "  AND e.date_start = m.date_start)"
+                    " AND (m.record_count > 0 OR EXISTS (SELECT"
+                    "  FROM okr_key_result_period o"
+                    "  WHERE o.key_result_id = m.key_result_id"
+                    "  AND o.date_start = m.date_start))"
                     " ON CONFLICT (key_result_id, date_start) DO UPDATE SET"
-                    " record_count = p.record_count + EXCLUDED.record_count,"
-                    " numerator_count = p.numerator_count + EXCLUDED.numerator_count,"
-                    " value_sum = p.value_sum + EXCLUDED.value_sum,"
-                    " distinct_count = p.distinct_count + EXCLUDED.distinct_count",
-                    SQL(", ").join(
+                    " record_count = %(records)s, numerator_count = %(numerator)s,"
+                    " value_sum = %(value_sum)s, distinct_count = %(distinct)s,"
+                    " value = %(updated_value)s",
+                    deltas=SQL(", ").join(
                         SQL(
-                            "(%s, %s, %s, %s, %s, %s, %s)",
+                            "(%s, %s::date, %s::date, %s::integer, %s::integer,"
+                            " %s::numeric, %s::integer, %s)",
                             kr_id,
                             bucket,
                             definitions[kr_id].bucket_end(bucket),
                             *totals,
+                            definitions[kr_id].measure,
                         )
                         for kr_id, bucket, totals in touched
                     ),
-                )
-            )
-            self.cr.execute(
-                SQL(
-                    "DELETE FROM okr_key_result_period"
-                    " WHERE (key_result_id, date_start) IN (VALUES %s)"
-                    " AND record_count <= 0",
-                    SQL(", ").join(
-                        SQL("(%s, %s::date)", kr_id, bucket)
-                        for kr_id, bucket, _totals in touched
+                    inserted_value=bucket_value_sql(
+                        SQL("m.measure"),
+                        [SQL.identifier("m", column) for column in TOTAL_COLUMNS],
+                    ),
+                    records=new_totals[0],
+                    numerator=new_totals[1],
+                    value_sum=new_totals[2],
+                    distinct=new_totals[3],
+                    updated_value=bucket_value_sql(
+                        SQL(
+                            "(SELECT m.measure FROM m"
+                            " WHERE m.key_result_id = p.key_result_id LIMIT 1)"
+                        ),
+                        new_totals,
                     ),
                 )
             )
-        buckets = {(kr_id, bucket) for kr_id, bucket, _totals in touched}
-        self._store_bucket_values(definitions.values(), buckets)
+        for definition in definitions.values():
+            if definition.measure == MEASURE_RETENTION:
+                self._recount_retention(definition)
+        self.env["okr.key.result.period"].invalidate_model()
 
     def _store_bucket_values(self, definitions, buckets=None):
         """Compute each bucket's value from its totals (or recount distincts);
