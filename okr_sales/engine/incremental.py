@@ -41,11 +41,34 @@ from .totals import (
     touched_keys,
 )
 
+# How the contributions statement of ``process`` is isolated: in a savepoint
+# of its own, one savepoint per key result only if it fails (``STATEMENT``);
+# in the caller's savepoint, a failure raising ``ContributionsFailed``
+# (``CALLER``, see ``run_in_savepoint``); one savepoint per key result
+# (``KEY_RESULT``).
+ISOLATE_STATEMENT, ISOLATE_CALLER, ISOLATE_KEY_RESULT = (
+    "statement",
+    "caller",
+    "key_result",
+)
+
+
+class ContributionsFailed(Exception):
+    """The contributions statement failed in the caller's savepoint: the
+    transaction is aborted up to it (``ISOLATE_CALLER``)."""
+
 
 class IncrementalUpdate:
     """The incremental path of ``ProgressEngine`` (a mixin of it)."""
 
-    def process(self, model_name, record_ids, old_keys=None, nowait=False):
+    def process(
+        self,
+        model_name,
+        record_ids,
+        old_keys=None,
+        nowait=False,
+        isolate=ISOLATE_STATEMENT,
+    ):
         """Bring the contributions of these records up to date; returns the
         changes of their key results' bucket totals, ``{(kr_id, bucket):
         [records, numerator records, value sum, distinct values]}``, for
@@ -60,6 +83,7 @@ class IncrementalUpdate:
         fails at once instead, with LockNotAvailable or SerializationFailure,
         if another transaction holds or has changed one of them since this
         one began: the caller then defers the records (``defer``).
+        ``isolate`` says how a failing rule is found (``ISOLATE_*``).
         """
         old_keys = old_keys or {}
         definitions = self.inputs.definitions.get(model_name) or {}
@@ -102,7 +126,7 @@ class IncrementalUpdate:
                     errors[kr_id] = error
                     continue
             plans.append((definition, kr_record_ids, kr_old_rows))
-        new_rows = self._fetch_contributions(plans, errors)
+        new_rows = self._fetch_contributions(plans, errors, isolate)
 
         bucket_deltas = new_bucket_deltas()
         stale, fresh = [], []
@@ -261,13 +285,42 @@ class IncrementalUpdate:
         rows.update(self._stored_contributions(definition.model, all_ids))
         return all_ids, rows
 
-    def _fetch_contributions(self, plans, errors):
+    def _fetch_contributions(self, plans, errors, isolate=ISOLATE_STATEMENT):
         """``{kr_id: {res_id: row}}``, from prepared statements run on the
         plans' records: one part per family (``family_key``) of key results
         evaluated on the same records, one per key result otherwise, and
         the parts run on the same records in one statement
         (``prepared_union_query``). If it fails, one savepoint per key
-        result finds the ones at fault."""
+        result finds the ones at fault (see ``ISOLATE_*`` for ``isolate``)."""
+        parts = self._contribution_parts(plans, errors)
+        if not parts:
+            return {}
+        by_records = defaultdict(list)
+        for part in parts:
+            by_records[part[2]].append(part)
+        prepared = PreparedStatements(self.cr)
+        new_rows = defaultdict(dict)
+        if isolate == ISOLATE_KEY_RESULT:
+            return self._fetch_each(plans, errors, prepared)
+        if isolate == ISOLATE_CALLER:
+            try:
+                for record_ids, group in by_records.items():
+                    self._run_parts(group, record_ids, prepared, new_rows)
+            except Exception as error:
+                raise ContributionsFailed(str(error)) from error
+            return new_rows
+        try:
+            with self.cr.savepoint(flush=False):
+                for record_ids, group in by_records.items():
+                    self._run_parts(group, record_ids, prepared, new_rows)
+        except Exception:  # noqa: BLE001 - isolate the failing key results
+            return self._fetch_each(plans, errors, prepared)
+        return new_rows
+
+    def _contribution_parts(self, plans, errors):
+        """The parts of ``_fetch_contributions``: ``(key, query, record ids,
+        definitions, whether a family's)``; a key result whose query cannot
+        be built goes to ``errors``."""
         families, singles = defaultdict(list), []
         for definition, record_ids, _old_rows in plans:
             spec = self.sources.get(definition.model)
@@ -277,7 +330,6 @@ class IncrementalUpdate:
             else:
                 families[key, tuple(record_ids)].append(definition)
         record_ids_of = {d.id: tuple(record_ids) for d, record_ids, _rows in plans}
-        # parts: (key, query, record ids, definitions, whether a family's)
         parts = []
         for (key, record_ids), family in families.items():
             if len(family) == 1:
@@ -306,33 +358,24 @@ class IncrementalUpdate:
                     False,
                 )
             )
-        if not parts:
-            return {}
-        by_records = defaultdict(list)
-        for part in parts:
-            by_records[part[2]].append(part)
-        prepared = PreparedStatements(self.cr)
+        return parts
+
+    def _fetch_each(self, plans, errors, prepared):
+        """``_fetch_contributions`` one key result at a time, each in a
+        savepoint of its own: the failing ones go to ``errors``."""
         new_rows = defaultdict(dict)
-        try:
-            with self.cr.savepoint(flush=False):
-                for record_ids, group in by_records.items():
-                    self._run_parts(group, record_ids, prepared, new_rows)
-        except Exception:  # noqa: BLE001 - isolate the failing key results
-            new_rows.clear()
-            for definition, record_ids, _rows in plans:
-                if definition.id in errors:
-                    continue
-                try:
-                    spec = self.sources[definition.model]
-                    name, prepare = prepared_contribution_query(
-                        self.env, definition, spec
-                    )
-                    with self.cr.savepoint(flush=False):
-                        rows = prepared.execute(name, prepare, record_ids)
-                        self._take_rows([definition], False, rows, new_rows)
-                except Exception as error:  # noqa: BLE001
-                    errors[definition.id] = error
-                    new_rows.pop(definition.id, None)
+        for definition, record_ids, _rows in plans:
+            if definition.id in errors:
+                continue
+            try:
+                spec = self.sources[definition.model]
+                name, prepare = prepared_contribution_query(self.env, definition, spec)
+                with self.cr.savepoint(flush=False):
+                    rows = prepared.execute(name, prepare, record_ids)
+                    self._take_rows([definition], False, rows, new_rows)
+            except Exception as error:  # noqa: BLE001
+                errors[definition.id] = error
+                new_rows.pop(definition.id, None)
         return new_rows
 
     def _run_parts(self, parts, record_ids, prepared, new_rows):

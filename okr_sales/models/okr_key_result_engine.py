@@ -741,8 +741,7 @@ class OkrKeyResult(models.Model):
         or queue them for right after the commit if one is busy."""
         engine = self._okr_engine()
         try:
-            with self.env.cr.savepoint(flush=False):
-                result = engine.run(pending, old_keys, nowait=True)
+            result = engine.run_in_savepoint(pending, old_keys, nowait=True)
         except (errors.LockNotAvailable, errors.SerializationFailure) as busy:
             # A shared key result is busy: process after the commit.
             _logger.debug("OKR changes deferred after commit: %s", busy)

@@ -1,13 +1,18 @@
 import logging
+from contextlib import contextmanager
 from unittest.mock import patch
 
 from odoo.tests import tagged
 
 from ..engine.engine import ProgressEngine
+from ..engine.pg import PreparedStatements
 from .common import OkrCrmCase
 
 # The model writes and logs what the engine returns, errors included.
 ENGINE_GLUE = "odoo.addons.okr_sales.models.okr_key_result_engine"
+# A deal's name no rule of the tests reads: marks a rule whose contribution
+# statement fails when it runs (see ``_failing_statements``).
+FAILING_MARK = "okr-failing-statement"
 
 
 @tagged("post_install", "-at_install")
@@ -170,4 +175,67 @@ class TestEngineFaults(OkrCrmCase):
         )
         self.env["okr.key.result"]._cron_fold_pending()
         self.assertEqual(self.revenue.current_value, 40.0)
+        self.assertFalse(self.env["okr.pending.change"].search([]))
+
+    @contextmanager
+    def _failing_statements(self, times=None):
+        """Contribution statements of rules naming ``FAILING_MARK`` fail in
+        PostgreSQL when they run (aborting the transaction up to the last
+        savepoint), every time or the first ``times`` times."""
+        original = PreparedStatements.execute
+        failures = []
+
+        def execute(prepared, name, prepare, record_ids):
+            if FAILING_MARK in repr(prepare.params) and (
+                times is None or len(failures) < times
+            ):
+                failures.append(name)
+                prepared.cr.execute("SELECT 1 / 0", log_exceptions=False)
+            return original(prepared, name, prepare, record_ids)
+
+        with patch.object(PreparedStatements, "execute", execute):
+            yield failures
+
+    def _new_marked_key_result(self):
+        """The team's won revenue, by a rule naming ``FAILING_MARK``."""
+        marked = self._new_auto_key_result(
+            self.team_objective, "won_revenue", scope="team"
+        )
+        marked.source_domain = (
+            f"['&', ('won_status', '=', 'won'), ('name', '!=', '{FAILING_MARK}')]"
+        )
+        self._commit_point()
+        self.assertFalse(marked.computation_error)
+        return marked
+
+    def test_a_rule_failing_in_the_shared_statement_is_isolated(self):
+        # One statement evaluates both rules: it fails, the run starts again
+        # with one savepoint per key result, and only the failing one fails.
+        marked = self._new_marked_key_result()
+        deal = self._new_deal(amount=60.0)
+        self._commit_point()
+        with (
+            self._failing_statements() as failures,
+            self.assertLogs(ENGINE_GLUE, logging.ERROR),
+        ):
+            deal.action_set_won()
+            self._commit_point()
+        self.assertEqual(len(failures), 2, "the shared statement, then its own")
+        self.assertEqual(deal.won_status, "won")
+        self.assertEqual(self.revenue.current_value, 60.0)
+        self.assertFalse(self.revenue.computation_error)
+        self.assertEqual(marked.current_value, 0.0)
+        self.assertIn("division by zero", marked.computation_error)
+        self.assertFalse(self.env["okr.pending.change"].search([]))
+
+    def test_a_shared_statement_failing_once_loses_nothing(self):
+        marked = self._new_marked_key_result()
+        deal = self._new_deal(amount=60.0)
+        self._commit_point()
+        with self._failing_statements(times=1) as failures:
+            deal.action_set_won()
+            self._commit_point()
+        self.assertEqual(len(failures), 1)
+        self.assertEqual((self.revenue | marked).mapped("current_value"), [60.0, 60.0])
+        self.assertFalse((self.revenue | marked).filtered("computation_error"))
         self.assertFalse(self.env["okr.pending.change"].search([]))
