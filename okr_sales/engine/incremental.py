@@ -30,7 +30,7 @@ from .definitions import (
     SCOPE_TEAM,
     SOURCE_LINKED,
 )
-from .pg import PreparedStatements
+from .pg import PreparedStatements, settings_sql
 from .records import read_record_facts
 from .rollup import rollup_ancestors
 from .totals import (
@@ -162,31 +162,47 @@ class IncrementalUpdate:
         return dict(bucket_deltas)
 
     def _lock(self, key_result_ids, nowait):
-        lock = SQL("FOR UPDATE NOWAIT" if nowait else "FOR UPDATE")
+        """Lock the key results and their objectives, and set the planner
+        settings of the contribution statements that follow
+        (``ENGINE_SETTINGS``, to the end of the transaction: see
+        ``engine_settings``) in the same statement."""
         # With the roll-ups over them, which move in the same transaction:
         # busy, they too send the records after the commit.
         key_result_ids = set(key_result_ids)
         key_result_ids |= rollup_ancestors(self.inputs.rollup_graph, key_result_ids)
         kr_ids = tuple(sorted(key_result_ids))
+        if nowait:
+            # Never waits, so never in a deadlock: both tables at once.
+            locks = [
+                SQL(
+                    "SELECT k.id FROM okr_key_result k"
+                    " JOIN okr_objective o ON o.id = k.objective_id"
+                    " WHERE k.id IN %s ORDER BY k.id FOR UPDATE OF k, o NOWAIT",
+                    kr_ids,
+                )
+            ]
+        else:
+            # Waits: key results, then objectives, each in id order.
+            locks = [
+                SQL(
+                    "SELECT id FROM okr_key_result WHERE id IN %s"
+                    " ORDER BY id FOR UPDATE",
+                    kr_ids,
+                ),
+                SQL(
+                    "SELECT id FROM okr_objective WHERE id IN (SELECT objective_id"
+                    " FROM okr_key_result WHERE id IN %s) ORDER BY id FOR UPDATE",
+                    kr_ids,
+                ),
+            ]
         # A busy key result is expected, and handled by the caller: not an
         # error for the server log.
         self.cr.execute(
-            SQL(
-                "SELECT id FROM okr_key_result WHERE id IN %s ORDER BY id %s",
-                kr_ids,
-                lock,
-            ),
+            SQL("SELECT %s, ARRAY(%s)", settings_sql(), locks[0]),
             log_exceptions=False,
         )
-        self.cr.execute(
-            SQL(
-                "SELECT id FROM okr_objective WHERE id IN (SELECT objective_id"
-                " FROM okr_key_result WHERE id IN %s) ORDER BY id %s",
-                kr_ids,
-                lock,
-            ),
-            log_exceptions=False,
-        )
+        for lock in locks[1:]:
+            self.cr.execute(lock, log_exceptions=False)
 
     def fold_totals(self, bucket_deltas):
         """Apply bucket deltas (from ``process``, which locked their key

@@ -1,9 +1,11 @@
 """PostgreSQL settings and prepared statements of the engine's queries.
 
 The engine's queries are planned once per cursor (Odoo's pool resets a
-connection each time it lends it) and run many times on a few records: ``engine_settings`` sets the planner for that, local to the
-transaction, and ``PreparedStatements`` keeps track of what a cursor's
-connection has prepared.
+connection each time it lends it) and run many times on a few records:
+``engine_settings`` sets the planner for that, local to the transaction
+(the deal's path sets it with its locks instead), and
+``PreparedStatements`` keeps track of what a cursor's connection has
+prepared.
 """
 
 import hashlib
@@ -29,28 +31,25 @@ PREPARED_PREFIX = "okr_contribution_"
 MAX_PREPARED_STATEMENTS = 5000
 
 
+def settings_sql(settings=None):
+    """``set_config`` of each of ``settings`` (``ENGINE_SETTINGS`` by
+    default), local to the transaction, as a select list."""
+    return SQL(", ").join(
+        SQL("set_config(%s, %s, true)", name, value)
+        for name, value in (settings or ENGINE_SETTINGS).items()
+    )
+
+
 @contextmanager
-def engine_settings(cr, restore=True):
+def engine_settings(cr):
     """Run the engine's queries with ``ENGINE_SETTINGS``, then put the
     transaction's own settings back for what it does next.
 
-    ``restore=False`` keeps them to the end of the transaction, one
-    statement less: for the engine's run at a deal's commit point, after
-    which only okr_sales's own commit work runs. Safe whatever runs after
-    it: ``jit`` and ``plan_cache_mode`` only change how a query is planned,
-    never what it returns, and they are local to the transaction."""
-    if not restore:
-        cr.execute(
-            SQL(
-                "SELECT %s",
-                SQL(", ").join(
-                    SQL("set_config(%s, %s, true)", name, value)
-                    for name, value in ENGINE_SETTINGS.items()
-                ),
-            )
-        )
-        yield
-        return
+    The deal's path needs none: the engine sets them with its locks, before
+    its contribution statements, and leaves them to the end of the
+    transaction (``_lock``). Safe whatever runs after it: ``jit`` and
+    ``plan_cache_mode`` only change how a query is planned, never what it
+    returns."""
     cr.execute(
         SQL(
             "SELECT %s",
@@ -67,10 +66,7 @@ def engine_settings(cr, restore=True):
     cr.execute(
         SQL(
             "SELECT %s",
-            SQL(", ").join(
-                SQL("set_config(%s, %s, true)", name, value)
-                for name, value in zip(ENGINE_SETTINGS, previous, strict=True)
-            ),
+            settings_sql(dict(zip(ENGINE_SETTINGS, previous, strict=True))),
         )
     )
 

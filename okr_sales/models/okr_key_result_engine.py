@@ -685,9 +685,8 @@ class OkrKeyResult(models.Model):
             self._okr_engine(counting=False).defer(pending, old_keys)
             self.env.ref("okr_sales.ir_cron_okr_fold_pending")._trigger()
             return
-        # Only okr_sales's commit work follows: the settings need no restore.
-        with engine_settings(self.env.cr, restore=False):
-            self._okr_run_engine(pending, old_keys)
+        # No engine_settings: the engine sets them with its locks.
+        self._okr_run_engine(pending, old_keys)
 
     @api.model
     def _okr_sync_definitions(self, key_result_ids):

@@ -2,6 +2,7 @@ import logging
 from contextlib import contextmanager
 from unittest.mock import patch
 
+from odoo import sql_db
 from odoo.tests import tagged
 
 from ..engine.engine import ProgressEngine
@@ -239,3 +240,46 @@ class TestEngineFaults(OkrCrmCase):
         self.assertEqual((self.revenue | marked).mapped("current_value"), [60.0, 60.0])
         self.assertFalse((self.revenue | marked).filtered("computation_error"))
         self.assertFalse(self.env["okr.pending.change"].search([]))
+
+    def test_a_busy_objective_defers_the_deal(self):
+        # The engine locks the key results' objectives with them (the
+        # objective's progress moves too): another transaction holding one
+        # sends the deal's records after the commit, as a busy key result
+        # does. The objective must be committed to be held elsewhere; KEY
+        # SHARE lets this transaction write it, not lock it for update.
+        self.env.cr.execute(
+            "SELECT min(id) FROM okr_objective WHERE create_date < now()"
+        )
+        objective = self.env["okr.objective"].browse(self.env.cr.fetchone()[0])
+        if not objective:
+            self.skipTest("no committed objective to hold")
+        self.env.cr.execute("SET LOCAL lock_timeout = '10s'")
+        with sql_db.db_connect(self.env.cr.dbname).cursor() as other:
+            other.execute("SET lock_timeout = '10s'")
+            other.execute(
+                "SELECT id FROM okr_objective WHERE id = %s FOR KEY SHARE",
+                [objective.id],
+            )
+            key_result = self._new_auto_key_result(
+                objective, "won_revenue", scope="company"
+            )
+            deal = self._new_deal(
+                amount=40.0,
+                user=self.env.user,
+                team_id=False,
+                company_id=objective.company_id.id,
+            )
+            deal.action_set_won()
+            self._commit_point()
+            other.rollback()
+        self.assertEqual(deal.won_status, "won")
+        self.assertEqual(
+            self.env["okr.pending.change"].search([]).mapped("res_ids"), [[deal.id]]
+        )
+        contributions = self.env["okr.contribution"].search(
+            [("key_result_id", "=", key_result.id)]
+        )
+        self.assertNotIn(deal.id, contributions.mapped("res_id"))
+        self.env["okr.key.result"]._cron_fold_pending()
+        self.assertFalse(self.env["okr.pending.change"].search([]))
+        self.assertFalse(self._recomputed_values(key_result))
