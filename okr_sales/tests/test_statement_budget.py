@@ -30,7 +30,7 @@ from .common import QUIET_CONTEXT, OkrCrmCase
 # Issue #23's target: a win adds at most 15 statements to crm's, whatever
 # the number of key results. MISSED today: the budgets are today's counts
 # (crm alone: a win 26 statements, a reassign 45). The engine's own part of
-# a win is 10 of them (a savepoint and its release, stored contributions,
+# a win is 9 of them (a savepoint and its release, stored contributions,
 # record facts, the locks with the planner settings, one contribution
 # statement, contributions written, buckets folded, values read): the rest
 # is the model's reactions.
