@@ -22,19 +22,39 @@ from .definitions import (
 from .inputs import EngineResult
 from .totals import VALUE_TOLERANCE, round_amount
 
-# The value of a bucket from its totals, by measure (``m.measure``); NULL when
-# there is no data. Retention is recounted instead.
-BUCKET_VALUE_SQL = SQL(
-    "CASE m.measure"
-    " WHEN %(count)s THEN p.record_count::float"
-    " WHEN %(sum)s THEN p.value_sum"
-    " WHEN %(ratio)s THEN 100.0 * p.numerator_count / NULLIF(p.record_count, 0)"
-    " WHEN %(distinct)s THEN p.distinct_count::float"
-    " ELSE p.value_sum / NULLIF(p.record_count, 0) END",  # averages, durations
-    count=MEASURE_COUNT,
-    sum=MEASURE_SUM,
-    ratio=MEASURE_RATIO,
-    distinct=MEASURE_DISTINCT,
+
+def bucket_value_sql(measure, totals):
+    """The value of a bucket from its totals, by ``measure`` (SQL of the
+    measure's code); NULL when there is no data. ``totals``: ``(records,
+    numerator records, value sum, distinct values)`` as SQL. Retention is
+    recounted instead (``_recount_retention``): NULL here."""
+    records, numerator, value_sum, distinct = totals
+    return SQL(
+        "CASE %(measure)s"
+        " WHEN %(count)s THEN %(records)s::float"
+        " WHEN %(sum)s THEN %(value_sum)s"
+        " WHEN %(ratio)s THEN 100.0 * %(numerator)s / NULLIF(%(records)s, 0)"
+        " WHEN %(distinct)s THEN %(distinct_values)s::float"
+        " WHEN %(retention)s THEN NULL"
+        " ELSE %(value_sum)s / NULLIF(%(records)s, 0) END",  # averages, durations
+        measure=measure,
+        records=records,
+        numerator=numerator,
+        value_sum=value_sum,
+        distinct_values=distinct,
+        count=MEASURE_COUNT,
+        sum=MEASURE_SUM,
+        ratio=MEASURE_RATIO,
+        distinct=MEASURE_DISTINCT,
+        retention=MEASURE_RETENTION,
+    )
+
+
+TOTAL_COLUMNS = ("record_count", "numerator_count", "value_sum", "distinct_count")
+
+# A stored bucket's value (``m.measure``: its key result's measure).
+BUCKET_VALUE_SQL = bucket_value_sql(
+    SQL("m.measure"), [SQL.identifier("p", column) for column in TOTAL_COLUMNS]
 )
 
 
@@ -48,7 +68,13 @@ class BucketStore:
         return self._refresh_key_results(list(definitions.values()), {})
 
     def _update_buckets(self, definitions, bucket_deltas):
-        """Apply the deltas to the bucket totals and store bucket values."""
+        """Apply the deltas to the bucket totals and store bucket values, in
+        one statement: the buckets the deltas empty are deleted, the others
+        inserted or updated, with their value computed from their new
+        totals. Both sub-statements see the same snapshot and never touch
+        the same row: a bucket is deleted when its stored count plus the
+        delta's is none, and a bucket not stored is only inserted when the
+        delta counts records. Retention's buckets are recounted after."""
         if not definitions:
             return
         touched = [
@@ -58,41 +84,70 @@ class BucketStore:
             if kr_id in definitions and bucket >= definitions[kr_id].date_start
         ]
         if touched:
+            new_totals = [
+                SQL("(p.%s + EXCLUDED.%s)", SQL.identifier(c), SQL.identifier(c))
+                for c in TOTAL_COLUMNS
+            ]
             self.cr.execute(
                 SQL(
-                    "INSERT INTO okr_key_result_period AS p (key_result_id,"
+                    "WITH m (key_result_id, date_start, date_end, record_count,"
+                    " numerator_count, value_sum, distinct_count, measure)"
+                    " AS (VALUES %(deltas)s),"
+                    " emptied AS (DELETE FROM okr_key_result_period p USING m"
+                    "  WHERE p.key_result_id = m.key_result_id"
+                    "  AND p.date_start = m.date_start"
+                    "  AND p.record_count + m.record_count <= 0"
+                    "  RETURNING p.key_result_id, p.date_start)"
+                    " INSERT INTO okr_key_result_period AS p (key_result_id,"
                     " date_start, date_end, record_count, numerator_count, value_sum,"
-                    " distinct_count) VALUES %s"
+                    " distinct_count, value)"
+                    " SELECT m.key_result_id, m.date_start, m.date_end,"
+                    " m.record_count, m.numerator_count, m.value_sum,"
+                    " m.distinct_count, %(inserted_value)s FROM m"
+                    " WHERE NOT EXISTS (SELECT FROM emptied e"
+                    "  WHERE e.key_result_id = m.key_result_id"
+                    "  AND e.date_start = m.date_start)"
+                    " AND (m.record_count > 0 OR EXISTS (SELECT"
+                    "  FROM okr_key_result_period o"
+                    "  WHERE o.key_result_id = m.key_result_id"
+                    "  AND o.date_start = m.date_start))"
                     " ON CONFLICT (key_result_id, date_start) DO UPDATE SET"
-                    " record_count = p.record_count + EXCLUDED.record_count,"
-                    " numerator_count = p.numerator_count + EXCLUDED.numerator_count,"
-                    " value_sum = p.value_sum + EXCLUDED.value_sum,"
-                    " distinct_count = p.distinct_count + EXCLUDED.distinct_count",
-                    SQL(", ").join(
+                    " record_count = %(records)s, numerator_count = %(numerator)s,"
+                    " value_sum = %(value_sum)s, distinct_count = %(distinct)s,"
+                    " value = %(updated_value)s",
+                    deltas=SQL(", ").join(
                         SQL(
-                            "(%s, %s, %s, %s, %s, %s, %s)",
+                            "(%s, %s::date, %s::date, %s::integer, %s::integer,"
+                            " %s::numeric, %s::integer, %s)",
                             kr_id,
                             bucket,
                             definitions[kr_id].bucket_end(bucket),
                             *totals,
+                            definitions[kr_id].measure,
                         )
                         for kr_id, bucket, totals in touched
                     ),
-                )
-            )
-            self.cr.execute(
-                SQL(
-                    "DELETE FROM okr_key_result_period"
-                    " WHERE (key_result_id, date_start) IN (VALUES %s)"
-                    " AND record_count <= 0",
-                    SQL(", ").join(
-                        SQL("(%s, %s::date)", kr_id, bucket)
-                        for kr_id, bucket, _totals in touched
+                    inserted_value=bucket_value_sql(
+                        SQL("m.measure"),
+                        [SQL.identifier("m", column) for column in TOTAL_COLUMNS],
+                    ),
+                    records=new_totals[0],
+                    numerator=new_totals[1],
+                    value_sum=new_totals[2],
+                    distinct=new_totals[3],
+                    updated_value=bucket_value_sql(
+                        SQL(
+                            "(SELECT m.measure FROM m"
+                            " WHERE m.key_result_id = p.key_result_id LIMIT 1)"
+                        ),
+                        new_totals,
                     ),
                 )
             )
-        buckets = {(kr_id, bucket) for kr_id, bucket, _totals in touched}
-        self._store_bucket_values(definitions.values(), buckets)
+        for definition in definitions.values():
+            if definition.measure == MEASURE_RETENTION:
+                self._recount_retention(definition)
+        self.env["okr.key.result.period"].invalidate_model()
 
     def _store_bucket_values(self, definitions, buckets=None):
         """Compute each bucket's value from its totals (or recount distincts);
@@ -180,30 +235,6 @@ class BucketStore:
         )
         return self.cr.fetchone()[0]
 
-    def _stored_values(self, key_result_ids):
-        """``{kr id: (current value, baseline, currency rounding or None)}``,
-        read in SQL from the key results' rows (the values as the ORM reads
-        them: floats, 0 for none)."""
-        if not key_result_ids:
-            return {}
-        rows = self.env.execute_query(
-            SQL(
-                "SELECT k.id, k.current_value, k.baseline_value, c.rounding"
-                " FROM okr_key_result k"
-                " LEFT JOIN res_currency c ON c.id = k.currency_id"
-                " WHERE k.id IN %s",
-                tuple(key_result_ids),
-            )
-        )
-        return {
-            kr_id: (
-                float(current or 0.0),
-                float(baseline or 0.0),
-                float(rounding) if rounding else None,
-            )
-            for kr_id, current, baseline, rounding in rows
-        }
-
     def _refresh_key_results(self, definitions, errors, clear_errors=False):
         """The ``EngineResult`` of these key results: the current values
         that moved, and the errors (these and those of ``process``).
@@ -212,14 +243,12 @@ class BucketStore:
         computed are in ``cleared``): until then the value may miss what
         the failed update would have changed.
         """
-        values = self.current_values(definitions)
-        stored = self._stored_values([d.id for d in definitions])
+        stored = self._current_rows(definitions)
         moved, drift = {}, {}
         for definition in definitions:
             if definition.id not in stored:
                 continue  # deleted meanwhile
-            current, baseline, rounding = stored[definition.id]
-            value = values[definition.id]
+            value, current, baseline, rounding = stored[definition.id]
             if value is None:
                 value = baseline
             elif rounding:
@@ -241,31 +270,43 @@ class BucketStore:
             cleared=cleared,
         )
 
-    def current_values(self, definitions):
-        """``{kr_id: value of today's bucket}``; None when there is no data."""
+    def _current_rows(self, definitions):
+        """``{kr_id: (value of today's bucket, stored current value, baseline,
+        currency rounding or None)}`` in one statement, read in SQL from the
+        buckets and the key results' rows (the stored values as the ORM reads
+        them: floats, 0 for none). The bucket's value is None when there is
+        no data for a measure that shows none (an average), else 0."""
         definitions = list(definitions)
         if not definitions:
             return {}
         # the company's today (its time zone is the definition's), asked once
         now = utc_now()
         today = {tz: company_today(tz, now) for tz in {d.tz for d in definitions}}
-        wanted = {d.id: d.current_bucket(today[d.tz]) for d in definitions}
-        self.cr.execute(
+        rows = self.env.execute_query(
             SQL(
-                "SELECT key_result_id, date_start, value FROM okr_key_result_period"
-                " WHERE key_result_id IN %s",
-                tuple(wanted),
+                "SELECT k.id, p.value, k.current_value, k.baseline_value, c.rounding"
+                " FROM (VALUES %s) AS w(id, bucket)"
+                " JOIN okr_key_result k ON k.id = w.id"
+                " LEFT JOIN res_currency c ON c.id = k.currency_id"
+                " LEFT JOIN okr_key_result_period p"
+                " ON p.key_result_id = w.id AND p.date_start = w.bucket",
+                SQL(", ").join(
+                    SQL("(%s, %s::date)", d.id, d.current_bucket(today[d.tz]))
+                    for d in definitions
+                ),
             )
         )
-        found = {
-            kr_id: value
-            for kr_id, bucket, value in self.cr.fetchall()
-            if wanted[kr_id] == bucket
+        no_data = {d.id for d in definitions if d.measure in NO_DATA_MEASURES}
+        return {
+            kr_id: (
+                value if value is not None or kr_id in no_data else 0.0,
+                float(current or 0.0),
+                float(baseline or 0.0),
+                float(rounding) if rounding else None,
+            )
+            for kr_id, value, current, baseline, rounding in rows
         }
-        values = {}
-        for definition in definitions:
-            value = found.get(definition.id)
-            if value is None and definition.measure not in NO_DATA_MEASURES:
-                value = 0.0
-            values[definition.id] = value
-        return values
+
+    def current_values(self, definitions):
+        """``{kr_id: value of today's bucket}``; None when there is no data."""
+        return {kr_id: row[0] for kr_id, row in self._current_rows(definitions).items()}

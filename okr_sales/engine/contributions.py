@@ -142,7 +142,8 @@ def prepared_contribution_query(env, definition, spec):
 
     Planning these queries (joins, currency rates) costs ten times more than
     running them on the few records of a deal: the incremental path plans
-    each once per database connection and then only executes it. The name
+    each once per cursor and then only executes it (Odoo's pool resets a
+    connection each time it lends it: a request plans it again). The name
     is derived from the text, so a changed definition gets a new statement.
     """
     key = (id(env.registry), definition, spec)

@@ -29,7 +29,7 @@ The event flow, from a deal won to a manager's kanban:
    grows with these key results, not with the size of the database.
 4. For each touched key result, ``contribution_query`` says what each
    record contributes now: those of a model's touched key results run on
-   the changed records as one statement, prepared once per connection
+   the changed records as one statement, prepared once per cursor
    (``prepared_union_query``; key results that differ only in whose
    records they count share one part, ``family_key``). The stored
    contributions (``okr.contribution``, a row per record and key result)

@@ -30,7 +30,7 @@ from .definitions import (
     SCOPE_TEAM,
     SOURCE_LINKED,
 )
-from .pg import PreparedStatements
+from .pg import PreparedStatements, settings_sql
 from .records import read_record_facts
 from .rollup import rollup_ancestors
 from .totals import (
@@ -41,11 +41,34 @@ from .totals import (
     touched_keys,
 )
 
+# How the contributions statement of ``process`` is isolated: in a savepoint
+# of its own, one savepoint per key result only if it fails (``STATEMENT``);
+# in the caller's savepoint, a failure raising ``ContributionsFailed``
+# (``CALLER``, see ``run_in_savepoint``); one savepoint per key result
+# (``KEY_RESULT``).
+ISOLATE_STATEMENT, ISOLATE_CALLER, ISOLATE_KEY_RESULT = (
+    "statement",
+    "caller",
+    "key_result",
+)
+
+
+class ContributionsFailed(Exception):
+    """The contributions statement failed in the caller's savepoint: the
+    transaction is aborted up to it (``ISOLATE_CALLER``)."""
+
 
 class IncrementalUpdate:
     """The incremental path of ``ProgressEngine`` (a mixin of it)."""
 
-    def process(self, model_name, record_ids, old_keys=None, nowait=False):
+    def process(
+        self,
+        model_name,
+        record_ids,
+        old_keys=None,
+        nowait=False,
+        isolate=ISOLATE_STATEMENT,
+    ):
         """Bring the contributions of these records up to date; returns the
         changes of their key results' bucket totals, ``{(kr_id, bucket):
         [records, numerator records, value sum, distinct values]}``, for
@@ -60,6 +83,7 @@ class IncrementalUpdate:
         fails at once instead, with LockNotAvailable or SerializationFailure,
         if another transaction holds or has changed one of them since this
         one began: the caller then defers the records (``defer``).
+        ``isolate`` says how a failing rule is found (``ISOLATE_*``).
         """
         old_keys = old_keys or {}
         definitions = self.inputs.definitions.get(model_name) or {}
@@ -102,7 +126,7 @@ class IncrementalUpdate:
                     errors[kr_id] = error
                     continue
             plans.append((definition, kr_record_ids, kr_old_rows))
-        new_rows = self._fetch_contributions(plans, errors)
+        new_rows = self._fetch_contributions(plans, errors, isolate)
 
         bucket_deltas = new_bucket_deltas()
         stale, fresh = [], []
@@ -138,31 +162,47 @@ class IncrementalUpdate:
         return dict(bucket_deltas)
 
     def _lock(self, key_result_ids, nowait):
-        lock = SQL("FOR UPDATE NOWAIT" if nowait else "FOR UPDATE")
+        """Lock the key results and their objectives, and set the planner
+        settings of the contribution statements that follow
+        (``ENGINE_SETTINGS``, to the end of the transaction: see
+        ``engine_settings``) in the same statement."""
         # With the roll-ups over them, which move in the same transaction:
         # busy, they too send the records after the commit.
         key_result_ids = set(key_result_ids)
         key_result_ids |= rollup_ancestors(self.inputs.rollup_graph, key_result_ids)
         kr_ids = tuple(sorted(key_result_ids))
+        if nowait:
+            # Never waits, so never in a deadlock: both tables at once.
+            locks = [
+                SQL(
+                    "SELECT k.id FROM okr_key_result k"
+                    " JOIN okr_objective o ON o.id = k.objective_id"
+                    " WHERE k.id IN %s ORDER BY k.id FOR UPDATE OF k, o NOWAIT",
+                    kr_ids,
+                )
+            ]
+        else:
+            # Waits: key results, then objectives, each in id order.
+            locks = [
+                SQL(
+                    "SELECT id FROM okr_key_result WHERE id IN %s"
+                    " ORDER BY id FOR UPDATE",
+                    kr_ids,
+                ),
+                SQL(
+                    "SELECT id FROM okr_objective WHERE id IN (SELECT objective_id"
+                    " FROM okr_key_result WHERE id IN %s) ORDER BY id FOR UPDATE",
+                    kr_ids,
+                ),
+            ]
         # A busy key result is expected, and handled by the caller: not an
         # error for the server log.
         self.cr.execute(
-            SQL(
-                "SELECT id FROM okr_key_result WHERE id IN %s ORDER BY id %s",
-                kr_ids,
-                lock,
-            ),
+            SQL("SELECT %s, ARRAY(%s)", settings_sql(), locks[0]),
             log_exceptions=False,
         )
-        self.cr.execute(
-            SQL(
-                "SELECT id FROM okr_objective WHERE id IN (SELECT objective_id"
-                " FROM okr_key_result WHERE id IN %s) ORDER BY id %s",
-                kr_ids,
-                lock,
-            ),
-            log_exceptions=False,
-        )
+        for lock in locks[1:]:
+            self.cr.execute(lock, log_exceptions=False)
 
     def fold_totals(self, bucket_deltas):
         """Apply bucket deltas (from ``process``, which locked their key
@@ -261,13 +301,42 @@ class IncrementalUpdate:
         rows.update(self._stored_contributions(definition.model, all_ids))
         return all_ids, rows
 
-    def _fetch_contributions(self, plans, errors):
+    def _fetch_contributions(self, plans, errors, isolate=ISOLATE_STATEMENT):
         """``{kr_id: {res_id: row}}``, from prepared statements run on the
         plans' records: one part per family (``family_key``) of key results
         evaluated on the same records, one per key result otherwise, and
         the parts run on the same records in one statement
         (``prepared_union_query``). If it fails, one savepoint per key
-        result finds the ones at fault."""
+        result finds the ones at fault (see ``ISOLATE_*`` for ``isolate``)."""
+        parts = self._contribution_parts(plans, errors)
+        if not parts:
+            return {}
+        by_records = defaultdict(list)
+        for part in parts:
+            by_records[part[2]].append(part)
+        prepared = PreparedStatements(self.cr)
+        new_rows = defaultdict(dict)
+        if isolate == ISOLATE_KEY_RESULT:
+            return self._fetch_each(plans, errors, prepared)
+        if isolate == ISOLATE_CALLER:
+            try:
+                for record_ids, group in by_records.items():
+                    self._run_parts(group, record_ids, prepared, new_rows)
+            except Exception as error:
+                raise ContributionsFailed(str(error)) from error
+            return new_rows
+        try:
+            with self.cr.savepoint(flush=False):
+                for record_ids, group in by_records.items():
+                    self._run_parts(group, record_ids, prepared, new_rows)
+        except Exception:  # noqa: BLE001 - isolate the failing key results
+            return self._fetch_each(plans, errors, prepared)
+        return new_rows
+
+    def _contribution_parts(self, plans, errors):
+        """The parts of ``_fetch_contributions``: ``(key, query, record ids,
+        definitions, whether a family's)``; a key result whose query cannot
+        be built goes to ``errors``."""
         families, singles = defaultdict(list), []
         for definition, record_ids, _old_rows in plans:
             spec = self.sources.get(definition.model)
@@ -277,7 +346,6 @@ class IncrementalUpdate:
             else:
                 families[key, tuple(record_ids)].append(definition)
         record_ids_of = {d.id: tuple(record_ids) for d, record_ids, _rows in plans}
-        # parts: (key, query, record ids, definitions, whether a family's)
         parts = []
         for (key, record_ids), family in families.items():
             if len(family) == 1:
@@ -306,33 +374,24 @@ class IncrementalUpdate:
                     False,
                 )
             )
-        if not parts:
-            return {}
-        by_records = defaultdict(list)
-        for part in parts:
-            by_records[part[2]].append(part)
-        prepared = PreparedStatements(self.cr)
+        return parts
+
+    def _fetch_each(self, plans, errors, prepared):
+        """``_fetch_contributions`` one key result at a time, each in a
+        savepoint of its own: the failing ones go to ``errors``."""
         new_rows = defaultdict(dict)
-        try:
-            with self.cr.savepoint(flush=False):
-                for record_ids, group in by_records.items():
-                    self._run_parts(group, record_ids, prepared, new_rows)
-        except Exception:  # noqa: BLE001 - isolate the failing key results
-            new_rows.clear()
-            for definition, record_ids, _rows in plans:
-                if definition.id in errors:
-                    continue
-                try:
-                    spec = self.sources[definition.model]
-                    name, prepare = prepared_contribution_query(
-                        self.env, definition, spec
-                    )
-                    with self.cr.savepoint(flush=False):
-                        rows = prepared.execute(name, prepare, record_ids)
-                        self._take_rows([definition], False, rows, new_rows)
-                except Exception as error:  # noqa: BLE001
-                    errors[definition.id] = error
-                    new_rows.pop(definition.id, None)
+        for definition, record_ids, _rows in plans:
+            if definition.id in errors:
+                continue
+            try:
+                spec = self.sources[definition.model]
+                name, prepare = prepared_contribution_query(self.env, definition, spec)
+                with self.cr.savepoint(flush=False):
+                    rows = prepared.execute(name, prepare, record_ids)
+                    self._take_rows([definition], False, rows, new_rows)
+            except Exception as error:  # noqa: BLE001
+                errors[definition.id] = error
+                new_rows.pop(definition.id, None)
         return new_rows
 
     def _run_parts(self, parts, record_ids, prepared, new_rows):
@@ -396,27 +455,49 @@ class IncrementalUpdate:
         return set(rows)
 
     def _write_contributions(self, model_name, stale, fresh):
-        """Delete the ``stale`` (kr_id, res_id) rows, insert the ``fresh`` ones."""
-        if stale:
-            self.cr.execute(
-                SQL(
-                    "DELETE FROM okr_contribution WHERE res_model = %s"
-                    " AND (key_result_id, res_id) IN (VALUES %s)",
-                    model_name,
-                    SQL(", ").join(SQL("(%s, %s)", *pair) for pair in stale),
-                )
+        """Delete the ``stale`` (kr_id, res_id) rows, insert the ``fresh``
+        ones: in one statement when there are both."""
+        delete = stale and SQL(
+            "DELETE FROM okr_contribution WHERE res_model = %s"
+            " AND (key_result_id, res_id) IN (VALUES %s)",
+            model_name,
+            SQL(", ").join(SQL("(%s, %s)", *pair) for pair in stale),
+        )
+        if not fresh:
+            if delete:
+                self.cr.execute(delete)
+            return
+        rows = SQL(", ").join(
+            SQL(
+                "(%s, %s, %s, %s::date, %s::numeric, %s::boolean, %s::integer)",
+                row[0],
+                model_name,
+                *row[1:],
             )
-        if fresh:
+            for row in fresh
+        )
+        columns = SQL(", ").join(map(SQL.identifier, CONTRIBUTION_COLUMNS))
+        if not delete:
             self.cr.execute(
                 SQL(
                     "INSERT INTO okr_contribution (key_result_id, res_model, %s)"
                     " VALUES %s",
-                    SQL(", ").join(map(SQL.identifier, CONTRIBUTION_COLUMNS)),
-                    SQL(", ").join(
-                        SQL(
-                            "(%s, %s, %s, %s, %s, %s, %s)", row[0], model_name, *row[1:]
-                        )
-                        for row in fresh
-                    ),
+                    columns,
+                    rows,
                 )
             )
+            return
+        # The insert reads the delete's count: the delete runs to its end
+        # first, and a row it deleted (same key result and record) no longer
+        # conflicts with the unique constraint of the row replacing it.
+        self.cr.execute(
+            SQL(
+                "WITH deleted AS (%s RETURNING 1)"
+                " INSERT INTO okr_contribution (key_result_id, res_model, %s)"
+                " SELECT * FROM (VALUES %s) AS v"
+                " WHERE (SELECT count(*) FROM deleted) >= 0",
+                delete,
+                columns,
+                rows,
+            )
+        )

@@ -19,6 +19,12 @@ from psycopg2 import errors
 from odoo import SUPERUSER_ID, api
 from odoo.tools import SQL
 
+from .incremental import (
+    ISOLATE_CALLER,
+    ISOLATE_KEY_RESULT,
+    ISOLATE_STATEMENT,
+    ContributionsFailed,
+)
 from .inputs import EngineResult
 from .pg import engine_settings
 from .totals import merge_deltas
@@ -96,17 +102,35 @@ class PendingQueue:
         )
         return len(rows), result
 
-    def run(self, pending, old_keys, nowait=False):
+    def run(self, pending, old_keys, nowait=False, isolate=ISOLATE_STATEMENT):
         """Process changed records (``{model name: ids}``, ``old_keys`` per
         model as ``process`` takes them), fold their deltas and return the
         ``EngineResult`` of their key results."""
         bucket_deltas = {}
         for model_name, record_ids in sorted(pending.items()):
             deltas = self.process(
-                model_name, record_ids, old_keys.get(model_name), nowait=nowait
+                model_name,
+                record_ids,
+                old_keys.get(model_name),
+                nowait=nowait,
+                isolate=isolate,
             )
             merge_deltas(bucket_deltas, deltas)
         return self.refresh(self.fold_totals(bucket_deltas))
+
+    def run_in_savepoint(self, pending, old_keys, nowait=False):
+        """``run`` in a savepoint, whose rollback undoes all of it on error.
+        The contributions statements run in it without a savepoint of their
+        own (two statements less); if one fails, the savepoint is rolled
+        back and the run starts again with one savepoint per key result, to
+        find those at fault (their errors are returned, the others move)."""
+        try:
+            with self.cr.savepoint(flush=False):
+                return self.run(pending, old_keys, nowait, ISOLATE_CALLER)
+        except ContributionsFailed:
+            self.errors = {}
+        with self.cr.savepoint(flush=False):
+            return self.run(pending, old_keys, nowait, ISOLATE_KEY_RESULT)
 
 
 # How long the processing after a commit waits for a key result another

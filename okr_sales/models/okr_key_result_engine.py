@@ -162,8 +162,8 @@ class OkrKeyResult(models.Model):
             self._okr_engine(counting=False).defer(pending, old_keys)
             self.env.ref("okr_sales.ir_cron_okr_fold_pending")._trigger()
             return
-        with engine_settings(self.env.cr):
-            self._okr_run_engine(pending, old_keys)
+        # No engine_settings: the engine sets them with its locks.
+        self._okr_run_engine(pending, old_keys)
 
     @api.model
     def _okr_sync_definitions(self, key_result_ids):
@@ -217,8 +217,7 @@ class OkrKeyResult(models.Model):
         or queue them for right after the commit if one is busy."""
         engine = self._okr_engine()
         try:
-            with self.env.cr.savepoint(flush=False):
-                result = engine.run(pending, old_keys, nowait=True)
+            result = engine.run_in_savepoint(pending, old_keys, nowait=True)
         except (errors.LockNotAvailable, errors.SerializationFailure) as busy:
             # A shared key result is busy: process after the commit.
             _logger.debug("OKR changes deferred after commit: %s", busy)

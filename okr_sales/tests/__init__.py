@@ -8,6 +8,7 @@ from . import test_demo_data
 from . import test_automatic_progress
 from . import test_automatic_definition
 from . import test_engine_faults
+from . import test_prepared_statements
 from . import test_engine_after_commit
 from . import test_contributions
 from . import test_engine_consistency

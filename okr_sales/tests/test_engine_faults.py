@@ -1,13 +1,19 @@
 import logging
+from contextlib import contextmanager
 from unittest.mock import patch
 
+from odoo import sql_db
 from odoo.tests import tagged
 
 from ..engine.engine import ProgressEngine
+from ..engine.pg import PreparedStatements
 from .common import OkrCrmCase
 
 # The model writes and logs what the engine returns, errors included.
 ENGINE_GLUE = "odoo.addons.okr_sales.models.okr_key_result_engine"
+# A deal's name no rule of the tests reads: marks a rule whose contribution
+# statement fails when it runs (see ``_failing_statements``).
+FAILING_MARK = "okr-failing-statement"
 
 
 @tagged("post_install", "-at_install")
@@ -171,3 +177,109 @@ class TestEngineFaults(OkrCrmCase):
         self.env["okr.key.result"]._cron_fold_pending()
         self.assertEqual(self.revenue.current_value, 40.0)
         self.assertFalse(self.env["okr.pending.change"].search([]))
+
+    @contextmanager
+    def _failing_statements(self, times=None):
+        """Contribution statements of rules naming ``FAILING_MARK`` fail in
+        PostgreSQL when they run (aborting the transaction up to the last
+        savepoint), every time or the first ``times`` times."""
+        original = PreparedStatements.execute
+        failures = []
+
+        def execute(prepared, name, prepare, record_ids):
+            if FAILING_MARK in repr(prepare.params) and (
+                times is None or len(failures) < times
+            ):
+                failures.append(name)
+                prepared.cr.execute("SELECT 1 / 0", log_exceptions=False)
+            return original(prepared, name, prepare, record_ids)
+
+        with patch.object(PreparedStatements, "execute", execute):
+            yield failures
+
+    def _new_marked_key_result(self):
+        """The team's won revenue, by a rule naming ``FAILING_MARK``."""
+        marked = self._new_auto_key_result(
+            self.team_objective, "won_revenue", scope="team"
+        )
+        marked.source_domain = (
+            f"['&', ('won_status', '=', 'won'), ('name', '!=', '{FAILING_MARK}')]"
+        )
+        self._commit_point()
+        self.assertFalse(marked.computation_error)
+        return marked
+
+    def test_a_rule_failing_in_the_shared_statement_is_isolated(self):
+        # One statement evaluates both rules: it fails, the run starts again
+        # with one savepoint per key result, and only the failing one fails.
+        marked = self._new_marked_key_result()
+        deal = self._new_deal(amount=60.0)
+        self._commit_point()
+        with (
+            self._failing_statements() as failures,
+            self.assertLogs(ENGINE_GLUE, logging.ERROR),
+        ):
+            deal.action_set_won()
+            self._commit_point()
+        self.assertEqual(len(failures), 2, "the shared statement, then its own")
+        self.assertEqual(deal.won_status, "won")
+        self.assertEqual(self.revenue.current_value, 60.0)
+        self.assertFalse(self.revenue.computation_error)
+        self.assertEqual(marked.current_value, 0.0)
+        self.assertIn("division by zero", marked.computation_error)
+        self.assertFalse(self.env["okr.pending.change"].search([]))
+
+    def test_a_shared_statement_failing_once_loses_nothing(self):
+        marked = self._new_marked_key_result()
+        deal = self._new_deal(amount=60.0)
+        self._commit_point()
+        with self._failing_statements(times=1) as failures:
+            deal.action_set_won()
+            self._commit_point()
+        self.assertEqual(len(failures), 1)
+        self.assertEqual((self.revenue | marked).mapped("current_value"), [60.0, 60.0])
+        self.assertFalse((self.revenue | marked).filtered("computation_error"))
+        self.assertFalse(self.env["okr.pending.change"].search([]))
+
+    def test_a_busy_objective_defers_the_deal(self):
+        # The engine locks the key results' objectives with them (the
+        # objective's progress moves too): another transaction holding one
+        # sends the deal's records after the commit, as a busy key result
+        # does. The objective must be committed to be held elsewhere; KEY
+        # SHARE lets this transaction write it, not lock it for update.
+        self.env.cr.execute(
+            "SELECT min(id) FROM okr_objective WHERE create_date < now()"
+        )
+        objective = self.env["okr.objective"].browse(self.env.cr.fetchone()[0])
+        if not objective:
+            self.skipTest("no committed objective to hold")
+        self.env.cr.execute("SET LOCAL lock_timeout = '10s'")
+        with sql_db.db_connect(self.env.cr.dbname).cursor() as other:
+            other.execute("SET lock_timeout = '10s'")
+            other.execute(
+                "SELECT id FROM okr_objective WHERE id = %s FOR KEY SHARE",
+                [objective.id],
+            )
+            key_result = self._new_auto_key_result(
+                objective, "won_revenue", scope="company"
+            )
+            deal = self._new_deal(
+                amount=40.0,
+                user=self.env.user,
+                team_id=False,
+                company_id=objective.company_id.id,
+            )
+            deal.action_set_won()
+            self._commit_point()
+            other.rollback()
+        self.assertEqual(deal.won_status, "won")
+        self.assertEqual(
+            self.env["okr.pending.change"].search([]).mapped("res_ids"), [[deal.id]]
+        )
+        contributions = self.env["okr.contribution"].search(
+            [("key_result_id", "=", key_result.id)]
+        )
+        self.assertNotIn(deal.id, contributions.mapped("res_id"))
+        self.env["okr.key.result"]._cron_fold_pending()
+        self.assertFalse(self.env["okr.pending.change"].search([]))
+        self.assertFalse(self._recomputed_values(key_result))
