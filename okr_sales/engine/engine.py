@@ -123,3 +123,6 @@ class ProgressEngine(IncrementalUpdate, PendingQueue, Recompute, BucketStore):
         self.key_results = self.env["okr.key.result"]
         # errors of ``process`` calls, returned by the next ``refresh``
         self.errors = {}
+        # what ``process`` counted of the changed records, returned by ``run``
+        # (``EngineResult.records``)
+        self.records = {}

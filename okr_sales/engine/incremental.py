@@ -159,7 +159,27 @@ class IncrementalUpdate:
             if gained:
                 bucket_deltas[triple[0], triple[1]][3] += gained
         self.errors.update(errors)
+        self._note_records(model_name, record_ids, plans, old_rows, new_rows, errors)
         return dict(bucket_deltas)
+
+    def _note_records(self, model_name, record_ids, plans, old_rows, new_rows, errors):
+        """Keep what the changed records contributed before and after, per
+        key result counted without error (``EngineResult.records``)."""
+        noted = self.records.setdefault(model_name, {})
+        for res_id in record_ids:
+            noted[res_id] = ({}, {})
+        for definition, _ids, _rows in plans:
+            kr_id = definition.id
+            if kr_id in errors:
+                continue
+            for res_id in record_ids:
+                before, after = noted[res_id]
+                old = old_rows.get((kr_id, res_id))
+                if old is not None:
+                    before[kr_id] = (float(old[1] or 0.0), bool(old[2]))
+                new = new_rows.get(kr_id, {}).get(res_id)
+                if new is not None:
+                    after[kr_id] = (float(new[1] or 0.0), bool(new[2]))
 
     def _lock(self, key_result_ids, nowait):
         """Lock the key results and their objectives, and set the planner

@@ -37,16 +37,23 @@ class EngineResult:
     value moved; ``errors``: ``{kr id: exception}`` of those that could not
     be computed; ``drift``: ``{kr id: (old value, new value)}`` that a full
     recompute corrected; ``cleared``: ids of the key results a full
-    recompute computed without error (their shown error goes).
+    recompute computed without error (their shown error goes);
+    ``records``: ``{model: {record id: (before, after)}}`` of the changed
+    records the incremental path counted, each ``{kr id: (value, in
+    numerator)}`` of their contributions (what a won deal moved, told to its
+    winner without reading them again).
     """
 
     values: dict = field(default_factory=dict)
     errors: dict = field(default_factory=dict)
     drift: dict = field(default_factory=dict)
     cleared: set = field(default_factory=set)
+    records: dict = field(default_factory=dict)
 
     def update(self, other):
         self.values.update(other.values)
+        for model_name, records in other.records.items():
+            self.records.setdefault(model_name, {}).update(records)
         self.errors.update(other.errors)
         self.drift.update(other.drift)
         self.cleared |= other.cleared

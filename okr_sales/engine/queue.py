@@ -116,7 +116,9 @@ class PendingQueue:
                 isolate=isolate,
             )
             merge_deltas(bucket_deltas, deltas)
-        return self.refresh(self.fold_totals(bucket_deltas))
+        result = self.refresh(self.fold_totals(bucket_deltas))
+        result.records, self.records = self.records, {}
+        return result
 
     def run_in_savepoint(self, pending, old_keys, nowait=False):
         """``run`` in a savepoint, whose rollback undoes all of it on error.
@@ -128,7 +130,7 @@ class PendingQueue:
             with self.cr.savepoint(flush=False):
                 return self.run(pending, old_keys, nowait, ISOLATE_CALLER)
         except ContributionsFailed:
-            self.errors = {}
+            self.errors, self.records = {}, {}
         with self.cr.savepoint(flush=False):
             return self.run(pending, old_keys, nowait, ISOLATE_KEY_RESULT)
 

@@ -111,8 +111,11 @@ class Changes:
 
     # {key result id: set of changed field names and notes}
     key_results: dict = field(default_factory=dict)
-    # {lead id: {"uid": winner, "before": {kr id: (value, in numerator)}}}
+    # {lead id: {"uid": winner}} of the deals won
     won: dict = field(default_factory=dict)
+    # {lead id: (before, after)}: what the engine counted of deals, each
+    # {kr id: (value, in numerator)} (``EngineResult.records``)
+    counted: dict = field(default_factory=dict)
     # webhook events were noted (okr.webhook.event): its rows are written
     outbox: bool = False
 
@@ -128,11 +131,13 @@ class Changes:
         self.take_notes(other)
 
     def take_notes(self, other):
-        """The won deals and the outbox flag of ``other``, taken from it."""
+        """The won deals, what the engine counted of deals and the outbox
+        flag of ``other``, taken from it."""
         for lead_id, noted in other.won.items():
             self.won.setdefault(lead_id, noted)
+        self.counted.update(other.counted)
         self.outbox = self.outbox or other.outbox
-        other.won, other.outbox = {}, False
+        other.won, other.counted, other.outbox = {}, {}, False
 
     def of(self, triggers):
         """``{kr id: names}`` of the key results whose changes meet

@@ -251,8 +251,11 @@ class OkrKeyResult(models.Model):
     def _okr_apply_engine_result(self, result):
         """Write what the engine returned (``EngineResult``): the values that
         moved, in one statement; errors cleared by a full recompute; and the
-        errors, shown on their key results and logged."""
+        errors, shown on their key results and logged; and what the deals
+        counted moved, for the won-deal notification."""
         self._okr_write_values(result.values)
+        if result.records.get("crm.lead"):
+            self._okr_changes().counted.update(result.records["crm.lead"])
         if result.cleared:
             self.sudo().with_context(active_test=False).browse(
                 sorted(result.cleared)

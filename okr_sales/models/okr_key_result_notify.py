@@ -1,11 +1,13 @@
 """The won-deal notification: "+3,2 tỷ ₫: Doanh thu cá nhân 57%".
 
 When a user wins deals (a button, a stage dragged, a write: crm's
-``_handle_won_lost`` sees them all), the deals' contributions are noted as
-they stand before the engine runs, in the transaction's change list
-(``okr_key_result_changes.py``). Once the engine and the roll-ups have run
-at the commit, a reaction of the one commit callback compares: the
-contributions that appeared or changed are the key results the deals moved;
+``_handle_won_lost`` sees them all), the deals and their winner are noted
+in the transaction's change list (``okr_key_result_changes.py``). The engine
+returns what it counted of the deals, their contributions before and after
+(``EngineResult.records``, nothing read again). Once the engine and the
+roll-ups have run at the commit, a reaction of the one commit callback
+compares: the contributions that appeared or changed are the key results
+the deals moved;
 their winner gets one ``simple_notification`` on the bus for the whole
 transaction, listing those she may read, in her language, with their new
 progress (and the webhook outbox, written after it, tells which deal moved
@@ -16,10 +18,10 @@ the commit: a rolled-back win sends nothing. A failure here is logged, never
 the deal's. When the deal's changes are queued instead (the background
 mode, or a key result busy in another transaction), the key results move
 later: the deal's transaction keeps an ``okr.won.notice`` with the
-contributions as they stood, and whatever processes the queue (the
-scheduled action, the processing right after the commit) sends the
-notification once the deal's changes are processed
-(``_okr_notify_queued_wins``).
+contributions as they stand (read then, before they are counted), and
+whatever processes the queue (the scheduled action, the processing right
+after the commit) sends the notification once the deal's changes are
+processed (``_okr_notify_queued_wins``).
 """
 
 import json
@@ -66,20 +68,15 @@ class OkrKeyResult(models.Model):
 
     @api.model
     def _okr_note_won_deals(self, leads):
-        """``leads`` were just won by the current user: remember what they
-        contributed before, to tell her what the win moved."""
+        """``leads`` were just won by the current user: she hears what the
+        win moved once the engine has counted them (what they contributed
+        before and after comes with what it returns: nothing is read
+        here)."""
         if self.env.uid == SUPERUSER_ID or not leads.ids:
             return
-        # {lead id: {"uid": winner, "before": {kr id: (value, in numerator)}}}
         won = self.env["okr.key.result"]._okr_changes().won
-        new_ids = [lead_id for lead_id in leads.ids if lead_id not in won]
-        if not new_ids:
-            return
-        # No savepoint (two more statements a deal): one SELECT of the
-        # engine's own table, on an index, fails only with the database.
-        rows = self._okr_contribution_rows(new_ids)
-        for lead_id, before in rows.items():
-            won[lead_id] = {"uid": self.env.uid, "before": before}
+        for lead_id in leads.ids:
+            won.setdefault(lead_id, {"uid": self.env.uid})
 
     @api.model
     def _okr_notify_won_deals(self, changes):
@@ -87,16 +84,30 @@ class OkrKeyResult(models.Model):
         moved (the deals won in ``changes``, the change list); called once
         the engine has run, in the deal's transaction."""
         won, changes.won = changes.won, {}
-        if not won:
-            return
+        counted, changes.counted = changes.counted, {}
+        if not (won.keys() & counted.keys()) and not self.env.cr.postcommit.data.get(
+            DEFERRED_KEY
+        ):
+            return  # none counted, none queued: nothing moved, nothing to keep
         try:
             with self.env.cr.savepoint(flush=False):
                 queued = self._okr_queued_leads(list(won))
                 if queued:
-                    self._okr_keep_won_notices({i: won[i] for i in queued})
-                now = {i: noted for i, noted in won.items() if i not in queued}
+                    # not counted yet: what they contribute now is the before
+                    before = self._okr_contribution_rows(sorted(queued))
+                    self._okr_keep_won_notices(
+                        {i: dict(won[i], before=before[i]) for i in queued}
+                    )
+                # a deal the engine did not count moved nothing
+                now = {
+                    i: dict(noted, before=counted[i][0])
+                    for i, noted in won.items()
+                    if i not in queued and i in counted
+                }
                 if now:
-                    self._okr_send_won_notifications(now)
+                    self._okr_send_won_notifications(
+                        now, after={i: counted[i][1] for i in now}
+                    )
         except Exception:
             # never the deal's failure
             _logger.exception("Won-deal notification of key results failed")
@@ -195,8 +206,12 @@ class OkrKeyResult(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _okr_send_won_notifications(self, won):
-        after = self._okr_contribution_rows(list(won))
+    def _okr_send_won_notifications(self, won, after=None):
+        """Tell the winners of ``won`` (``{lead id: {"uid", "before"}}``)
+        what their deals moved: ``after`` their contributions now (read when
+        not given)."""
+        if after is None:
+            after = self._okr_contribution_rows(list(won))
         by_user = {}
         deal_of = {}
         for lead_id, noted in won.items():

@@ -35,18 +35,18 @@ from .common import QUIET_CONTEXT, OkrCrmCase
 # statement, contributions written, buckets folded, values read): the rest
 # is the model's reactions.
 TARGET_WIN_ADDED = 15
-WIN_ADDED = 34
+WIN_ADDED = 32
 # It grows with the key results: +12 at 5x the seed's set (+3 a set), one
 # statement per won-revenue key result behind pace (its status asks the
 # pipeline forecast, ``_okr_weighted_pipeline``); the rest is per step (the
 # contributions of all of a model's rules: one statement).
-WIN_ADDED_5X = 46
+WIN_ADDED_5X = 44
 # The same at 1x and 5x: an open deal reassigned moves no revenue, so no
 # status asks the forecast again.
 REASSIGN_ADDED = 8
-# A deal no key result counts: the engine's look-up of those that might,
-# and for a win the won-deal note.
-WIN_UNREAD_ADDED = 9
+# A deal no key result counts: the engine's look-up of those that might
+# (the won-deal notification reads nothing: the engine counted nothing).
+WIN_UNREAD_ADDED = 5
 REASSIGN_UNREAD_ADDED = 3
 
 # The seed's automatic key results: (preset, objective attribute, scope).
