@@ -84,8 +84,34 @@ CADENCE_SELECTION = [
     (CADENCE_QUARTER, "Each quarter"),
 ]
 
-DURATION_DAYS = "days"
-DURATION_HOURS = "hours"
+# What a key result's value is in (a duration's unit is one of its units).
+UNIT_NUMBER = "number"
+UNIT_PERCENT = "percent"
+UNIT_CURRENCY = "currency"
+UNIT_DAYS = "days"
+UNIT_HOURS = "hours"
+UNIT_SELECTION = [
+    (UNIT_NUMBER, "Number"),
+    (UNIT_PERCENT, "Percent"),
+    (UNIT_CURRENCY, "Currency"),
+    (UNIT_DAYS, "Days"),
+    (UNIT_HOURS, "Hours"),
+]
+DURATION_DAYS = UNIT_DAYS
+DURATION_HOURS = UNIT_HOURS
+DURATION_UNITS = (DURATION_DAYS, DURATION_HOURS)
+
+# Whose objective: its level.
+LEVEL_COMPANY = "company"
+LEVEL_DEPARTMENT = "department"
+LEVEL_TEAM = "team"
+LEVEL_INDIVIDUAL = "individual"
+LEVEL_SELECTION = [
+    (LEVEL_COMPANY, "Company"),
+    (LEVEL_DEPARTMENT, "Department"),
+    (LEVEL_TEAM, "Team"),
+    (LEVEL_INDIVIDUAL, "Individual"),
+]
 
 
 # What a key result field is to its definition (``KeyResultDefinition``).

@@ -13,23 +13,15 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import date_utils
 
-from ..engine.definitions import CADENCE_PERIOD, SOURCE_MANUAL
+from ..engine.definitions import (
+    CADENCE_PERIOD,
+    SOURCE_MANUAL,
+    UNIT_CURRENCY,
+    UNIT_NUMBER,
+    UNIT_SELECTION,
+)
 from ..engine.progress import STATUS_SELECTION, key_result_progress
 from ..tools.amount_field import Amount
-
-UNIT_NUMBER = "number"
-UNIT_PERCENT = "percent"
-UNIT_CURRENCY = "currency"
-UNIT_DAYS = "days"
-UNIT_HOURS = "hours"
-
-UNIT_SELECTION = [
-    (UNIT_NUMBER, "Number"),
-    (UNIT_PERCENT, "Percent"),
-    (UNIT_CURRENCY, "Currency"),
-    (UNIT_DAYS, "Days"),
-    (UNIT_HOURS, "Hours"),
-]
 
 
 class OkrKeyResult(models.Model):

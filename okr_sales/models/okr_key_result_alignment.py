@@ -22,7 +22,14 @@ from odoo import api, fields, models
 from odoo.fields import Command
 from odoo.tools.misc import format_amount, formatLang
 
-from ..engine.definitions import MEASURE_SUM, SOURCE_AUTOMATIC, SOURCE_ROLLUP
+from ..engine.definitions import (
+    DURATION_UNITS,
+    MEASURE_SUM,
+    SOURCE_AUTOMATIC,
+    SOURCE_ROLLUP,
+    UNIT_CURRENCY,
+    UNIT_PERCENT,
+)
 from ..engine.rollup import ROLLUP_SUM
 from ..engine.totals import VALUE_TOLERANCE
 from .okr_alignment_check import (
@@ -33,8 +40,6 @@ from .okr_alignment_check import (
     CHECK_TARGETS_SUM,
 )
 
-UNIT_CURRENCY = "currency"
-UNIT_PERCENT = "percent"
 # Relative tolerance of the sum check, for targets that are not amounts:
 # a sum of floats may differ from the same number typed by hand.
 RELATIVE_TOLERANCE = 1e-9
@@ -249,6 +254,6 @@ class OkrKeyResult(models.Model):
         if self.unit == UNIT_PERCENT:
             return f"{number} %"
         units = dict(self._fields["unit"]._description_selection(self.env))
-        if self.unit in ("days", "hours"):
+        if self.unit in DURATION_UNITS:
             return f"{number} {units[self.unit].lower()}"
         return number

@@ -10,6 +10,7 @@ their figures from here.
 
 from odoo import api, fields, models
 
+from ..engine.definitions import DURATION_UNITS, UNIT_CURRENCY, UNIT_PERCENT
 from ..tools.figures import (
     MONEY_SHORT_FROM,
     Locale,
@@ -17,10 +18,6 @@ from ..tools.figures import (
     signed,
     with_symbol,
 )
-
-UNIT_CURRENCY = "currency"
-UNIT_PERCENT = "percent"
-DURATION_UNITS = ("days", "hours")
 
 
 class OkrKeyResult(models.Model):

@@ -7,9 +7,11 @@ from ..engine.definitions import (
     COUNTING_SOURCE_SELECTION,
     MEASURE_SELECTION,
     RULE_FIELDS,
+    SCOPE_COMPANY,
     SOURCE_AUTOMATIC,
+    UNIT_NUMBER,
+    UNIT_SELECTION,
 )
-from .okr_key_result import UNIT_SELECTION
 
 # What a preset stands for: a key result's rule, for any scope.
 PRESET_DEFINITION_FIELDS = (
@@ -73,7 +75,7 @@ class OkrKeyResultPreset(models.Model):
     cadence = fields.Selection(
         CADENCE_SELECTION, "Measured Over", required=True, default=CADENCE_PERIOD
     )
-    unit = fields.Selection(UNIT_SELECTION, required=True, default="number")
+    unit = fields.Selection(UNIT_SELECTION, required=True, default=UNIT_NUMBER)
     lower_is_better = fields.Boolean(
         help="The target is below the baseline, such as days to close."
     )
@@ -122,7 +124,7 @@ class OkrKeyResultPreset(models.Model):
         for preset in self:
             sample = self.env["okr.key.result"].new(
                 {
-                    "scope": "company",
+                    "scope": SCOPE_COMPANY,
                     "date_start": date_utils.start_of(today, "year"),
                     "date_end": date_utils.end_of(today, "year"),
                     **preset._definition_values(),

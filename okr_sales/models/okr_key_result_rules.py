@@ -14,8 +14,9 @@ from ..engine.definitions import (
     CADENCE_SELECTION,
     COUNTING_SOURCES,
     DISTINCT_MEASURES,
-    DURATION_DAYS,
-    DURATION_HOURS,
+    DURATION_UNITS,
+    LEVEL_INDIVIDUAL,
+    LEVEL_TEAM,
     MEASURE_DURATION,
     MEASURE_RATIO,
     MEASURE_SELECTION,
@@ -38,7 +39,7 @@ from ..engine.forecast import FORECAST_MEASURES
 
 # Whose records an automatic key result counts by default, by the level of
 # its objective (the department's and the company's count the company's).
-LEVEL_SCOPE = {"individual": SCOPE_OWNER, "team": SCOPE_TEAM}
+LEVEL_SCOPE = {LEVEL_INDIVIDUAL: SCOPE_OWNER, LEVEL_TEAM: SCOPE_TEAM}
 NUMERIC_TYPES = ("integer", "float", "monetary")
 DATE_TYPES = ("date", "datetime")
 
@@ -365,7 +366,7 @@ class OkrKeyResult(models.Model):
                             model=model._description,
                         )
                     )
-            if self.unit not in (DURATION_DAYS, DURATION_HOURS):
+            if self.unit not in DURATION_UNITS:
                 raise ValidationError(
                     self.env._("Unit: a duration is measured in days or hours.")
                 )
