@@ -11,15 +11,14 @@ and the won-deal notification.
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import date_utils
 
 from ..engine.definitions import (
-    CADENCE_PERIOD,
     SOURCE_MANUAL,
     UNIT_CURRENCY,
     UNIT_NUMBER,
     UNIT_SELECTION,
 )
+from ..engine.period import bucket_end, bucket_start, is_whole_period
 from ..engine.progress import STATUS_SELECTION, key_result_progress
 from ..tools.amount_field import Amount
 
@@ -239,13 +238,11 @@ class OkrKeyResult(models.Model):
         """The stretch progress is paced against: the period, or for a key
         result measured each month or quarter, the current month or quarter."""
         self.ensure_one()
-        if self.source == SOURCE_MANUAL or self.cadence in (False, CADENCE_PERIOD):
+        if self.source == SOURCE_MANUAL or is_whole_period(self.cadence):
             return self.date_start, self.date_end
         day = min(max(today, self.date_start), self.date_end)
-        return (
-            max(date_utils.start_of(day, self.cadence), self.date_start),
-            min(date_utils.end_of(day, self.cadence), self.date_end),
-        )
+        start = bucket_start(self.cadence, day, self.date_start)
+        return start, bucket_end(self.cadence, start, self.date_end)
 
     @api.depends("checkin_ids.date", "checkin_ids.confidence")
     def _compute_last_checkin(self):

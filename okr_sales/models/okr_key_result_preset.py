@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.tools import date_utils
 
 from ..engine.definitions import (
     CADENCE_PERIOD,
@@ -12,6 +11,7 @@ from ..engine.definitions import (
     UNIT_NUMBER,
     UNIT_SELECTION,
 )
+from ..engine.period import PERIOD_YEAR, period_bounds
 
 # What a preset stands for: a key result's rule, for any scope.
 PRESET_DEFINITION_FIELDS = (
@@ -120,13 +120,13 @@ class OkrKeyResultPreset(models.Model):
     @api.constrains(*PRESET_DEFINITION_FIELDS)
     def _check_definition(self):
         # Same rules as on a key result: check a throwaway one in memory.
-        today = self.env.company._okr_today()
+        year = period_bounds(PERIOD_YEAR, self.env.company._okr_today())
         for preset in self:
             sample = self.env["okr.key.result"].new(
                 {
                     "scope": SCOPE_COMPANY,
-                    "date_start": date_utils.start_of(today, "year"),
-                    "date_end": date_utils.end_of(today, "year"),
+                    "date_start": year[0],
+                    "date_end": year[1],
                     **preset._definition_values(),
                 }
             )
