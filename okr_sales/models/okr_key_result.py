@@ -316,13 +316,13 @@ class OkrKeyResult(models.Model):
             if vals.get("preset_id"):
                 # What the form's onchange does, for key results made in code.
                 preset = self.env["okr.key.result.preset"].browse(vals["preset_id"])
-                vals.setdefault("source", preset.source)
-                vals.setdefault("unit", preset.unit)
-                vals.setdefault("measurement_method", preset.description)
-                for fname, value in preset._definition_values().items():
+                for fname, value in preset._okr_key_result_values().items():
                     # Explicit: given one field of the preset's compute, the
                     # ORM computes none of the others.
-                    vals.setdefault(fname, value.id if fname.endswith("_id") else value)
+                    vals.setdefault(
+                        fname,
+                        value.id if isinstance(value, models.BaseModel) else value,
+                    )
         key_results = super().create(vals_list)
         key_results._okr_check_definition_access()
         if any("current_value" in vals for vals in vals_list):

@@ -82,7 +82,9 @@ class OkrKeyResultPreset(models.Model):
 
     def write(self, vals):
         changed = set(PRESET_DEFINITION_FIELDS) & vals.keys()
-        before = {preset.id: preset._definition_values() for preset in self}
+        before = {
+            preset.id: preset._okr_key_result_values(rule_only=True) for preset in self
+        }
         result = super().write(vals)
         if changed:
             self._propagate_definition(before)
@@ -98,7 +100,7 @@ class OkrKeyResultPreset(models.Model):
         key_results = self.env["okr.key.result"].sudo().with_context(active_test=False)
         for preset in self:
             old = before[preset.id]
-            new = preset._definition_values()
+            new = preset._okr_key_result_values(rule_only=True)
             followers = key_results.search([("preset_id", "=", preset.id)]).filtered(
                 lambda kr, old=old: all(kr[fname] == old[fname] for fname in old)
             )
@@ -112,10 +114,17 @@ class OkrKeyResultPreset(models.Model):
                     }
                 )
 
-    def _definition_values(self):
-        """The key result field values this preset stands for."""
+    def _okr_key_result_values(self, rule_only=False):
+        """What this preset gives a key result, as its field values (records
+        for relational fields), the one place that says so: the rule it
+        counts (source and unit included) and the forecast, which a key
+        result following the preset still has (``rule_only``); and what it
+        measures in words, which the key result may word otherwise."""
         self.ensure_one()
-        return {fname: self[fname] for fname in PRESET_DEFINITION_FIELDS}
+        values = {fname: self[fname] for fname in PRESET_DEFINITION_FIELDS}
+        if not rule_only:
+            values["measurement_method"] = self.description
+        return values
 
     @api.constrains(*PRESET_DEFINITION_FIELDS)
     def _check_definition(self):
@@ -127,7 +136,7 @@ class OkrKeyResultPreset(models.Model):
                     "scope": SCOPE_COMPANY,
                     "date_start": year[0],
                     "date_end": year[1],
-                    **preset._definition_values(),
+                    **preset._okr_key_result_values(rule_only=True),
                 }
             )
             sample._check_automatic_definition()

@@ -214,7 +214,7 @@ class OkrKeyResult(models.Model):
                 key_result.update(
                     {
                         fname: value
-                        for fname, value in preset._definition_values().items()
+                        for fname, value in preset._okr_key_result_values().items()
                         if self._fields[fname].compute == "_compute_from_preset"
                     }
                 )
@@ -227,7 +227,8 @@ class OkrKeyResult(models.Model):
         # it counts, and adding it recomputed no rule of existing ones.
         for key_result in self:
             if key_result.preset_id:
-                key_result.forecast_domain = key_result.preset_id.forecast_domain
+                values = key_result.preset_id._okr_key_result_values(rule_only=True)
+                key_result.forecast_domain = values["forecast_domain"]
 
     @api.depends("objective_id.level", "source")
     def _compute_scope(self):
@@ -265,10 +266,11 @@ class OkrKeyResult(models.Model):
         preset = self.preset_id
         if not preset:
             return
-        self.source = preset.source
-        self.unit = preset.unit
+        values = preset._okr_key_result_values()
+        self.source = values["source"]
+        self.unit = values["unit"]
         if not self.measurement_method:
-            self.measurement_method = preset.description
+            self.measurement_method = values["measurement_method"]
         if not self.name:
             self.name = preset.name
 
