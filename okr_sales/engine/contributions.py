@@ -383,7 +383,9 @@ def _day_sql(model, table, field_name, query, tz=UTC):
 
 
 def _bucket_sql(definition, day):
-    """First day of the bucket holding ``day``: ``definition.bucket_of`` in SQL."""
+    """First day of the bucket holding ``day``: the SQL twin of
+    ``definition.bucket_of`` (``period.bucket_start`` in the period, the
+    stretch before it for retention); change both together."""
     if definition.cadence == CADENCE_PERIOD:
         return SQL(
             "(CASE WHEN %s >= %s THEN %s ELSE %s END)",

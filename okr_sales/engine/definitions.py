@@ -14,6 +14,14 @@ from dateutil.relativedelta import relativedelta
 from odoo.tools import date_utils
 
 from .days import UTC
+from .period import (  # noqa: F401 (the cadences, defined with the buckets)
+    CADENCE_MONTH,
+    CADENCE_PERIOD,
+    CADENCE_QUARTER,
+    CADENCE_SELECTION,
+    bucket_end,
+    bucket_start,
+)
 
 # Where the value of a key result comes from.
 SOURCE_MANUAL = "manual"
@@ -74,18 +82,35 @@ DISTINCT_MEASURES = (MEASURE_DISTINCT, MEASURE_RETENTION)
 # Measures that have no value without records (an empty average is not 0).
 NO_DATA_MEASURES = (MEASURE_AVERAGE, MEASURE_DURATION, MEASURE_RATIO, MEASURE_RETENTION)
 
-# Over which stretch the value is measured against the target.
-CADENCE_PERIOD = "period"
-CADENCE_MONTH = "month"
-CADENCE_QUARTER = "quarter"
-CADENCE_SELECTION = [
-    (CADENCE_PERIOD, "The whole period"),
-    (CADENCE_MONTH, "Each month"),
-    (CADENCE_QUARTER, "Each quarter"),
-]
 
-DURATION_DAYS = "days"
-DURATION_HOURS = "hours"
+# What a key result's value is in (a duration's unit is one of its units).
+UNIT_NUMBER = "number"
+UNIT_PERCENT = "percent"
+UNIT_CURRENCY = "currency"
+UNIT_DAYS = "days"
+UNIT_HOURS = "hours"
+UNIT_SELECTION = [
+    (UNIT_NUMBER, "Number"),
+    (UNIT_PERCENT, "Percent"),
+    (UNIT_CURRENCY, "Currency"),
+    (UNIT_DAYS, "Days"),
+    (UNIT_HOURS, "Hours"),
+]
+DURATION_DAYS = UNIT_DAYS
+DURATION_HOURS = UNIT_HOURS
+DURATION_UNITS = (DURATION_DAYS, DURATION_HOURS)
+
+# Whose objective: its level.
+LEVEL_COMPANY = "company"
+LEVEL_DEPARTMENT = "department"
+LEVEL_TEAM = "team"
+LEVEL_INDIVIDUAL = "individual"
+LEVEL_SELECTION = [
+    (LEVEL_COMPANY, "Company"),
+    (LEVEL_DEPARTMENT, "Department"),
+    (LEVEL_TEAM, "Team"),
+    (LEVEL_INDIVIDUAL, "Individual"),
+]
 
 
 # What a key result field is to its definition (``KeyResultDefinition``).
@@ -165,22 +190,22 @@ class KeyResultDefinition:
 
     def bucket_of(self, day):
         """First day of the bucket holding ``day``."""
+        if day >= self.date_start:
+            return bucket_start(self.cadence, day, self.date_start)
+        # before the period (retention looks back): the stretch before it
         if self.cadence == CADENCE_PERIOD:
-            return self.date_start if day >= self.date_start else self.previous_start
-        start = date_utils.start_of(day, self.cadence)
-        return max(start, self.date_start) if day >= self.date_start else start
+            return self.previous_start
+        return date_utils.start_of(day, self.cadence)
 
-    def bucket_end(self, bucket_start):
-        if self.cadence == CADENCE_PERIOD:
-            return self.date_end
-        return min(date_utils.end_of(bucket_start, self.cadence), self.date_end)
+    def bucket_end(self, start):
+        return bucket_end(self.cadence, start, self.date_end)
 
-    def previous_bucket(self, bucket_start):
+    def previous_bucket(self, start):
         """The bucket before, against which retention is measured."""
         if self.cadence == CADENCE_PERIOD:
             return self.previous_start
         step = relativedelta(months=1 if self.cadence == CADENCE_MONTH else 3)
-        return date_utils.start_of(bucket_start, self.cadence) - step
+        return date_utils.start_of(start, self.cadence) - step
 
     @property
     def previous_start(self):

@@ -2,16 +2,15 @@ import functools
 
 from odoo import api, fields, models
 from odoo.fields import Domain
-from odoo.tools import date_utils
 from odoo.tools.misc import format_date
 
 from ..engine.definitions import (
-    CADENCE_PERIOD,
     DISTINCT_MEASURES,
     MEASURE_AVERAGE,
     MEASURE_COUNT,
     MEASURE_RATIO,
 )
+from ..engine.period import bucket_end, is_whole_period
 
 
 class OkrContribution(models.Model):
@@ -174,12 +173,9 @@ class OkrContribution(models.Model):
             if not start:
                 contribution.period_display = False
                 continue
-            if key_result.cadence in (False, CADENCE_PERIOD):
-                start, end = key_result.date_start, key_result.date_end
-            else:
-                end = min(
-                    date_utils.end_of(start, key_result.cadence), key_result.date_end
-                )
+            if is_whole_period(key_result.cadence):
+                start = key_result.date_start
+            end = bucket_end(key_result.cadence, start, key_result.date_end)
             contribution.period_display = (
                 f"{format_date(self.env, start)} → {format_date(self.env, end)}"
             )

@@ -11,25 +11,16 @@ and the won-deal notification.
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import date_utils
 
-from ..engine.definitions import CADENCE_PERIOD, SOURCE_MANUAL
+from ..engine.definitions import (
+    SOURCE_MANUAL,
+    UNIT_CURRENCY,
+    UNIT_NUMBER,
+    UNIT_SELECTION,
+)
+from ..engine.period import bucket_end, bucket_start, is_whole_period
 from ..engine.progress import STATUS_SELECTION, key_result_progress
 from ..tools.amount_field import Amount
-
-UNIT_NUMBER = "number"
-UNIT_PERCENT = "percent"
-UNIT_CURRENCY = "currency"
-UNIT_DAYS = "days"
-UNIT_HOURS = "hours"
-
-UNIT_SELECTION = [
-    (UNIT_NUMBER, "Number"),
-    (UNIT_PERCENT, "Percent"),
-    (UNIT_CURRENCY, "Currency"),
-    (UNIT_DAYS, "Days"),
-    (UNIT_HOURS, "Hours"),
-]
 
 
 class OkrKeyResult(models.Model):
@@ -247,13 +238,11 @@ class OkrKeyResult(models.Model):
         """The stretch progress is paced against: the period, or for a key
         result measured each month or quarter, the current month or quarter."""
         self.ensure_one()
-        if self.source == SOURCE_MANUAL or self.cadence in (False, CADENCE_PERIOD):
+        if self.source == SOURCE_MANUAL or is_whole_period(self.cadence):
             return self.date_start, self.date_end
         day = min(max(today, self.date_start), self.date_end)
-        return (
-            max(date_utils.start_of(day, self.cadence), self.date_start),
-            min(date_utils.end_of(day, self.cadence), self.date_end),
-        )
+        start = bucket_start(self.cadence, day, self.date_start)
+        return start, bucket_end(self.cadence, start, self.date_end)
 
     @api.depends("checkin_ids.date", "checkin_ids.confidence")
     def _compute_last_checkin(self):
@@ -327,13 +316,13 @@ class OkrKeyResult(models.Model):
             if vals.get("preset_id"):
                 # What the form's onchange does, for key results made in code.
                 preset = self.env["okr.key.result.preset"].browse(vals["preset_id"])
-                vals.setdefault("source", preset.source)
-                vals.setdefault("unit", preset.unit)
-                vals.setdefault("measurement_method", preset.description)
-                for fname, value in preset._definition_values().items():
+                for fname, value in preset._okr_key_result_values().items():
                     # Explicit: given one field of the preset's compute, the
                     # ORM computes none of the others.
-                    vals.setdefault(fname, value.id if fname.endswith("_id") else value)
+                    vals.setdefault(
+                        fname,
+                        value.id if isinstance(value, models.BaseModel) else value,
+                    )
         key_results = super().create(vals_list)
         key_results._okr_check_definition_access()
         if any("current_value" in vals for vals in vals_list):

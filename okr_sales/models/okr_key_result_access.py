@@ -166,7 +166,9 @@ class OkrKeyResult(models.Model):
                 )
             if not preset or any(
                 key_result[fname] != value
-                for fname, value in preset._definition_values().items()
+                for fname, value in preset._okr_key_result_values(
+                    rule_only=True
+                ).items()
             ):
                 raise AccessError(
                     self.env._(

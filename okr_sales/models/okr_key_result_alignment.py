@@ -20,9 +20,13 @@ day of that change, as a roll-up's value is.
 
 from odoo import api, fields, models
 from odoo.fields import Command
-from odoo.tools.misc import format_amount, formatLang
 
-from ..engine.definitions import MEASURE_SUM, SOURCE_AUTOMATIC, SOURCE_ROLLUP
+from ..engine.definitions import (
+    MEASURE_SUM,
+    SOURCE_AUTOMATIC,
+    SOURCE_ROLLUP,
+    UNIT_CURRENCY,
+)
 from ..engine.rollup import ROLLUP_SUM
 from ..engine.totals import VALUE_TOLERANCE
 from .okr_alignment_check import (
@@ -32,9 +36,8 @@ from .okr_alignment_check import (
     CHECK_SCOPE_LEVEL,
     CHECK_TARGETS_SUM,
 )
+from .okr_key_result_display import VALUE_FULL
 
-UNIT_CURRENCY = "currency"
-UNIT_PERCENT = "percent"
 # Relative tolerance of the sum check, for targets that are not amounts:
 # a sum of floats may differ from the same number typed by hand.
 RELATIVE_TOLERANCE = 1e-9
@@ -170,8 +173,8 @@ class OkrKeyResult(models.Model):
         return self.env._(
             "The key results under it aim at %(total)s in all; its own target "
             "is %(target)s.",
-            total=self._okr_format_value(total),
-            target=self._okr_format_value(self.target_value),
+            total=self._okr_value_display(total, style=VALUE_FULL),
+            target=self._okr_value_display(self.target_value, style=VALUE_FULL),
         )
 
     def _okr_check_period_in_parent(self):
@@ -239,16 +242,3 @@ class OkrKeyResult(models.Model):
             VALUE_TOLERANCE, RELATIVE_TOLERANCE * max(abs(value), abs(other))
         )
         return abs(value - other) > tolerance
-
-    def _okr_format_value(self, value):
-        """``value`` in this key result's unit: 300,000,000,000 ₫, 20 %."""
-        if self.unit == UNIT_CURRENCY and self.currency_id:
-            return format_amount(self.env, value, self.currency_id)
-        digits = 0 if float(value).is_integer() else 2
-        number = formatLang(self.env, value, digits=digits)
-        if self.unit == UNIT_PERCENT:
-            return f"{number} %"
-        units = dict(self._fields["unit"]._description_selection(self.env))
-        if self.unit in ("days", "hours"):
-            return f"{number} {units[self.unit].lower()}"
-        return number

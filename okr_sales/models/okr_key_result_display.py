@@ -9,7 +9,9 @@ their figures from here.
 """
 
 from odoo import api, fields, models
+from odoo.tools.misc import format_amount, formatLang
 
+from ..engine.definitions import DURATION_UNITS, UNIT_CURRENCY, UNIT_PERCENT
 from ..tools.figures import (
     MONEY_SHORT_FROM,
     Locale,
@@ -18,9 +20,10 @@ from ..tools.figures import (
     with_symbol,
 )
 
-UNIT_CURRENCY = "currency"
-UNIT_PERCENT = "percent"
-DURATION_UNITS = ("days", "hours")
+# How ``_okr_value_display`` writes a value.
+VALUE_SHORT = "short"
+VALUE_FULL = "full"
+VALUE_PLAIN = "plain"
 
 
 class OkrKeyResult(models.Model):
@@ -85,13 +88,38 @@ class OkrKeyResult(models.Model):
             return f"{text}%"
         return text
 
-    def _okr_value_display(self, value, sign=False):
-        """One figure in the key result's unit: "+3,2 tỷ ₫", "+14 days"."""
+    def _okr_value_display(self, value, sign=False, style=VALUE_SHORT):
+        """One figure of this key result, the one way to write its values.
+
+        ``VALUE_SHORT``: in its unit, in short figures ("+3,2 tỷ ₫",
+        "+14 days"); ``VALUE_FULL``: in its unit, every digit
+        (300,000,000,000 ₫, 20 %); ``VALUE_PLAIN``: a number with two
+        decimals, no unit (the pace's reasons)."""
         self.ensure_one()
+        if style == VALUE_PLAIN:
+            return formatLang(self.env, value, digits=2)
+        if style == VALUE_FULL:
+            return self._okr_full_display(value)
         text = self._okr_number_display(value, self._okr_locale())
         if self.unit in DURATION_UNITS:
             text = f"{text} {self._okr_unit_label()}"
         return signed(text, value) if sign else text
+
+    def _okr_full_display(self, value):
+        if self.unit == UNIT_CURRENCY and self.currency_id:
+            return format_amount(self.env, value, self.currency_id)
+        digits = 0 if float(value).is_integer() else 2
+        number = formatLang(self.env, value, digits=digits)
+        if self.unit == UNIT_PERCENT:
+            return f"{number} %"
+        if self.unit in DURATION_UNITS:
+            return f"{number} {self._okr_unit_label()}"
+        return number
+
+    @api.model
+    def _okr_percent_display(self, percent):
+        """A progress or a pace, in percent with one decimal: "42.5"."""
+        return formatLang(self.env, percent, digits=1)
 
     def _okr_pair_display(self, value, target):
         """ "current / target": "8,55 tỷ ₫ / 15 tỷ ₫", "14 / 12 days"."""

@@ -11,6 +11,7 @@ from ..engine.domains import parse_domain
 from ..engine.forecast import can_forecast, forecast_domain, weighted_total
 from ..engine.progress import key_result_progress
 from ..tools.amount_field import Amount
+from .okr_key_result_display import VALUE_FULL
 
 
 class OkrKeyResult(models.Model):
@@ -69,8 +70,10 @@ class OkrKeyResult(models.Model):
                     "forecast_progress": progress,
                     "forecast_summary": self.env._(
                         "Forecast: %(value)s of %(target)s (%(progress)s%%)",
-                        value=key_result._okr_format_value(value),
-                        target=key_result._okr_format_value(key_result.target_value),
+                        value=key_result._okr_value_display(value, style=VALUE_FULL),
+                        target=key_result._okr_value_display(
+                            key_result.target_value, style=VALUE_FULL
+                        ),
                         progress=round(100.0 * value / key_result.target_value)
                         if key_result.target_value
                         else 0,

@@ -28,6 +28,12 @@ from odoo.tools import SQL
 from odoo.addons.bus.models.bus import channel_with_db, json_dump
 
 from ..engine.definitions import COUNTING_SOURCES
+from ..engine.progress import (
+    STATUS_ACHIEVED,
+    STATUS_AT_RISK,
+    STATUS_OFF_TRACK,
+    STATUS_ON_TRACK,
+)
 
 # The bus notification type the web client subscribes to.
 MOVED_NOTIFICATION = "okr_sales/key_results_moved"
@@ -42,10 +48,10 @@ SHOWN_FIELDS = frozenset(
 )
 # Colours of the panel's statuses, as the list views' badges decorate them.
 STATUS_COLOURS = {
-    "on_track": "success",
-    "at_risk": "warning",
-    "off_track": "danger",
-    "achieved": "info",
+    STATUS_ON_TRACK: "success",
+    STATUS_AT_RISK: "warning",
+    STATUS_OFF_TRACK: "danger",
+    STATUS_ACHIEVED: "info",
 }
 
 

@@ -22,7 +22,6 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.fields import Domain
 from odoo.tools import plaintext2html
-from odoo.tools.misc import formatLang
 
 from ..engine.definitions import SOURCE_MANUAL
 from ..engine.progress import (
@@ -35,6 +34,7 @@ from ..engine.progress import (
 )
 from ..tools.amount_field import Amount
 from .base import UNTRACKED_KEY
+from .okr_key_result_display import VALUE_PLAIN
 
 _logger = logging.getLogger(__name__)
 
@@ -249,9 +249,6 @@ class OkrKeyResult(models.Model):
                 # written now, in this context: the engine need not follow it
                 activity.flush_recordset()
 
-    def _okr_number(self, value):
-        return formatLang(self.env, value, digits=2)
-
     def _okr_behind_reason(self):
         """Why the key result is behind, with the numbers."""
         status = dict(self._fields["status"]._description_selection(self.env))[
@@ -263,11 +260,11 @@ class OkrKeyResult(models.Model):
             "%(progress)s%% against a pace of %(pace)s%%).",
             name=self.name,
             status=status.lower(),
-            value=self._okr_number(self.current_value),
-            expected=self._okr_number(self.expected_value),
-            target=self._okr_number(self.target_value),
-            progress=formatLang(self.env, self.progress, digits=1),
-            pace=formatLang(self.env, self.expected_progress, digits=1),
+            value=self._okr_value_display(self.current_value, style=VALUE_PLAIN),
+            expected=self._okr_value_display(self.expected_value, style=VALUE_PLAIN),
+            target=self._okr_value_display(self.target_value, style=VALUE_PLAIN),
+            progress=self._okr_percent_display(self.progress),
+            pace=self._okr_percent_display(self.expected_progress),
         )
 
     def _okr_recovery_reason(self):
@@ -277,9 +274,9 @@ class OkrKeyResult(models.Model):
             return self.env._(
                 "The period is over: final value %(value)s for a target of "
                 "%(target)s (progress %(progress)s%%).",
-                value=self._okr_number(self.current_value),
-                target=self._okr_number(self.target_value),
-                progress=formatLang(self.env, self.progress, digits=1),
+                value=self._okr_value_display(self.current_value, style=VALUE_PLAIN),
+                target=self._okr_value_display(self.target_value, style=VALUE_PLAIN),
+                progress=self._okr_percent_display(self.progress),
             )
         status = dict(self._fields["status"]._description_selection(self.env)).get(
             self.status
@@ -288,10 +285,10 @@ class OkrKeyResult(models.Model):
             "Back to %(status)s: value %(value)s, %(expected)s expected today "
             "(progress %(progress)s%% against a pace of %(pace)s%%).",
             status=status.lower(),
-            value=self._okr_number(self.current_value),
-            expected=self._okr_number(self.expected_value),
-            progress=formatLang(self.env, self.progress, digits=1),
-            pace=formatLang(self.env, self.expected_progress, digits=1),
+            value=self._okr_value_display(self.current_value, style=VALUE_PLAIN),
+            expected=self._okr_value_display(self.expected_value, style=VALUE_PLAIN),
+            progress=self._okr_percent_display(self.progress),
+            pace=self._okr_percent_display(self.expected_progress),
         )
 
     # ------------------------------------------------------------------

@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.tools import date_utils
 
 from ..engine.definitions import (
     CADENCE_PERIOD,
@@ -7,9 +6,12 @@ from ..engine.definitions import (
     COUNTING_SOURCE_SELECTION,
     MEASURE_SELECTION,
     RULE_FIELDS,
+    SCOPE_COMPANY,
     SOURCE_AUTOMATIC,
+    UNIT_NUMBER,
+    UNIT_SELECTION,
 )
-from .okr_key_result import UNIT_SELECTION
+from ..engine.period import PERIOD_YEAR, period_bounds
 
 # What a preset stands for: a key result's rule, for any scope.
 PRESET_DEFINITION_FIELDS = (
@@ -73,14 +75,16 @@ class OkrKeyResultPreset(models.Model):
     cadence = fields.Selection(
         CADENCE_SELECTION, "Measured Over", required=True, default=CADENCE_PERIOD
     )
-    unit = fields.Selection(UNIT_SELECTION, required=True, default="number")
+    unit = fields.Selection(UNIT_SELECTION, required=True, default=UNIT_NUMBER)
     lower_is_better = fields.Boolean(
         help="The target is below the baseline, such as days to close."
     )
 
     def write(self, vals):
         changed = set(PRESET_DEFINITION_FIELDS) & vals.keys()
-        before = {preset.id: preset._definition_values() for preset in self}
+        before = {
+            preset.id: preset._okr_key_result_values(rule_only=True) for preset in self
+        }
         result = super().write(vals)
         if changed:
             self._propagate_definition(before)
@@ -96,7 +100,7 @@ class OkrKeyResultPreset(models.Model):
         key_results = self.env["okr.key.result"].sudo().with_context(active_test=False)
         for preset in self:
             old = before[preset.id]
-            new = preset._definition_values()
+            new = preset._okr_key_result_values(rule_only=True)
             followers = key_results.search([("preset_id", "=", preset.id)]).filtered(
                 lambda kr, old=old: all(kr[fname] == old[fname] for fname in old)
             )
@@ -110,22 +114,29 @@ class OkrKeyResultPreset(models.Model):
                     }
                 )
 
-    def _definition_values(self):
-        """The key result field values this preset stands for."""
+    def _okr_key_result_values(self, rule_only=False):
+        """What this preset gives a key result, as its field values (records
+        for relational fields), the one place that says so: the rule it
+        counts (source and unit included) and the forecast, which a key
+        result following the preset still has (``rule_only``); and what it
+        measures in words, which the key result may word otherwise."""
         self.ensure_one()
-        return {fname: self[fname] for fname in PRESET_DEFINITION_FIELDS}
+        values = {fname: self[fname] for fname in PRESET_DEFINITION_FIELDS}
+        if not rule_only:
+            values["measurement_method"] = self.description
+        return values
 
     @api.constrains(*PRESET_DEFINITION_FIELDS)
     def _check_definition(self):
         # Same rules as on a key result: check a throwaway one in memory.
-        today = self.env.company._okr_today()
+        year = period_bounds(PERIOD_YEAR, self.env.company._okr_today())
         for preset in self:
             sample = self.env["okr.key.result"].new(
                 {
-                    "scope": "company",
-                    "date_start": date_utils.start_of(today, "year"),
-                    "date_end": date_utils.end_of(today, "year"),
-                    **preset._definition_values(),
+                    "scope": SCOPE_COMPANY,
+                    "date_start": year[0],
+                    "date_end": year[1],
+                    **preset._okr_key_result_values(rule_only=True),
                 }
             )
             sample._check_automatic_definition()

@@ -20,7 +20,7 @@ from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 
-from ..engine.definitions import SOURCE_ROLLUP
+from ..engine.definitions import SOURCE_ROLLUP, UNIT_CURRENCY, UNIT_PERCENT
 from ..engine.rollup import (
     ROLLUP_METHOD_SELECTION,
     ROLLUP_SHARE_ACHIEVED,
@@ -57,8 +57,6 @@ GRAPH_FIELDS = frozenset({"parent_id", "rollup_child_ids", "source", "active"})
 # postcommit data key (it lives until the transaction ends): the transaction
 # changed the tree
 TREE_CHANGED_KEY = "okr_sales.rollup_tree_changed"
-UNIT_PERCENT = "percent"
-UNIT_CURRENCY = "currency"
 
 
 def _rate_text(rate):

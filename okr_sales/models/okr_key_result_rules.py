@@ -14,8 +14,9 @@ from ..engine.definitions import (
     CADENCE_SELECTION,
     COUNTING_SOURCES,
     DISTINCT_MEASURES,
-    DURATION_DAYS,
-    DURATION_HOURS,
+    DURATION_UNITS,
+    LEVEL_INDIVIDUAL,
+    LEVEL_TEAM,
     MEASURE_DURATION,
     MEASURE_RATIO,
     MEASURE_SELECTION,
@@ -38,7 +39,7 @@ from ..engine.forecast import FORECAST_MEASURES
 
 # Whose records an automatic key result counts by default, by the level of
 # its objective (the department's and the company's count the company's).
-LEVEL_SCOPE = {"individual": SCOPE_OWNER, "team": SCOPE_TEAM}
+LEVEL_SCOPE = {LEVEL_INDIVIDUAL: SCOPE_OWNER, LEVEL_TEAM: SCOPE_TEAM}
 NUMERIC_TYPES = ("integer", "float", "monetary")
 DATE_TYPES = ("date", "datetime")
 
@@ -213,7 +214,7 @@ class OkrKeyResult(models.Model):
                 key_result.update(
                     {
                         fname: value
-                        for fname, value in preset._definition_values().items()
+                        for fname, value in preset._okr_key_result_values().items()
                         if self._fields[fname].compute == "_compute_from_preset"
                     }
                 )
@@ -226,7 +227,8 @@ class OkrKeyResult(models.Model):
         # it counts, and adding it recomputed no rule of existing ones.
         for key_result in self:
             if key_result.preset_id:
-                key_result.forecast_domain = key_result.preset_id.forecast_domain
+                values = key_result.preset_id._okr_key_result_values(rule_only=True)
+                key_result.forecast_domain = values["forecast_domain"]
 
     @api.depends("objective_id.level", "source")
     def _compute_scope(self):
@@ -264,10 +266,11 @@ class OkrKeyResult(models.Model):
         preset = self.preset_id
         if not preset:
             return
-        self.source = preset.source
-        self.unit = preset.unit
+        values = preset._okr_key_result_values()
+        self.source = values["source"]
+        self.unit = values["unit"]
         if not self.measurement_method:
-            self.measurement_method = preset.description
+            self.measurement_method = values["measurement_method"]
         if not self.name:
             self.name = preset.name
 
@@ -365,7 +368,7 @@ class OkrKeyResult(models.Model):
                             model=model._description,
                         )
                     )
-            if self.unit not in (DURATION_DAYS, DURATION_HOURS):
+            if self.unit not in DURATION_UNITS:
                 raise ValidationError(
                     self.env._("Unit: a duration is measured in days or hours.")
                 )

@@ -230,7 +230,7 @@ class OkrKeyResult(models.Model):
                 "%(salesperson)s won a deal of %(amount)s - KR %(key_result)s: "
                 "%(progress)s%% (%(status)s)",
                 salesperson=escape(deal["salesperson"]),
-                amount=self._okr_money_display(deal["amount"]),
+                amount=self._okr_value_display(deal["amount"] or 0.0),
                 **figures,
             )
         if checkin and checkin.get("user"):
@@ -245,8 +245,3 @@ class OkrKeyResult(models.Model):
             "KR %(key_result)s: %(progress)s%% (%(status)s)",
             **figures,
         )
-
-    def _okr_money_display(self, amount):
-        """A deal's amount, as the key result writes money when it counts
-        money, else as a plain number."""
-        return self._okr_value_display(amount or 0.0)

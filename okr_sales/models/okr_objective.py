@@ -3,7 +3,12 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
-from ..engine.definitions import SOURCE_MANUAL
+from ..engine.definitions import (
+    LEVEL_INDIVIDUAL,
+    LEVEL_SELECTION,
+    LEVEL_TEAM,
+    SOURCE_MANUAL,
+)
 from ..engine.period import (
     EARLIEST_DATE,
     LATEST_DATE,
@@ -13,18 +18,6 @@ from ..engine.period import (
     within_bounds,
 )
 from ..engine.progress import STATUS_SELECTION, pace_status, weighted_progress
-
-LEVEL_COMPANY = "company"
-LEVEL_DEPARTMENT = "department"
-LEVEL_TEAM = "team"
-LEVEL_INDIVIDUAL = "individual"
-
-LEVEL_SELECTION = [
-    (LEVEL_COMPANY, "Company"),
-    (LEVEL_DEPARTMENT, "Department"),
-    (LEVEL_TEAM, "Team"),
-    (LEVEL_INDIVIDUAL, "Individual"),
-]
 
 
 class OkrObjective(models.Model):

@@ -13,6 +13,7 @@ from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.tools import str2bool
 
+from ..engine.definitions import LEVEL_SELECTION
 from ..webhook import url as webhook_url
 from ..webhook.events import (
     ALLOW_PRIVATE_PARAM,
@@ -20,7 +21,6 @@ from ..webhook.events import (
     FORMAT_CHAT,
     FORMAT_JSON,
 )
-from .okr_objective import LEVEL_SELECTION
 
 
 def _default_secret(_records=None):

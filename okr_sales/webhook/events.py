@@ -5,6 +5,8 @@ No Odoo model here: the models that note changes (key results, check-ins,
 the period close) import these without loading the webhook models first.
 """
 
+from ..engine.progress import STATUS_ACHIEVED
+
 # ir.config_parameter keys (Settings)
 ALLOW_PRIVATE_PARAM = "okr_sales.webhook_allow_private"
 COALESCE_PARAM = "okr_sales.webhook_coalesce_seconds"
@@ -81,7 +83,7 @@ def note_status_changes(env, changes):
     )
     env["okr.webhook.event"]._okr_note(
         EVENT_ACHIEVED,
-        {kr_id: {} for kr_id, (_old, new) in changes.items() if new == "achieved"},
+        {kr_id: {} for kr_id, (_old, new) in changes.items() if new == STATUS_ACHIEVED},
     )
 
 
