@@ -32,13 +32,10 @@ class TestPreparedStatements(OkrCrmCase):
         # the one before prepared.
         db = sql_db.db_connect(self.env.cr.dbname)
         with db.cursor() as cr:
-            cr.execute("SELECT pg_backend_pid()")
-            pid = cr.fetchone()[0]
             cr.execute(f"PREPARE {pg.PREPARED_PREFIX}pool_test AS SELECT 1")
         with db.cursor() as cr:
-            cr.execute("SELECT pg_backend_pid()")
-            if cr.fetchone()[0] != pid:
-                self.skipTest("the pool lent another connection")
+            # Most often the same connection again; another one lent is
+            # reset as well, and must not hold it either.
             self.assertFalse(self._ours(cr))
 
     def test_deals_prepare_once_and_look_nothing_up(self):
