@@ -20,7 +20,7 @@ from .definitions import (
     NO_DATA_MEASURES,
 )
 from .inputs import EngineResult
-from .totals import VALUE_TOLERANCE, round_amount
+from .totals import round_amount, value_moved
 
 
 def bucket_value_sql(measure, totals):
@@ -255,7 +255,7 @@ class BucketStore:
                 # as the amount field keeps it: compared rounded, an
                 # unchanged amount is not written again
                 value = round_amount(value, rounding)
-            if abs(current - value) > VALUE_TOLERANCE:
+            if value_moved(current, value):
                 moved[definition.id] = value
                 drift[definition.id] = (current, value)
         errors = {**self.errors, **errors}

@@ -8,6 +8,7 @@ delete and insert, and the deltas of its bucket totals
 (``{(kr_id, bucket): totals}``) that the fold adds to the stored totals.
 """
 
+import math
 from collections import defaultdict
 from decimal import Context, Decimal, Inexact, InvalidOperation
 
@@ -15,9 +16,14 @@ from odoo.tools import float_round
 
 from .definitions import SCOPE_COMPANY, SCOPE_OWNER, SCOPE_TEAM
 
-# Key result values (floats, for display and progress) closer than this are
-# equal.
+# Two key results' values (floats, for display and progress) closer than
+# this are equal: what the alignment checks compare.
 VALUE_TOLERANCE = 1e-6
+# A stored value is stale when it differs from the computed one by more than
+# a float's last bits, relative to its size: a duration of seconds (1e-5
+# days) moves as surely as billions of VND, and the stored value stays the
+# exact value of its bucket.
+STORED_VALUE_REL_TOLERANCE = 1e-12
 
 # Sums are exact: values come from PostgreSQL numerics as Decimals, and are
 # added with enough digits for any amount (a float has at most 309 digits
@@ -28,6 +34,12 @@ ZERO = Decimal(0)
 # currency changes nothing, and Odoo's float_round, which nudges a value
 # by its last bit before rounding, would move it at each write.
 WHOLE_FLOATS_FROM = 2.0**52
+
+
+def value_moved(stored, value):
+    """Whether ``stored``, a key result's stored value, is no longer
+    ``value``, the one computed from its totals."""
+    return not math.isclose(stored, value, rel_tol=STORED_VALUE_REL_TOLERANCE)
 
 
 def round_amount(value, rounding):

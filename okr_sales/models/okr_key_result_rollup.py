@@ -31,7 +31,7 @@ from ..engine.rollup import (
     rollup_edges_query,
     rollup_value,
 )
-from ..engine.totals import VALUE_TOLERANCE
+from ..engine.totals import value_moved
 
 _logger = logging.getLogger(__name__)
 
@@ -362,7 +362,7 @@ class OkrKeyResult(models.Model):
             if value is None:
                 value = rollup.baseline_value
             computed[rollup.id] = value
-            if abs(stored[rollup.id] - value) > VALUE_TOLERANCE:
+            if value_moved(stored[rollup.id], value):
                 moved[rollup.id] = value
             if (rollup.rollup_note or False) != (note or False):
                 rollup.rollup_note = note

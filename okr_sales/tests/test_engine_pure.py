@@ -28,7 +28,7 @@ from ..engine.rollup import (
     rollup_value,
 )
 from ..engine.sources import CRM_SOURCES
-from ..engine.totals import exact, round_amount, scope_value
+from ..engine.totals import exact, round_amount, scope_value, value_moved
 
 ENGINE_DIR = Path(__file__).parent.parent / "engine"
 # The modules that touch no cursor and no environment: plain maths on plain
@@ -186,6 +186,15 @@ class TestEnginePureParts(BaseCase):
         self.assertEqual(round_amount(1234.4, 1.0), 1234.0)
         self.assertEqual(round_amount(10.005, None), 10.005)
         self.assertEqual(round_amount(1e30 + 0.3, 0.01), 1e30)
+
+    def test_a_stored_value_moves_by_any_real_change(self):
+        # a duration of seconds, in days: a change of 0.08 s is a change
+        self.assertTrue(value_moved(8.685e-05, 8.781e-05))
+        self.assertTrue(value_moved(0.0, 1e-20))
+        self.assertTrue(value_moved(450e9, 450e9 + 1))
+        # a float's last bits are not
+        self.assertFalse(value_moved(0.1 + 0.2, 0.3))
+        self.assertFalse(value_moved(450e9, 450e9))
 
     def test_exact_values(self):
         self.assertEqual(exact(None), Decimal(0))
