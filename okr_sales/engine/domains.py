@@ -9,6 +9,7 @@ refuses the conditions whose value does not fit the field's type.
 """
 
 import ast
+import functools
 import threading
 from datetime import date, datetime
 
@@ -45,6 +46,13 @@ def _parse(text):
     return None  # not reached
 
 
+# A text's tree, once per process: it is read, never changed, and a status
+# or a deal asks for the same few domains again and again. Not a long text:
+# the cache's memory stays small.
+_parse_cached = functools.lru_cache(maxsize=1024)(_parse)
+CACHED_TEXT_LENGTH = 4096
+
+
 def parse_domain(text, placeholders=None):
     """Return the domain held in ``text`` as a list.
 
@@ -55,7 +63,7 @@ def parse_domain(text, placeholders=None):
     """
     text = (text or "").strip() or "[]"
     try:
-        tree = _parse(text)
+        tree = _parse_cached(text) if len(text) <= CACHED_TEXT_LENGTH else _parse(text)
     except SyntaxError as error:
         raise DomainSyntaxError(f"not a valid domain: {error.msg}") from error
     value = _literal(tree.body, placeholders)

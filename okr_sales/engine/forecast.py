@@ -6,7 +6,8 @@ forecast takes (its forecast rule, its scope, an expected date in the
 current period or bucket); ``weighted_total`` adds them up, each weighted by
 its probability. The key result adds the total to its current value: an
 aggregate of all the records in its scope, counted as the system, the same
-for every reader (``okr.key.result._okr_weighted_pipeline``).
+for every reader (``okr.key.result._okr_forecasts``, one statement for
+all the key results asked).
 """
 
 import math

@@ -19,7 +19,7 @@ from ..engine.definitions import (
     UNIT_SELECTION,
 )
 from ..engine.period import bucket_end, bucket_start, is_whole_period
-from ..engine.progress import STATUS_SELECTION, key_result_progress
+from ..engine.progress import BEHIND_STATUSES, STATUS_SELECTION, key_result_progress
 from ..tools.amount_field import Amount
 
 
@@ -227,12 +227,20 @@ class OkrKeyResult(models.Model):
         # Thresholds and forecast: see okr_key_result_pace.py. On the
         # company's today, whoever's transaction recomputes it.
         thresholds = self.env["ir.config_parameter"]._okr_pace_thresholds()
-        todays = {}
+        calendar = {}
         for key_result in self:
-            company = key_result.company_id
-            if company not in todays:
-                todays[company] = key_result._okr_today()
-            key_result.status = key_result._okr_pace_status(todays[company], thresholds)
+            calendar[key_result] = key_result._okr_pace_status(thresholds)
+        # Behind the calendar: does the pipeline cover it? (Asked only then,
+        # for all of them at once: the forecast reads the open records.)
+        behind = self.browse(
+            [kr.id for kr, status in calendar.items() if status in BEHIND_STATUSES]
+        )._okr_forecast_progresses()
+        for key_result, status in calendar.items():
+            if key_result.id in behind:
+                status = key_result._okr_pace_status(
+                    thresholds, forecast=behind[key_result.id]
+                )
+            key_result.status = status
 
     def _pace_period(self, today):
         """The stretch progress is paced against: the period, or for a key

@@ -6,6 +6,7 @@ Computed when shown, never stored; the maths are in ``engine/forecast.py``.
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
+from odoo.tools import SQL
 
 from ..engine.domains import parse_domain
 from ..engine.forecast import can_forecast, forecast_domain, weighted_total
@@ -50,8 +51,9 @@ class OkrKeyResult(models.Model):
         # opportunity's stage, amount and date; a stored forecast would lag.
         # An aggregate, as the current value: the same for every reader (a
         # non-stored field is cached per record, not per user).
+        forecasts = self._okr_forecasts_by_today()
         for key_result in self:
-            value = key_result._okr_forecast(key_result._okr_today())
+            value = forecasts.get(key_result.id)
             if value is None:
                 key_result.update(
                     {
@@ -94,9 +96,11 @@ class OkrKeyResult(models.Model):
     # THE OPEN PIPELINE
     # ------------------------------------------------------------------
 
-    def _okr_forecast_records(self, today):
+    def _okr_forecast_records(self, today, validate=True):
         """``(definition, domain)`` of the open records this key result's
-        forecast takes, or None without a forecast."""
+        forecast takes, or None without a forecast. ``validate``: the domain
+        is checked against the model's fields (else by whoever compiles it:
+        ``_okr_forecasts``)."""
         self.ensure_one()
         if not (self._okr_is_live() and (self.forecast_domain or "").strip()):
             return None
@@ -113,7 +117,8 @@ class OkrKeyResult(models.Model):
         model = self.env[definition.model]
         try:
             domain = forecast_domain(model, definition, spec, rule, today)
-            domain.validate(model)
+            if validate:
+                domain.validate(model)
         except (ValueError, TypeError, KeyError):
             return None  # a rule of other records (the measured ones changed)
         return definition, domain
@@ -121,21 +126,72 @@ class OkrKeyResult(models.Model):
     def _okr_forecast(self, today):
         """The forecast value (the current value plus the weighted open
         pipeline), or None without a forecast."""
-        found = self._okr_forecast_records(today)
-        if found is None:
-            return None
-        definition, domain = found
-        return self.current_value + self._okr_weighted_pipeline(
-            definition, domain, today
-        )
+        self.ensure_one()
+        return self._okr_forecasts(today)[self.id]
 
-    def _okr_weighted_pipeline(self, definition, domain, today):
-        """The open records' amounts (or count) weighted by probability, in
-        the key result's currency. Counted as the system, as the value is:
-        every record in the key result's scope, whoever reads it. Only the
-        total leaves this method, never a record."""
+    def _okr_forecasts_by_today(self):
+        """``_okr_forecasts`` of these key results, each on its company's
+        today."""
+        by_company = {}
+        for key_result in self:
+            by_company.setdefault(key_result.company_id, self.browse())
+            by_company[key_result.company_id] |= key_result
+        forecasts = {}
+        for key_results in by_company.values():
+            forecasts.update(key_results._okr_forecasts(key_results._okr_today()))
+        return forecasts
+
+    def _okr_forecasts(self, today):
+        """``{kr id: forecast value or None}``: each key result's current
+        value plus its open pipeline, the open records' amounts (or count)
+        weighted by their probability, in its currency. One statement for
+        all of them (a part per key result, grouped by probability and
+        currency). Counted as the system, as the value is: every record in
+        the key result's scope, whoever reads it. Only the totals leave this
+        method, never a record."""
+        forecasts = dict.fromkeys(self.ids)
+        parts, asked = [], []
+        for key_result in self:
+            found = key_result._okr_forecast_records(today, validate=False)
+            if found is None:
+                continue
+            definition, domain = found
+            try:
+                # its rows are told apart by their place (a form's new key
+                # result has no id yet)
+                part, currency_key = key_result._okr_pipeline_part(
+                    definition, domain, len(asked)
+                )
+            except (ValueError, TypeError, KeyError):
+                continue  # a rule of other records (the measured ones changed)
+            parts.append(part)
+            asked.append((key_result, definition, currency_key))
+        if not parts:
+            return forecasts
+        rows = {}
+        for place, probability, currency_id, amount, count in self.env.execute_query(
+            SQL(" UNION ALL ").join(parts)
+        ):
+            rows.setdefault(place, []).append((probability, currency_id, amount, count))
+        for place, (key_result, definition, currency_key) in enumerate(asked):
+            weighted = key_result._okr_weighted_rows(
+                rows.get(place, ()), currency_key, today
+            )
+            forecasts[key_result.id] = key_result.current_value + weighted_total(
+                definition.measure, weighted
+            )
+        return forecasts
+
+    def _okr_pipeline_part(self, definition, domain, place):
+        """``(SQL, currency key)``: this key result's open records grouped by
+        probability and currency, ``(place, probability, currency or
+        company id, amount, count)``; the currency key names what the
+        second group is (a currency field, ``company_id`` for a currency
+        of the record's company, or None without amounts)."""
         spec = self._okr_sources()[definition.model]
         model = self.env[definition.model].sudo().with_context(active_test=False)
+        table = model._table
+        query = model._search(domain)
         measure_field = definition.measure_field
         field = model._fields.get(measure_field) if measure_field else None
         currency_key = None
@@ -145,21 +201,44 @@ class OkrKeyResult(models.Model):
                 currency_key = currency_field.name
             elif "company_id" in model._fields and model._fields["company_id"].store:
                 currency_key = "company_id"  # crm.lead's company_currency
-        groupby = [spec.probability_field, *([currency_key] if currency_key else [])]
-        sums = [f"{measure_field}:sum"] if field is not None else []
+        probability = model._field_to_sql(table, spec.probability_field, query)
+        currency = (
+            model._field_to_sql(table, currency_key, query)
+            if currency_key
+            else SQL("NULL::integer")
+        )
+        amount = (
+            SQL("SUM(%s)::float", model._field_to_sql(table, measure_field, query))
+            if field is not None
+            else SQL("0.0::float")
+        )
+        query.groupby = SQL("%s, %s", probability, currency)
+        part = query.select(
+            SQL("%s::integer", place),
+            SQL("%s::float", probability),
+            SQL("%s::integer", currency),
+            amount,
+            SQL("COUNT(*)"),
+        )
+        return SQL("(%s)", part), currency_key
+
+    def _okr_weighted_rows(self, rows, currency_key, today):
+        """``(amount, probability, count)`` of the pipeline's grouped
+        ``rows``, amounts in the key result's currency."""
         target = self.currency_id
-        rows = []
-        for group in model._read_group(domain, groupby, [*sums, "__count"]):
-            amount = group[len(groupby)] if sums else 0.0
+        weighted = []
+        for probability, currency_id, amount, count in rows:
+            amount = amount or 0.0
             if amount and currency_key:
-                currency = group[1]
-                if currency._name == "res.company":
-                    currency = currency.currency_id
+                if currency_key == "company_id":
+                    currency = self.env["res.company"].browse(currency_id).currency_id
+                else:
+                    currency = self.env["res.currency"].browse(currency_id)
                 currency = currency or self.company_id.currency_id
                 if target and currency and currency != target:
                     amount = currency._convert(amount, target, self.company_id, today)
-            rows.append((amount, group[0] or 0.0, group[-1]))
-        return weighted_total(definition.measure, rows)
+            weighted.append((amount, probability or 0.0, count))
+        return weighted
 
     def _okr_open_pipeline(self, today):
         """``(open records the viewer may read, whether some are hidden)``

@@ -122,31 +122,30 @@ class OkrKeyResult(models.Model):
     # STATUS
     # ------------------------------------------------------------------
 
-    def _okr_forecast_progress(self, today):
-        """The progress the pipeline forecast expects at the end of the
-        period, or None without a forecast: ``pace_status`` lets it raise
-        the status (never lower it)."""
-        self.ensure_one()
-        if not (self.forecast_domain or "").strip():
-            return None
-        forecast = self._okr_forecast(today)
-        if forecast is None:
-            return None
-        return key_result_progress(self.baseline_value, self.target_value, forecast)
+    def _okr_forecast_progresses(self):
+        """``{kr id: progress}`` the pipeline forecast expects at the end of
+        the period, of those of these key results with a forecast:
+        ``pace_status`` lets it raise the status (never lower it)."""
+        with_rule = self.filtered(lambda kr: (kr.forecast_domain or "").strip())
+        return {
+            key_result.id: key_result_progress(
+                key_result.baseline_value, key_result.target_value, forecast
+            )
+            for key_result, forecast in (
+                (self.browse(kr_id), forecast)
+                for kr_id, forecast in with_rule._okr_forecasts_by_today().items()
+            )
+            if forecast is not None
+        }
 
-    def _okr_pace_status(self, today, thresholds):
-        """The status of this key result on ``today`` with ``thresholds``
-        ``(on_track, at_risk)`` (``_okr_pace_thresholds``)."""
+    def _okr_pace_status(self, thresholds, forecast=None):
+        """The status of this key result on its company's today with
+        ``thresholds`` ``(on_track, at_risk)``, raised by the ``forecast``
+        progress if given (``_okr_forecast_progresses``)."""
         self.ensure_one()
+        today = self._okr_today()
         date_start, date_end = self._pace_period(today)
         on_track, at_risk = thresholds
-        status = pace_status(
-            self.progress, date_start, date_end, today, on_track, at_risk
-        )
-        if status not in BEHIND_STATUSES:
-            return status
-        # Behind the calendar: does the pipeline cover it? (Asked only then:
-        # the forecast is a search of the open opportunities.)
         return pace_status(
             self.progress,
             date_start,
@@ -154,7 +153,7 @@ class OkrKeyResult(models.Model):
             today,
             on_track=on_track,
             at_risk=at_risk,
-            forecast=self._okr_forecast_progress(today),
+            forecast=forecast,
         )
 
     # ------------------------------------------------------------------

@@ -81,7 +81,7 @@ class TestForecastForEveryReader(OkrCrmCase):
                 self.assertTrue(as_user.forecast_summary, user.name)
                 # The status weighs the same forecast, whoever triggers it.
                 self.assertAlmostEqual(
-                    as_user._okr_forecast_progress(as_user._okr_today()),
+                    as_user._okr_forecast_progresses()[key_result.id],
                     100.0 * expected / 3000.0,
                     places=1,
                 )

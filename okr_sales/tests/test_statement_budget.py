@@ -35,12 +35,11 @@ from .common import QUIET_CONTEXT, OkrCrmCase
 # statement, contributions written, buckets folded, values read): the rest
 # is the model's reactions.
 TARGET_WIN_ADDED = 15
-WIN_ADDED = 32
-# It grows with the key results: +12 at 5x the seed's set (+3 a set), one
-# statement per won-revenue key result behind pace (its status asks the
-# pipeline forecast, ``_okr_weighted_pipeline``); the rest is per step (the
-# contributions of all of a model's rules: one statement).
-WIN_ADDED_5X = 44
+WIN_ADDED = 30
+# The statuses behind pace ask the pipeline forecast in one statement
+# (``_okr_forecasts``), and the contributions of all of a model's rules are
+# one statement: what grows with the key results is per step.
+WIN_ADDED_5X = 30
 # The same at 1x and 5x: an open deal reassigned moves no revenue, so no
 # status asks the forecast again.
 REASSIGN_ADDED = 8
