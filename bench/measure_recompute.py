@@ -27,7 +27,7 @@ from datetime import date
 from odoo import SUPERUSER_ID, api
 from odoo.tools import date_utils
 
-from .datagen import KINDS, year_bounds
+from .key_results import KINDS, year_bounds
 
 TOLERANCE = 0.01  # sums of amounts with 2 decimals
 

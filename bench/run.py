@@ -108,6 +108,7 @@ def main(argv=None):
     from . import (  # noqa: PLC0415
         datagen,
         db,
+        key_results,
         measure_concurrency,
         measure_recompute,
         measure_write,
@@ -147,11 +148,12 @@ def main(argv=None):
             period=f"{t0.date()} to {datetime.now().date()}",
             sizes={key: getattr(args, key) for key in ("leads", "partners", "users",
                    "teams", "key_results", "tickets", "seed")},
-            kinds=[kind for kind in datagen.KINDS if any(p.kind == kind for p in plan)],
-            ticket_key_results=sum(datagen.KINDS[p.kind].get("helpdesk", False)
+            kinds=[kind for kind in key_results.KINDS
+                   if any(p.kind == kind for p in plan)],
+            ticket_key_results=sum(key_results.KINDS[p.kind].get("helpdesk", False)
                                    for p in plan),
             key_result_levels={level: sum(p.level == level for p in plan)
-                               for level in datagen.LEVELS},
+                               for level in key_results.LEVELS},
             setup=", ".join(steps),
             rollups=args.rollups,
         )  # fmt: skip
