@@ -75,7 +75,7 @@ class IncrementalUpdate:
         ``fold_totals``.
 
         ``old_keys`` maps (field, date field) to the values the records had
-        before they changed (see ``_same_key_records``).
+        before they changed (see ``_widening_keys``).
 
         The touched key results and their objectives are locked first, in id
         order: two transactions never change the same key result's totals
@@ -118,10 +118,14 @@ class IncrementalUpdate:
             kr_record_ids, kr_old_rows = record_ids, old_rows
             if definition.first_time_only:
                 try:
-                    with self.cr.savepoint(flush=False):
-                        kr_record_ids, kr_old_rows = self._same_key_records(
-                            definition, record_ids, facts, old_rows, old_keys
-                        )
+                    keys = self._widening_keys(definition, facts, old_keys)
+                    if keys:
+                        # a savepoint only for what runs SQL: a deal won
+                        # today widens nothing and costs no statement here
+                        with self.cr.savepoint(flush=False):
+                            kr_record_ids, kr_old_rows = self._same_key_records(
+                                definition, keys, record_ids, old_rows
+                            )
                 except Exception as error:  # noqa: BLE001 - the KR's failure
                     errors[kr_id] = error
                     continue
@@ -269,25 +273,23 @@ class IncrementalUpdate:
         touched |= facts.linked & set(definitions)
         return touched
 
-    def _same_key_records(self, definition, record_ids, facts, old_rows, old_keys):
-        """For "first time ever" counts: the records sharing a value with the
-        changed ones, whose own contribution may change with them (a deal
-        of last year is deleted: this year's deals of its customer become
-        the customer's first).
+    def _widening_keys(self, definition, facts, old_keys):
+        """For "first time ever" counts: the values (customers, provinces)
+        of the changed records whose other records' contributions may change
+        with them (a deal of last year is deleted: this year's deals of its
+        customer become the customer's first).
 
         Only a record dated before the period, before or after its change,
         can do that: records of the period, such as a deal won today or an
         imported lead, widen nothing. ``facts`` (``RecordFacts``) has the
-        values and days of the changed ``record_ids`` not deleted. Returns
-        the records to re-evaluate and their stored contributions.
+        values and days of the changed records not deleted; ``old_keys``
+        those they had before (``_okr_remember_keys``). No SQL.
         """
-        model = self.env[definition.model]
-        field = definition.measure_field
-        pair = (field, definition.date_field)
+        pair = (definition.measure_field, definition.date_field)
         # The days kept before the change are UTC days (``_okr_remember_keys``),
         # within a day of the company's: the day before the period's counts.
         slack = timedelta(days=0 if definition.tz == UTC else 1)
-        keys = {
+        return {
             key
             for key, day in old_keys.get(pair, set())
             if day < definition.date_start + slack
@@ -296,8 +298,13 @@ class IncrementalUpdate:
             for key, moment in facts.keyed.get(pair, set())
             if day_of(moment, definition.tz) < definition.date_start
         }
-        if not keys:
-            return record_ids, old_rows
+
+    def _same_key_records(self, definition, keys, record_ids, old_rows):
+        """The records to re-evaluate with the changed ``record_ids`` for a
+        "first time ever" count, those sharing one of ``keys``
+        (``_widening_keys``), and their stored contributions."""
+        model = self.env[definition.model]
+        field = definition.measure_field
         same_key = model._search(
             Domain(field, "in", sorted(keys))
             & days_domain(

@@ -309,5 +309,24 @@ class TestStatementBudget(StatementBudgetCase):
             self._costs(self._reassign), REASSIGN_ADDED, REASSIGN_UNREAD_ADDED
         )
 
+    def test_first_time_counts_cost_the_same_however_many(self):
+        """New customers at salesperson, team and company scope, then five
+        times as many: a deal won today widens no "first time ever" count
+        (only a record dated before the period can), so none of them costs
+        a statement of its own."""
+
+        def new_first_time_key_results(copies):
+            for _copy in range(copies):
+                for _preset, objective, scope in SEED_KEY_RESULTS[:3]:
+                    self._new_auto_key_result(
+                        getattr(self, objective), "new_customers", scope=scope
+                    )
+
+        new_first_time_key_results(1)
+        once = self._costs(self._win)
+        new_first_time_key_results(4)
+        five_times = self._costs(self._win)
+        self.assertLessEqual(five_times["counted"], once["counted"], (once, five_times))
+
     def test_a_write_no_rule_reads_adds_nothing(self):
         self._assert_budget(self._costs(self._write_unread), 0, 0)
