@@ -12,28 +12,37 @@ import math
 
 from odoo.tools import SQL
 
-from .definitions import SOURCE_ROLLUP
-from .progress import key_result_progress
+from .definitions import SOURCE_ROLLUP, UNIT_CURRENCY
+from .progress import key_result_progress, weighted_progress
 
 ROLLUP_SUM = "sum"
 ROLLUP_AVERAGE = "average"
 ROLLUP_MINIMUM = "minimum"
 ROLLUP_SHARE_ACHIEVED = "share_achieved"
+ROLLUP_WEIGHTED_PROGRESS = "weighted_progress"
 ROLLUP_METHOD_SELECTION = [
     (ROLLUP_SUM, "Sum"),
     (ROLLUP_AVERAGE, "Average"),
     (ROLLUP_MINIMUM, "Minimum"),
     (ROLLUP_SHARE_ACHIEVED, "Share of key results achieved (%)"),
+    (ROLLUP_WEIGHTED_PROGRESS, "Progress weighted by target (%)"),
 ]
 # Methods that combine the children's values, which must share a unit;
 # the share achieved counts children at their target, whatever they measure.
 VALUE_METHODS = (ROLLUP_SUM, ROLLUP_AVERAGE, ROLLUP_MINIMUM)
+# Methods whose value is a percentage of the children's progress: the
+# roll-up's unit is Percent.
+PERCENT_METHODS = (ROLLUP_SHARE_ACHIEVED, ROLLUP_WEIGHTED_PROGRESS)
+# Methods that weigh the children by their targets, which must share a unit
+# (amounts converted into one currency) to be compared.
+TARGET_METHODS = (ROLLUP_WEIGHTED_PROGRESS,)
 
 
 def rollup_value(method, children):
     """The value of a roll-up from ``children``: ``(value, baseline,
-    target)`` tuples, values already in the roll-up's unit and currency.
-    None without children: the roll-up has nothing to show."""
+    target)`` tuples, values (and, for a method weighing targets, targets)
+    already in one unit and currency. None without children: the roll-up
+    has nothing to show."""
     if not children:
         return None
     if method == ROLLUP_SHARE_ACHIEVED:
@@ -43,6 +52,16 @@ def rollup_value(method, children):
             if key_result_progress(baseline, target, value) >= 100.0
         )
         return 100.0 * achieved / len(children)
+    if method == ROLLUP_WEIGHTED_PROGRESS:
+        # Each child's progress (0-100: one beyond its target does not make
+        # up for another behind) weighs its target: a 15 bn key result counts
+        # 150 times a 100 M one. A child aiming at 0 weighs nothing.
+        return weighted_progress(
+            [
+                (key_result_progress(baseline, target, value), abs(target))
+                for value, baseline, target in children
+            ]
+        )
     values = [value for value, _baseline, _target in children]
     if method == ROLLUP_SUM:
         # fsum: the exact sum of the floats, whatever their order.
@@ -97,10 +116,12 @@ def rollup_ancestors(graph, key_result_ids, direct=False):
 
 # The live children of roll-ups ``%(ids)s``: ``(roll-up id, child id, value,
 # baseline, target, currency id)``, their explicit choice or, without one,
-# the key results aligned under them.
+# the key results aligned under them; the currency only of amounts (what
+# is converted).
 ROLLUP_CHILDREN_SQL = """
 SELECT e.parent_id, c.id, COALESCE(c.current_value, 0),
-       COALESCE(c.baseline_value, 0), COALESCE(c.target_value, 0), c.currency_id
+       COALESCE(c.baseline_value, 0), COALESCE(c.target_value, 0),
+       CASE WHEN c.unit = %(currency)s THEN c.currency_id END
   FROM (SELECT r.parent_id, r.child_id FROM okr_key_result_rollup_rel r
          WHERE r.parent_id = ANY(%(ids)s::int[])
         UNION ALL
@@ -116,4 +137,4 @@ SELECT e.parent_id, c.id, COALESCE(c.current_value, 0),
 
 def rollup_children_query(rollup_ids):
     """The SQL of the live children of ``rollup_ids`` (see above)."""
-    return SQL(ROLLUP_CHILDREN_SQL, ids=sorted(rollup_ids))
+    return SQL(ROLLUP_CHILDREN_SQL, ids=sorted(rollup_ids), currency=UNIT_CURRENCY)

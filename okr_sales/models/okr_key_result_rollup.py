@@ -3,7 +3,8 @@
 A key result contributes to a key result of a higher objective (its
 *Contributes To*). A roll-up key result takes its value from those aligned
 under it, or from an explicit choice of key results (*Rolled Up From*): their
-sum, average, minimum, or the share of them at their target. It moves in the
+sum, average, minimum, the share of them at their target, or their progress
+weighted by their targets. It moves in the
 transaction that moved a child - a deal won, a ticket closed, a check-in -
 through any depth of roll-ups: the values are gathered while the
 transaction commits, after the engine's (a reaction of the one commit
@@ -22,9 +23,11 @@ from odoo.tools import SQL
 
 from ..engine.definitions import SOURCE_ROLLUP, UNIT_CURRENCY, UNIT_PERCENT
 from ..engine.rollup import (
+    PERCENT_METHODS,
     ROLLUP_METHOD_SELECTION,
     ROLLUP_SHARE_ACHIEVED,
     ROLLUP_SUM,
+    TARGET_METHODS,
     VALUE_METHODS,
     rollup_ancestors,
     rollup_children_query,
@@ -94,7 +97,9 @@ class OkrKeyResult(models.Model):
         default=ROLLUP_SUM,
         tracking=True,
         help="How a roll-up combines the key results under it. Share achieved: "
-        "the percentage of them at or beyond their target.",
+        "the percentage of them at or beyond their target. Progress weighted by "
+        "target: the average of their progress, each weighing its target (a 15 bn "
+        "key result counts 150 times a 100 M one).",
     )
     rollup_child_ids = fields.Many2many(
         "okr.key.result",
@@ -204,17 +209,28 @@ class OkrKeyResult(models.Model):
             )
 
     def _check_rollup_units(self):
-        """Values summed, averaged or compared must measure the same thing;
-        amounts of another currency are converted (and the roll-up says so)."""
-        if self.rollup_method == ROLLUP_SHARE_ACHIEVED:
+        """Values summed, averaged or compared must measure the same thing,
+        and so must targets weighed against each other; amounts of another
+        currency are converted (and the roll-up says so)."""
+        if self.rollup_method in PERCENT_METHODS:
             if self.unit != UNIT_PERCENT:
+                if self.rollup_method == ROLLUP_SHARE_ACHIEVED:
+                    raise ValidationError(
+                        self.env._(
+                            "Unit: the share of key results achieved of “%(name)s” "
+                            "is a percentage; set its unit to Percent.",
+                            name=self.name,
+                        )
+                    )
                 raise ValidationError(
                     self.env._(
-                        "Unit: the share of key results achieved of “%(name)s” "
-                        "is a percentage; set its unit to Percent.",
+                        "Unit: the progress weighted by target of “%(name)s” is "
+                        "a percentage; set its unit to Percent.",
                         name=self.name,
                     )
                 )
+            if self.rollup_method in TARGET_METHODS:
+                self._check_rollup_target_units()
             return
         units = dict(self._fields["unit"]._description_selection(self.env))
         for child in self._okr_rollup_children():
@@ -235,6 +251,28 @@ class OkrKeyResult(models.Model):
                                 self.env
                             )
                         )[self.rollup_method].lower(),
+                    )
+                )
+
+    def _check_rollup_target_units(self):
+        """Targets weighed against each other must share a unit (amounts of
+        other currencies are converted)."""
+        children = self._okr_rollup_children()
+        units = dict(self._fields["unit"]._description_selection(self.env))
+        for child in children[1:]:
+            if child.unit != children[0].unit:
+                raise ValidationError(
+                    self.env._(
+                        "%(field)s: “%(child)s” is measured in %(child_unit)s and "
+                        "“%(first)s” in %(first_unit)s: the progress of “%(name)s” "
+                        "weighs their targets against each other. Choose key "
+                        "results of the same unit, or roll up the share achieved.",
+                        field=self._fields["rollup_child_ids"].string,
+                        child=child.name,
+                        child_unit=units.get(child.unit, child.unit),
+                        first=children[0].name,
+                        first_unit=units.get(children[0].unit, children[0].unit),
+                        name=self.name,
                     )
                 )
 
@@ -387,9 +425,21 @@ class OkrKeyResult(models.Model):
                 del below[kr_id]
         return self.browse(ordered)
 
+    def _okr_rollup_currency(self):
+        """The currency the children's amounts are converted into before
+        they are combined: the roll-up's own for a sum, average or minimum
+        of amounts, its company's for targets weighed against each other;
+        none otherwise."""
+        if self.rollup_method in VALUE_METHODS and self.unit == UNIT_CURRENCY:
+            return self.currency_id
+        if self.rollup_method in TARGET_METHODS:
+            return self.company_id.currency_id
+        return self.env["res.currency"]
+
     def _okr_rollup_result(self, children, today):
         """``(value or None, note)`` of this roll-up from its ``children``:
-        ``(value, baseline, target, currency id)`` rows."""
+        ``(value, baseline, target, currency id)`` rows (the currency of
+        amounts only)."""
         self.ensure_one()
         if not children:
             return None, self.env._(
@@ -398,19 +448,17 @@ class OkrKeyResult(models.Model):
                 "value stays at the baseline."
             )
         rows, rates = [], {}
-        convert = (
-            self.rollup_method in VALUE_METHODS
-            and self.unit == UNIT_CURRENCY
-            and self.currency_id
-        )
+        into = self._okr_rollup_currency()
         for value, baseline, target, currency_id in children:
-            if convert and currency_id and currency_id != self.currency_id.id:
+            if into and currency_id and currency_id != into.id:
                 currency = self.env["res.currency"].browse(currency_id)
-                value = currency._convert(
-                    value, self.currency_id, self.company_id, today, round=False
-                )
                 rates[currency] = currency._convert(
-                    1.0, self.currency_id, self.company_id, today, round=False
+                    1.0, into, self.company_id, today, round=False
+                )
+                # all three: a child's progress is the same in any currency
+                value, baseline, target = (
+                    currency._convert(amount, into, self.company_id, today, round=False)
+                    for amount in (value, baseline, target)
                 )
             rows.append((value, baseline, target))
         # Not rounded to the currency: the sum of the children as they are.
@@ -422,7 +470,7 @@ class OkrKeyResult(models.Model):
                 "%(date)s: %(rates)s.",
                 date=fields.Date.to_string(today),
                 rates="; ".join(
-                    f"1 {currency.name} = {_rate_text(rate)} {self.currency_id.name}"
+                    f"1 {currency.name} = {_rate_text(rate)} {into.name}"
                     for currency, rate in sorted(rates.items(), key=lambda i: i[0].name)
                 ),
             )

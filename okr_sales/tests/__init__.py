@@ -22,6 +22,7 @@ from . import test_breakdown
 from . import test_alignment
 from . import test_approval
 from . import test_rollup
+from . import test_rollup_weighted
 from . import test_forecast
 from . import test_period_close
 from . import test_live_refresh

@@ -61,6 +61,14 @@ class TestIncrementalAgreesWithRecompute(OkrCrmCase):
             "share_achieved",
             children=cls.owner_revenue | cls.b2b_revenue | cls.b2c_revenue,
         )
+        # their progress, weighted by their targets
+        cls.rollup_weighted = cls._new_rollup(
+            cls.department,
+            "weighted_progress",
+            children=cls.owner_revenue | cls.b2b_revenue | cls.b2c_revenue,
+            unit="percent",
+            target_value=100.0,
+        )
         cls.users = cls.salesperson | cls.colleague | cls.leader
         cls.partners = cls.env["res.partner"].create(
             [{"name": f"Customer {i}", "is_company": bool(i % 2)} for i in range(6)]
@@ -251,15 +259,19 @@ class TestIncrementalAgreesWithRecompute(OkrCrmCase):
         # ... and the roll-ups over them, combined by hand.
         values = incremental[0]
         rollup_revenue = values[self.owner_revenue.id] + values[self.b2b_revenue.id]
-        shares = [
-            values[key_result.id] >= key_result.target_value
-            for key_result in self.owner_revenue | self.b2b_revenue | self.b2c_revenue
-        ]
+        quotas = self.owner_revenue | self.b2b_revenue | self.b2c_revenue
+        shares = [values[kr.id] >= kr.target_value for kr in quotas]
+        # each one's way from 0 to its target, at most all of it, times it
+        weighted = sum(
+            min(values[kr.id], kr.target_value) * 100.0 for kr in quotas
+        ) / sum(quotas.mapped("target_value"))
+        self.assertEqual(set(quotas.mapped("baseline_value")), {0.0})
         self.env.invalidate_all()
         for rollup, expected in (
             (self.rollup_revenue, rollup_revenue),
             (self.rollup_top, rollup_revenue + values[self.team_revenue.id]),
             (self.rollup_share, 100.0 * sum(shares) / 3),
+            (self.rollup_weighted, weighted),
         ):
             self.assertAlmostEqual(
                 rollup.current_value, expected, places=3, msg=f"seed {SEED}"

@@ -24,6 +24,7 @@ from ..engine.rollup import (
     ROLLUP_MINIMUM,
     ROLLUP_SHARE_ACHIEVED,
     ROLLUP_SUM,
+    ROLLUP_WEIGHTED_PROGRESS,
     rollup_ancestors,
     rollup_value,
 )
@@ -152,6 +153,22 @@ class TestEnginePureParts(BaseCase):
         self.assertEqual(rollup_value(ROLLUP_MINIMUM, children), 5.0)
         # the second reaches its target, the third (lower is better) too
         self.assertAlmostEqual(rollup_value(ROLLUP_SHARE_ACHIEVED, children), 200.0 / 3)
+        # progress 30%, 100%, 100% weighing 100, 100 and 5 (lower is better:
+        # its target)
+        self.assertAlmostEqual(
+            rollup_value(ROLLUP_WEIGHTED_PROGRESS, children),
+            (30.0 * 100 + 100.0 * 100 + 100.0 * 5) / 205,
+        )
+        # 20% of 15 bn and 100% of 100 M: not the 60% of an average
+        quotas = [(3e9, 0.0, 15e9), (2e8, 0.0, 1e8)]
+        self.assertAlmostEqual(
+            rollup_value(ROLLUP_WEIGHTED_PROGRESS, quotas),
+            (20.0 * 15e9 + 100.0 * 1e8) / 15.1e9,
+        )
+        self.assertIsNone(rollup_value(ROLLUP_WEIGHTED_PROGRESS, []))
+        self.assertEqual(
+            rollup_value(ROLLUP_WEIGHTED_PROGRESS, [(5.0, 10.0, 0.0)]), 0.0
+        )
         self.assertIsNone(rollup_value(ROLLUP_SUM, []))
         with self.assertRaises(ValueError):
             rollup_value("median", children)
