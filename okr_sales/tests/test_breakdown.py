@@ -178,6 +178,47 @@ class TestBreakdown(OkrCrmCase):
             },
         )
 
+    def test_by_channel_online_and_offline(self):
+        website = self.env.ref("utm.utm_medium_website")
+        phone = self.env.ref("utm.utm_medium_phone")
+        direct = self.env.ref("utm.utm_medium_direct")
+        fair = self.env["utm.source"].create({"name": "Trade fair (test)"})
+        self.lan_steel.write({"medium_id": direct.id, "source_id": fair.id})
+        self.hung_bank.medium_id = phone
+        (self.lan_shopper | self.old_lan_shopper).medium_id = website
+        self.env.cr.flush()
+        self._breakdown(self.team_revenue)
+        groups = self.env["okr.breakdown.line"]._read_group(
+            [("key_result_id", "=", self.team_revenue.id)],
+            ["period", "medium_id"],
+            ["value:sum"],
+        )
+        # By hand: this year 100 direct, 40 by phone, 7 on the website; last
+        # year only the shopper's 5 came through the website.
+        self.assertEqual(
+            {(period, medium.id): total for period, medium, total in groups},
+            {
+                (PERIOD_CURRENT, direct.id): 100.0,
+                (PERIOD_CURRENT, phone.id): 40.0,
+                (PERIOD_CURRENT, website.id): 7.0,
+                (PERIOD_LAST_YEAR, website.id): 5.0,
+                (PERIOD_LAST_YEAR, False): 50.0,
+            },
+        )
+        by_source = self.env["okr.breakdown.line"]._read_group(
+            [("key_result_id", "=", self.team_revenue.id), ("period", "=", "current")],
+            ["source_id"],
+            ["value:sum"],
+        )
+        self.assertEqual(
+            {source.id: total for source, total in by_source},
+            {fair.id: 100.0, False: 47.0},
+        )
+        # A salesperson's lines: her own deals' channels only.
+        lines = self._breakdown(self.team_revenue, user=self.salesperson)
+        current = lines.filtered(lambda line: line.period == "current")
+        self.assertEqual(current.mapped("medium_id"), direct | website)
+
     def test_salesperson_sees_only_her_readable_deals(self):
         lines = self._breakdown(self.team_revenue, user=self.salesperson)
         self.assertEqual(
@@ -291,6 +332,11 @@ class TestBreakdown(OkrCrmCase):
         self.assertEqual(lines.state_id, self.hanoi)
         self.assertEqual(lines.distinct_key, self.lan_steel.id)
         self.assertEqual(prospects.current_value, 1.0)
+        # its channel is the opportunity's
+        self.lan_steel.medium_id = self.env.ref("utm.utm_medium_phone")
+        self.env.cr.flush()
+        lines = self._breakdown(prospects)
+        self.assertEqual(lines.medium_id, self.env.ref("utm.utm_medium_phone"))
 
     def test_an_archived_key_result_is_counted_afresh(self):
         self.team_objective.active = False

@@ -221,6 +221,35 @@ class TestDemoData(TransactionCase):
             b2c.current_value, sum(people.mapped("expected_revenue")), delta=0.5
         )
 
+    def test_b2c_revenue_splits_online_and_offline(self):
+        """The seed breaks B2C revenue down by channel: the demo's deals carry
+        their medium, and the breakdown adds them up by it."""
+        b2c = self._kr("okr_kr_dept_b2c_revenue")
+        b2c.action_open_breakdown()
+        lines = self.env["okr.breakdown.line"].search(
+            [("key_result_id", "=", b2c.id), ("period", "=", "current")]
+        )
+        people = self._won(b2c).filtered(
+            lambda lead: (
+                lead.partner_id and not lead.partner_id.commercial_partner_id.is_company
+            )
+        )
+        by_hand = {}
+        for deal in people:
+            by_hand[deal.medium_id] = (
+                by_hand.get(deal.medium_id, 0.0) + deal.expected_revenue
+            )
+        online = self.env.ref("utm.utm_medium_website")
+        offline = self.env.ref("utm.utm_medium_direct")
+        self.assertLessEqual({online, offline}, set(by_hand))
+        by_line = {}
+        for line in lines:
+            by_line[line.medium_id] = by_line.get(line.medium_id, 0.0) + line.value
+        self.assertEqual(set(by_line), set(by_hand))
+        for medium, total in by_hand.items():
+            self.assertAlmostEqual(by_line[medium], total, delta=0.5)
+        self.assertAlmostEqual(sum(lines.mapped("value")), b2c.current_value, delta=0.5)
+
     def test_new_provinces_are_won_there_for_the_first_time(self):
         key_result = self._kr("okr_kr_dept_new_provinces")
         this_year = self._won(key_result).state_id

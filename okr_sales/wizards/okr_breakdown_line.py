@@ -6,7 +6,8 @@ key result's stored contributions; the same period last year's are the
 engine's ``contribution_query`` run on the key result's definition shifted
 one year back, the same rule over other dates. Odoo's pivot and graph views
 do the rest: the lines carry the record's dimensions (salesperson, team,
-customer, its industry, province, country, month) and its contribution.
+customer, its industry, province, country, channel and source, month) and
+its contribution.
 
 The lines are filled as the system, then only the records the viewer may
 read are kept: a deal she may not read shows neither its name, its amount
@@ -55,6 +56,12 @@ QUARTER_SELECTION = [("q1", "Q1"), ("q2", "Q2"), ("q3", "Q3"), ("q4", "Q4")]
 CUSTOMER_PATHS = {
     "calendar.event": "opportunity_id.partner_id",
     "mail.activity": "",
+}
+# Where a record's channel (UTM medium and source: Website, Phone, Email,
+# Direct...) is, when it has none of its own: the record carrying them. A
+# bridge extends ``_okr_channel_path``.
+CHANNEL_PATHS = {
+    "calendar.event": "opportunity_id",
 }
 
 
@@ -117,6 +124,15 @@ class OkrBreakdownLine(models.TransientModel):
     industry_id = fields.Many2one("res.partner.industry")
     state_id = fields.Many2one("res.country.state", "Province / State")
     country_id = fields.Many2one("res.country")
+    medium_id = fields.Many2one(
+        "utm.medium",
+        "Channel",
+        help="How the deal came (its UTM medium: Website, Phone, Email, Direct...); "
+        "a meeting's is its opportunity's.",
+    )
+    source_id = fields.Many2one(
+        "utm.source", "Source", help="Where the deal came from (its UTM source)."
+    )
 
     def action_open_record(self):
         self.ensure_one()
@@ -242,6 +258,7 @@ class OkrBreakdownLine(models.TransientModel):
         customer_path = self._okr_customer_path(records._name)
         own_state = self._okr_own_field(records, "state_id", "res.country.state")
         own_country = self._okr_own_field(records, "country_id", "res.country")
+        channel_path = self._okr_channel_path(records._name)
         result = {}
         for record in records:
             moment = record[definition.date_field]
@@ -250,6 +267,9 @@ class OkrBreakdownLine(models.TransientModel):
             customer = record.mapped(customer_path)[:1] if customer_path else None
             customer = customer or self.env["res.partner"]
             place = record if own_state else customer
+            channel = None  # a record without a channel
+            if channel_path is not None:
+                channel = record.mapped(channel_path)[:1] if channel_path else record
             result[record.id] = {
                 "date": day_of(moment, definition.tz),  # the company's day
                 "user_id": record.mapped(spec.user_field)[:1].id,
@@ -258,6 +278,8 @@ class OkrBreakdownLine(models.TransientModel):
                 "industry_id": customer.commercial_partner_id.industry_id.id,
                 "state_id": place.state_id.id,
                 "country_id": (record if own_country else customer).country_id.id,
+                "medium_id": channel.medium_id.id if channel else False,
+                "source_id": channel.source_id.id if channel else False,
             }
         return result
 
@@ -271,6 +293,18 @@ class OkrBreakdownLine(models.TransientModel):
         if self._okr_own_field(model, "partner_id", "res.partner"):
             return "partner_id"
         return ""
+
+    @api.model
+    def _okr_channel_path(self, model_name):
+        """Path from a record of ``model_name`` to the record whose UTM medium
+        and source are its channel: ``CHANNEL_PATHS``, else "" (itself) when
+        it has them, None when it has no channel."""
+        if model_name in CHANNEL_PATHS:
+            return CHANNEL_PATHS[model_name]
+        model = self.env[model_name]
+        if self._okr_own_field(model, "medium_id", "utm.medium"):
+            return ""
+        return None
 
     @api.model
     def _okr_own_field(self, model, field_name, comodel_name):
