@@ -50,6 +50,18 @@ class EngineResult:
     cleared: set = field(default_factory=set)
     records: dict = field(default_factory=dict)
 
+    def movers(self):
+        """``{kr id: (model, record id)}``: for each key result whose value
+        moved, the record whose contribution to it changed (the latest
+        one, by id, when several did: an import, a merge)."""
+        movers = {}
+        for model_name, records in sorted(self.records.items()):
+            for res_id, (before, after) in sorted(records.items()):
+                for kr_id in before.keys() | after.keys():
+                    if kr_id in self.values and before.get(kr_id) != after.get(kr_id):
+                        movers[kr_id] = (model_name, res_id)
+        return movers
+
     def update(self, other):
         self.values.update(other.values)
         for model_name, records in other.records.items():

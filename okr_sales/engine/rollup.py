@@ -115,13 +115,14 @@ def rollup_ancestors(graph, key_result_ids, direct=False):
 
 
 # The live children of roll-ups ``%(ids)s``: ``(roll-up id, child id, value,
-# baseline, target, currency id)``, their explicit choice or, without one,
-# the key results aligned under them; the currency only of amounts (what
-# is converted).
+# baseline, target, currency id, last move)``, their explicit choice or,
+# without one, the key results aligned under them; the currency only of
+# amounts (what is converted); the last move ``(date, model, record id)``.
 ROLLUP_CHILDREN_SQL = """
 SELECT e.parent_id, c.id, COALESCE(c.current_value, 0),
        COALESCE(c.baseline_value, 0), COALESCE(c.target_value, 0),
-       CASE WHEN c.unit = %(currency)s THEN c.currency_id END
+       CASE WHEN c.unit = %(currency)s THEN c.currency_id END,
+       c.last_moved_date, c.last_moved_model, c.last_moved_res_id
   FROM (SELECT r.parent_id, r.child_id FROM okr_key_result_rollup_rel r
          WHERE r.parent_id = ANY(%(ids)s::int[])
         UNION ALL
@@ -133,6 +134,16 @@ SELECT e.parent_id, c.id, COALESCE(c.current_value, 0),
   JOIN okr_objective o ON o.id = c.objective_id AND o.active
  ORDER BY e.parent_id, c.id
 """
+
+
+def last_mover(moves):
+    """``(model, record id)`` of the latest of ``moves``, ``(date, model,
+    record id)`` tuples (a date None: never moved), or None."""
+    dated = [move for move in moves if move[0] and move[1]]
+    if not dated:
+        return None
+    _date, model, res_id = max(dated, key=lambda move: (move[0], move[1], move[2]))
+    return model, res_id
 
 
 def rollup_children_query(rollup_ids):

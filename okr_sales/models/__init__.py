@@ -21,6 +21,7 @@ from . import okr_key_result_forecast
 from . import okr_key_result_pace
 from . import okr_key_result_sync
 from . import okr_key_result_changes
+from . import okr_key_result_moved
 from . import okr_key_result_history
 from . import okr_key_result_pace_chart
 from . import okr_key_result_preset

@@ -434,7 +434,14 @@ class OkrKeyResult(models.Model):
         for key_result in self.sudo().filtered(lambda kr: kr.source == SOURCE_MANUAL):
             last = key_result.checkin_ids.sorted(lambda c: (c.date, c.id))[-1:]
             if last and key_result.current_value != last.value:
-                key_result.current_value = last.value
+                key_result.write(
+                    {
+                        "current_value": last.value,
+                        "last_moved_date": fields.Datetime.now(),
+                        "last_moved_model": last._name,
+                        "last_moved_res_id": last.id,
+                    }
+                )
 
     def _okr_score(self):
         """Score these key results at the close of their period.

@@ -92,6 +92,8 @@ NOTE_STATUS = "okr:status"
 NOTE_ROLLED_UP = "okr:rolled_up"
 
 HISTORY_TRIGGERS = frozenset({"current_value"})
+# The last move, written with the value.
+MOVED_FIELDS = ("last_moved_date", "last_moved_model", "last_moved_res_id")
 STATUS_TRIGGERS = frozenset({"status", NOTE_STATUS})
 ROLLUP_TRIGGERS = CHILD_FIELDS | ROLLUP_FIELDS | {NOTE_ROLLUP_CHILD, NOTE_ROLLUP}
 # The fields and notes the reactions take (besides the definitions').
@@ -256,7 +258,7 @@ class OkrKeyResult(models.Model):
         self._okr_record_changes(names_by_id)
         return None  # as the ORM's
 
-    def _okr_write_values(self, values, rolled_up=False):
+    def _okr_write_values(self, values, rolled_up=False, movers=None):
         """Write values (``{kr id: value}``) in one statement, not one ORM
         write per key result: the deal's transaction pays for the values,
         not for the write method's checks and tracking, which are the
@@ -264,9 +266,12 @@ class OkrKeyResult(models.Model):
         value still follows: progress, status and the objective's progress
         are marked for recompute (``modified``), and the change is recorded
         as ``_write_multi`` records it. ``rolled_up``: written by the
-        roll-ups, which computed the roll-ups over them in the same pass."""
+        roll-ups, which computed the roll-ups over them in the same pass.
+        ``movers``: ``{kr id: (model, record id)}`` of the records that
+        moved them, kept as their last move (none: a recompute)."""
         if not values:
             return
+        movers = movers or {}
         key_results = self.sudo().browse(sorted(values))
         field_ = self._fields["current_value"]
         written = [
@@ -274,20 +279,30 @@ class OkrKeyResult(models.Model):
             for key_result in key_results
         ]
         rows = [
-            SQL("(%s, %s::numeric)", kr_id, value)
+            SQL(
+                "(%s, %s::numeric, %s, %s::int)",
+                kr_id,
+                value,
+                *movers.get(kr_id, (None, None)),
+            )
             for kr_id, value in zip(key_results.ids, written, strict=True)
         ]
+        now = self.env.cr.now()
         self.env.cr.execute(
             SQL(
                 "UPDATE okr_key_result k SET current_value = v.value,"
-                " write_uid = %s, write_date = %s"
-                " FROM (VALUES %s) AS v(id, value) WHERE k.id = v.id",
+                " last_moved_date = %s, last_moved_model = v.model,"
+                " last_moved_res_id = v.res_id, write_uid = %s, write_date = %s"
+                " FROM (VALUES %s) AS v(id, value, model, res_id) WHERE k.id = v.id",
+                now,
                 self.env.uid,
-                self.env.cr.now(),
+                now,
                 SQL(", ").join(rows),
             )
         )
-        key_results.invalidate_recordset(["current_value", "write_uid", "write_date"])
+        key_results.invalidate_recordset(
+            ["current_value", "write_uid", "write_date", *MOVED_FIELDS]
+        )
         # What was just written, kept in the cache: the progress that follows
         # does not read the rows again.
         field_._insert_cache(key_results, written)

@@ -253,7 +253,7 @@ class OkrKeyResult(models.Model):
         moved, in one statement; errors cleared by a full recompute; and the
         errors, shown on their key results and logged; and what the deals
         counted moved, for the won-deal notification."""
-        self._okr_write_values(result.values)
+        self._okr_write_values(result.values, movers=result.movers())
         if result.records.get("crm.lead"):
             self._okr_changes().counted.update(result.records["crm.lead"])
         if result.cleared:

@@ -29,6 +29,7 @@ from ..engine.rollup import (
     ROLLUP_SUM,
     TARGET_METHODS,
     VALUE_METHODS,
+    last_mover,
     rollup_ancestors,
     rollup_children_query,
     rollup_edges_query,
@@ -384,13 +385,13 @@ class OkrKeyResult(models.Model):
         for parent_id, *child in self.env.execute_query(rollup_children_query(stored)):
             children_of[parent_id].append(child)
         rollups = self.sudo().with_context(tracking_disable=True).browse(stored)
-        computed, moved, todays = {}, {}, {}
+        computed, moved, movers, todays = {}, {}, {}, {}
+        now = self.env.cr.now()
         for rollup in rollups._okr_children_first(children_of):
+            rows = children_of[rollup.id]
             children = [
                 (computed.get(child_id, value), baseline, target, currency_id)
-                for child_id, value, baseline, target, currency_id in children_of[
-                    rollup.id
-                ]
+                for child_id, value, baseline, target, currency_id, *_move in rows
             ]
             # the rates of its company's today
             company = rollup.company_id
@@ -402,10 +403,18 @@ class OkrKeyResult(models.Model):
             computed[rollup.id] = value
             if value_moved(stored[rollup.id], value):
                 moved[rollup.id] = value
+                # moved by what moved its latest child: a roll-up moved in
+                # this pass, by its own
+                mover = last_mover(
+                    (now, *movers[row[0]]) if row[0] in movers else tuple(row[5:])
+                    for row in rows
+                )
+                if mover:
+                    movers[rollup.id] = mover
             if (rollup.rollup_note or False) != (note or False):
                 rollup.rollup_note = note
         # one statement, as the engine's values (see _okr_write_values)
-        self._okr_write_values(moved, rolled_up=True)
+        self._okr_write_values(moved, rolled_up=True, movers=movers)
 
     def _okr_children_first(self, children_of):
         """These roll-ups ordered so that each comes after the roll-ups it

@@ -188,6 +188,9 @@ class OkrKeyResult(models.Model):
             # scored once its period is closed (its objective archived)
             "closing_score": None if self.objective_id.active else self.closing_score,
             "alignment_warning": self.alignment_warning or None,
+            # when and by which record (a deal, a ticket, a check-in) the
+            # value last moved; no record after a full recompute
+            "last_moved": self._okr_last_moved_state(),
         }
 
     def _okr_webhook_sentence(

@@ -2,7 +2,7 @@
 package may import and call."""
 
 import ast
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from ..engine.rollup import (
     ROLLUP_SHARE_ACHIEVED,
     ROLLUP_SUM,
     ROLLUP_WEIGHTED_PROGRESS,
+    last_mover,
     rollup_ancestors,
     rollup_value,
 )
@@ -172,6 +173,29 @@ class TestEnginePureParts(BaseCase):
         self.assertIsNone(rollup_value(ROLLUP_SUM, []))
         with self.assertRaises(ValueError):
             rollup_value("median", children)
+
+    def test_the_record_that_moved_each_key_result(self):
+        result = EngineResult(
+            values={1: 10.0, 2: 5.0},
+            records={
+                "crm.lead": {
+                    # moves 1 (its amount), counts toward 3, which did not move
+                    7: ({1: (1.0, False)}, {1: (2.0, False), 3: (1.0, False)}),
+                    # leaves 2 (a deal reopened)
+                    9: ({2: (1.0, True)}, {}),
+                    # counted as before: moved nothing
+                    11: ({1: (4.0, False)}, {1: (4.0, False)}),
+                }
+            },
+        )
+        self.assertEqual(result.movers(), {1: ("crm.lead", 7), 2: ("crm.lead", 9)})
+        moves = [
+            (datetime(2026, 12, 1), "crm.lead", 7),
+            (datetime(2026, 12, 2), "okr.checkin", 3),
+            (None, None, None),
+        ]
+        self.assertEqual(last_mover(moves), ("okr.checkin", 3))
+        self.assertIsNone(last_mover([(None, None, None)]))
 
     def test_rollup_sum_is_exact_whatever_the_order(self):
         values = [(1e16, 0, 0), (1.0, 0, 0), (-1e16, 0, 0)]
