@@ -31,7 +31,6 @@ class OkrKeyResult(models.Model):
         copy=False,
     )
     last_moved_by = fields.Char(
-        "Last Moved By",
         compute="_compute_last_moved_by",
         help="The record that last moved the value (a deal, a ticket, a "
         "check-in), as far as you may read it; empty after a full recompute.",

@@ -131,7 +131,7 @@ class OkrBreakdownLine(models.TransientModel):
         "a meeting's is its opportunity's.",
     )
     source_id = fields.Many2one(
-        "utm.source", "Source", help="Where the deal came from (its UTM source)."
+        "utm.source", help="Where the deal came from (its UTM source)."
     )
 
     def action_open_record(self):
