@@ -437,7 +437,8 @@ class OkrKeyResult(models.Model):
                 key_result.write(
                     {
                         "current_value": last.value,
-                        "last_moved_date": fields.Datetime.now(),
+                        # the transaction's time, as the engine's moves
+                        "last_moved_date": self.env.cr.now(),
                         "last_moved_model": last._name,
                         "last_moved_res_id": last.id,
                     }
