@@ -5,10 +5,15 @@ company (``_okr_today``), never the reader's time zone: see
 ``engine/days.py`` for the time zone a company has.
 """
 
+import logging
+
 from odoo import api, models, tools
+from odoo.exceptions import UserError
 
 from ..engine.days import company_today, company_tz
 from ..engine.definitions import COUNTING_SOURCES
+
+_logger = logging.getLogger(__name__)
 
 
 class ResCompany(models.Model):
@@ -33,6 +38,22 @@ class ResCompany(models.Model):
         if "partner_id" in vals:
             self.env.registry.clear_cache()
         return result
+
+    def _okr_demo_books_in(self, currency_id):
+        """Demo data: these companies keep their books in ``currency_id``,
+        when they still may (Invoicing refuses a new currency once journal
+        items exist: its own demo's, when it was installed first)."""
+        for company in self:
+            try:
+                with self.env.cr.savepoint():
+                    company.currency_id = currency_id
+            except UserError as error:
+                _logger.warning(
+                    "Demo data: %s keeps its currency %s: %s",
+                    company.name,
+                    company.currency_id.name,
+                    error,
+                )
 
     def _okr_today(self):
         """Today in this company's time zone (the current company's when
