@@ -1,8 +1,9 @@
 """Other addons' tests with okr_sales installed: they must pass as they do without it.
 
 A suite (SUITES) names the addons whose tests run: Odoo's crm (`make crm-test`),
-OCA's helpdesk_mgmt and helpdesk_mgmt_rating (`make helpdesk-test`), with the
-repository's bridge to them (okr_sales_helpdesk) when it exists. For a suite:
+OCA's helpdesk_mgmt and helpdesk_mgmt_rating (`make helpdesk-test`), Odoo's sale
+and sale_crm (`make sale-test`), with the repository's bridge to them
+(okr_sales_helpdesk, okr_sales_sale) when it exists. For a suite:
 
 1. Install its addons, okr_sales and the bridge in a throwaway database (no tests
    at install: the addons' at_install tests would run before okr_sales is
@@ -111,6 +112,7 @@ SUITES = {
             bridge="okr_sales_helpdesk",
             took="about 60 s",
         ),
+        Suite("sale", ("sale", "sale_crm"), bridge="okr_sales_sale"),
     )
 }
 

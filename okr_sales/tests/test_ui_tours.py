@@ -24,7 +24,7 @@ BROWSERS = ("google-chrome", "chromium", "chromium-browser", "google-chrome-stab
 # localStorage key the tours read their parameters from (okr_tour_utils.js).
 PARAMS_KEY = "okr_sales.tour_params"
 # The addons whose screens the tours walk through, and their language.
-ADDONS = ("okr_sales", "okr_sales_helpdesk", "okr_sales_survey")
+ADDONS = ("okr_sales", "okr_sales_helpdesk", "okr_sales_survey", "okr_sales_sale")
 LANG = "vi_VN"
 
 

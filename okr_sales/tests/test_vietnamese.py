@@ -7,7 +7,7 @@ from odoo.tools.translate import TranslationModuleReader
 from .common import require_demo
 
 # The addons of the repository: every term of those installed is translated.
-ADDONS = ("okr_sales", "okr_sales_helpdesk", "okr_sales_survey")
+ADDONS = ("okr_sales", "okr_sales_helpdesk", "okr_sales_survey", "okr_sales_sale")
 LANG = "vi_VN"
 
 

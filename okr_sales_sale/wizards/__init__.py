@@ -1,0 +1,1 @@
+from . import okr_breakdown_line
