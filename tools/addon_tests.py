@@ -112,7 +112,9 @@ SUITES = {
             bridge="okr_sales_helpdesk",
             took="about 60 s",
         ),
-        Suite("sale", ("sale", "sale_crm"), bridge="okr_sales_sale"),
+        Suite(
+            "sale", ("sale", "sale_crm"), bridge="okr_sales_sale", took="about 5 min"
+        ),
     )
 }
 
