@@ -20,7 +20,7 @@ class SaleOrder(models.Model):
     def _compute_okr_contributions(self):
         result = super()._compute_okr_contributions()
         for order in self:
-            lines = order.order_line._okr_readable_contributions()
+            lines = order.order_line.okr_contribution_ids
             order.okr_contribution_ids |= lines
             order.okr_key_result_ids |= lines.key_result_id
             order.okr_key_result_count = len(order.okr_key_result_ids)

@@ -13,18 +13,6 @@ class SaleOrderLine(models.Model):
         "Order Date", related="order_id.date_order", store=True, index=True
     )
 
-    def _okr_readable_contributions(self):
-        """The contributions of these lines the viewer may read, as far as
-        their key results may be read (``_compute_okr_contributions``)."""
-        contributions = self.env["okr.contribution"]
-        if not self.ids or not contributions.has_access("read"):
-            return contributions
-        contributions = contributions.search(
-            [("res_model", "=", self._name), ("res_id", "in", self.ids)]
-        )
-        readable = contributions.key_result_id._filtered_access("read")
-        return contributions.filtered(lambda c: c.key_result_id in readable)
-
     def _okr_contribution_noun(self):
         self.ensure_one()
         return self.env._("order line")

@@ -344,3 +344,28 @@ class TestInvoicedKeyResults(SaleOkrCase):
         invoice.button_cancel()
         self._commit_point()
         self.assertValues(invoiced, 0.0)
+
+    def test_a_salesperson_cannot_post_or_change_an_invoice(self):
+        """Invoiced revenue is what finance posted: the salesperson measured
+        neither creates, posts, changes nor deletes an invoice (Odoo's
+        access rights, refused on the server), and her key result stays."""
+        invoiced = self._new_sale_key_result(
+            self.my_objective, "invoiced_revenue", scope="owner"
+        )
+        order = self._order_750()
+        order.action_confirm()
+        invoice = order._create_invoices()
+        self._commit_point()
+        as_lan = invoice.with_user(self.salesperson)
+        with self.assertRaises(AccessError):
+            as_lan.action_post()
+        with self.assertRaises(AccessError):
+            as_lan.write({"invoice_date": self.my_revenue._okr_today()})
+        with self.assertRaises(AccessError):
+            as_lan.unlink()
+        with self.assertRaises(AccessError):
+            self.env["account.move"].with_user(self.salesperson).create(
+                {"move_type": "out_invoice", "partner_id": self.customer_company.id}
+            )
+        self._commit_point()
+        self.assertValues(invoiced, 0.0)
