@@ -38,6 +38,14 @@ class KeptFacts:
     # where a manager's correction is told: a many-to-one to a record with a
     # chatter; the record itself when empty
     thread_field: str | None = None
+    # whose voice the facts are, when a user speaks it himself: a
+    # many-to-one to res.partner; the user of that partner sets them on his
+    # own records (an invitee answering an invitation in his calendar)
+    voice_field: str | None = None
+    # anyone may set the facts back to their default (an invitation's
+    # answers reset when its meeting moves): it withdraws an answer, and
+    # never adds to what the key results count
+    withdrawable: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,6 +118,25 @@ CRM_SOURCES = (
         team_field="user_id.crm_team_member_ids.crm_team_id",
         company_field="user_id.company_id",
         default_date_field="start",
+    ),
+    # An invitee of a meeting is the meeting's organizer's: who trained
+    # whom. Whether he came is the invitee's answer.
+    UserRecordsSpec(
+        model="calendar.attendee",
+        label="Meeting Attendees",
+        user_field="event_id.user_id",
+        team_field="event_id.user_id.crm_team_member_ids.crm_team_id",
+        company_field="event_id.user_id.company_id",
+        default_date_field="okr_event_start",
+        kept_facts=KeptFacts(
+            fields=("state",),
+            managers="sales_team.group_sale_manager",
+            # the organizer's own answer is counted nowhere
+            scope=(("okr_is_organizer", "=", False),),
+            thread_field="event_id",
+            voice_field="partner_id",
+            withdrawable=True,
+        ),
     ),
     UserRecordsSpec(
         model="mail.activity",

@@ -35,6 +35,7 @@ from . import okr_webhook_event
 from . import okr_webhook_delivery
 from . import crm_lead
 from . import calendar_event
+from . import calendar_attendee
 from . import mail_activity
 from . import ir_config_parameter
 from . import ir_model_fields

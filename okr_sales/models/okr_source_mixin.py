@@ -92,6 +92,11 @@ class OkrSourceMixin(models.AbstractModel):
         self._okr_check_kept_fields(vals)
         facts = self._okr_kept_facts()
         fnames = [fname for fname in facts.fields if fname in vals] if facts else ()
+        if fnames and facts.withdrawable:
+            defaults = self._okr_fact_defaults(facts)
+            fnames = [
+                f for f in fnames if not self._okr_same_fact(f, vals[f], defaults)
+            ]
         links = LINKS_FIELD in vals
         if not (fnames or links):
             return super().write(vals)
@@ -243,6 +248,10 @@ class OkrSourceMixin(models.AbstractModel):
         count) or a create (``{}``), where a manager's change is told in the
         chatter."""
         records = self._okr_facts_scope(facts)
+        if facts.voice_field:
+            # his own answer is the invitee's to give
+            me = self.env.user.partner_id
+            records = records.filtered(lambda r: r[facts.voice_field] != me)
         if not records:
             return {}
         if not self.env.user.has_group(facts.managers):

@@ -41,6 +41,7 @@ from . import test_pace
 from . import test_rule_count
 from . import test_vietnamese
 from . import test_webhook_events
+from . import test_training_attendance
 from . import test_webhook_delivery
 from . import test_checkin_api
 from . import test_forecast_readers
