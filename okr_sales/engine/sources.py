@@ -69,6 +69,11 @@ class SourceSpec:
     probability_field: str | None = None
     # What of the records the person measured may not type (see KeptFacts).
     kept_facts: KeptFacts | None = None
+    # Closed records, won and lost (dated by ``default_date_field``): the
+    # historic win rate a pipeline's coverage is measured with. Empty: no
+    # win rate for this source.
+    won_domain: tuple = ()
+    lost_domain: tuple = ()
 
     def scope_fields(self):
         return (self.user_field, self.team_field, self.company_field)
@@ -110,6 +115,8 @@ CRM_SOURCES = (
         default_date_field="date_closed",
         forecast_date_field="date_deadline",
         probability_field="probability",
+        won_domain=(("won_status", "=", "won"),),
+        lost_domain=(("won_status", "=", "lost"),),
     ),
     UserRecordsSpec(
         model="calendar.event",

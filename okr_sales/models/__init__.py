@@ -18,6 +18,7 @@ from . import okr_key_result_display
 from . import okr_key_result_definition
 from . import okr_key_result_engine
 from . import okr_key_result_forecast
+from . import okr_key_result_coverage
 from . import okr_key_result_pace
 from . import okr_key_result_sync
 from . import okr_key_result_changes

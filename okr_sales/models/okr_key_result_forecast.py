@@ -194,13 +194,7 @@ class OkrKeyResult(models.Model):
         query = model._search(domain)
         measure_field = definition.measure_field
         field = model._fields.get(measure_field) if measure_field else None
-        currency_key = None
-        if field is not None and field.type == "monetary":
-            currency_field = model._fields[field.get_currency_field(model)]
-            if currency_field.store:
-                currency_key = currency_field.name
-            elif "company_id" in model._fields and model._fields["company_id"].store:
-                currency_key = "company_id"  # crm.lead's company_currency
+        currency_key = self._okr_currency_key(model, field)
         probability = model._field_to_sql(table, spec.probability_field, query)
         currency = (
             model._field_to_sql(table, currency_key, query)
@@ -221,6 +215,20 @@ class OkrKeyResult(models.Model):
             SQL("COUNT(*)"),
         )
         return SQL("(%s)", part), currency_key
+
+    @api.model
+    def _okr_currency_key(self, model, field):
+        """What tells the currency of ``field``'s amounts on ``model``: its
+        stored currency field, ``company_id`` for the record's company's
+        currency (crm.lead's ``company_currency``), None without amounts."""
+        if field is None or field.type != "monetary":
+            return None
+        currency_field = model._fields[field.get_currency_field(model)]
+        if currency_field.store:
+            return currency_field.name
+        if "company_id" in model._fields and model._fields["company_id"].store:
+            return "company_id"
+        return None
 
     def _okr_weighted_rows(self, rows, currency_key, today):
         """``(amount, probability, count)`` of the pipeline's grouped

@@ -149,6 +149,7 @@ class OkrKeyResult(models.Model):
                 "colour": STATUS_COLOURS.get(key_result.status, "secondary"),
                 "value": key_result.value_display,
                 "automatic": key_result.source in COUNTING_SOURCES,
+                "coverage": key_result.coverage_summary or False,
             }
             for key_result in key_results
         ]

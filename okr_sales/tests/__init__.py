@@ -27,6 +27,7 @@ from . import test_last_moved
 from . import test_forecast
 from . import test_period_close
 from . import test_live_refresh
+from . import test_pipeline_coverage
 from . import test_pipeline_panel
 from . import test_figures
 from . import test_won_notification
