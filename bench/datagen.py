@@ -35,6 +35,7 @@ import time
 from datetime import date, datetime, timedelta, timezone
 
 from odoo.fields import Command
+from odoo.tools import SQL
 
 from . import db
 from .key_results import create_key_results, plan_key_results
@@ -42,6 +43,9 @@ from .key_results import create_key_results, plan_key_results
 # The helpdesk modules of the crm database, and the bridge of the okr one.
 HELPDESK = "helpdesk_mgmt,helpdesk_mgmt_rating"
 BRIDGE = "okr_sales_helpdesk"
+# Sales orders: Odoo's sale_crm in the crm database, the bridge in the okr one.
+SALE = "sale_crm"
+SALE_BRIDGE = "okr_sales_sale"
 
 
 # Salespeople and teams
@@ -336,12 +340,81 @@ def insert_tickets(env, owners, helpdesk_teams, n_tickets, seed, t0, t1):
     env.invalidate_all()
 
 
+def insert_quotations(env, owners, n_orders, seed):
+    """`n_orders` quotations of the bench customers, each of a salesperson
+    and his team, with two untaxed lines of five service products: the
+    orders the measures confirm (with the ORM: a few thousand)."""
+    rng = random.Random(seed)
+    products = env["product.product"].create(
+        [
+            {
+                "name": f"Bench product {i}",
+                "type": "service",
+                "list_price": 100.0 * (i + 1),
+                "taxes_id": [Command.clear()],
+            }
+            for i in range(5)
+        ]
+    )
+    env.cr.execute("SELECT id FROM res_partner WHERE name LIKE 'Bench %' ORDER BY id")
+    partners = [row[0] for row in env.cr.fetchall()]
+    vals_list = []
+    for _i in range(n_orders):
+        user, team = rng.choice(owners)
+        vals_list.append(
+            {
+                "partner_id": rng.choice(partners),
+                "user_id": user,
+                "team_id": team,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": product.id,
+                            "product_uom_qty": rng.choice([1, 2, 5]),
+                            "price_unit": rng.choice([1e6, 2.5e6, 4e7]),
+                            "tax_ids": [Command.clear()],
+                        }
+                    )
+                    for product in rng.sample(products, 2)
+                ],
+            }
+        )
+    for start in range(0, len(vals_list), 500):
+        env["sale.order"].create(vals_list[start : start + 500])
+    env.invalidate_all()
+
+
+def _orm_defaults_in_sql(env, model_name):
+    """The ORM's defaults of ``model_name``'s required columns that the
+    database has none for (Invoicing's ``autopost_bills`` of a partner), as
+    column defaults for the SQL inserts: the inserts name only the columns
+    crm has."""
+    model = env[model_name]
+    env.cr.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = %s"
+        " AND is_nullable = 'NO' AND column_default IS NULL",
+        (model._table,),
+    )
+    columns = [row[0] for row in env.cr.fetchall()]
+    defaults = model.default_get([c for c in columns if c in model._fields])
+    for column, value in defaults.items():
+        env.cr.execute(
+            SQL(
+                "ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s",
+                SQL.identifier(model._table),
+                SQL.identifier(column),
+                value,
+            )
+        )
+
+
 def insert_customers_and_leads(env, owners, n_partners, n_leads, seed, now):
     """Insert the customers, then the leads of the last 3 calendar years."""
     cr = env.cr
     t0 = datetime(now.year - 2, 1, 1)
     t1 = now - timedelta(hours=1)
     setseed = (seed % 1000) / 1000.0  # setseed wants a value in [-1, 1]
+    _orm_defaults_in_sql(env, "res.partner")
     cr.execute(PARTNERS_SQL, {"seed": setseed, "count": n_partners, "t0": t0})
     stages = env["crm.stage"].search([("is_won", "=", False)], order="sequence, id")
     won_stage = env["crm.stage"].search([("is_won", "=", True)], limit=1)
@@ -379,6 +452,7 @@ def build(args, names, logfile, log):
         return result
 
     tickets = args.tickets > 0
+    orders = args.orders > 0
 
     def generate():
         with db.registry(names["crm"]).cursor() as cr:
@@ -393,6 +467,10 @@ def build(args, names, logfile, log):
                 insert_tickets(
                     env, owners, helpdesk_teams, args.tickets, args.seed, t0, t1
                 )
+            if orders:
+                insert_quotations(
+                    env, owners, args.warmup + args.orders * args.repeat, args.seed
+                )
         db.vacuum_analyze(names["crm"])
         return owners, leaders, t0
 
@@ -400,26 +478,25 @@ def build(args, names, logfile, log):
         with db.registry(names["okr"]).cursor() as cr:
             env = db.superuser_env(cr)
             admin = env.ref("base.user_admin").id
-            plan = plan_key_results(args.key_results, owners, leaders, admin, tickets)
+            plan = plan_key_results(
+                args.key_results, owners, leaders, admin, tickets, orders
+            )
             create_key_results(env, plan, rollups=args.rollups)
         db.vacuum_analyze(names["okr"])
         return plan
 
     now = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
-    if tickets:
-        step("install crm, helpdesk", db.install, names["crm"], f"crm,{HELPDESK}",
-             logfile)  # fmt: skip
-        data = f"{args.leads:,} leads, {args.tickets:,} tickets"
-    else:
-        step("install crm", db.install, names["crm"], "crm", logfile)
-        data = f"{args.leads:,} leads"
+    baseline = ["crm"] + [HELPDESK] * tickets + [SALE] * orders
+    step(f"install {', '.join(baseline)}", db.install, names["crm"],
+         ",".join(baseline), logfile)  # fmt: skip
+    data = f"{args.leads:,} leads" + f", {args.tickets:,} tickets" * tickets
+    data += f", {args.warmup + args.orders * args.repeat:,} quotations" * orders
     owners, leaders, t0 = step(f"generate {data}", generate)
     step("clone", db.clone, names["crm"], names["okr"])
-    if tickets:  # the bridge's stored fields are computed for every ticket here
-        step(f"install okr_sales, {BRIDGE}", db.install, names["okr"],
-             f"okr_sales,{BRIDGE}", logfile)  # fmt: skip
-    else:
-        step("install okr_sales", db.install, names["okr"], "okr_sales", logfile)
+    # the bridges' stored fields are computed for every ticket and line here
+    bridges = ["okr_sales"] + [BRIDGE] * tickets + [SALE_BRIDGE] * orders
+    step(f"install {', '.join(bridges)}", db.install, names["okr"],
+         ",".join(bridges), logfile)  # fmt: skip
     plan = step(f"create and build {args.key_results} key results", key_results)
     step("clone for the background mode", clone_background, names["okr"], names["bg"])
     sizes = {
@@ -429,6 +506,7 @@ def build(args, names, logfile, log):
         "concurrency": args.clients * args.client_wins * args.repeat,
         "closes": args.closes * args.repeat if tickets else 0,
         "ratings": args.ratings * args.repeat if tickets else 0,
+        "orders": args.orders * args.repeat if orders else 0,
     }
     with db.registry(names["okr"]).cursor() as cr:
         picked = pick_records(cr, sizes, args.seed)
@@ -494,6 +572,13 @@ def pick_records(cr, sizes, seed):
     picked["users"] = users
     if sizes["closes"] or sizes["ratings"]:
         picked.update(pick_tickets(cr, sizes, rng))
+    if sizes.get("orders"):
+        cr.execute("SELECT id FROM sale_order WHERE state = 'draft' ORDER BY id")
+        quotations = rng.sample(
+            [row[0] for row in cr.fetchall()], sizes["warmup"] + sizes["orders"]
+        )
+        picked["warmup_orders"] = quotations[: sizes["warmup"]]
+        picked["orders"] = quotations[sizes["warmup"] :]
     return picked
 
 

@@ -1,6 +1,7 @@
 """The objectives and key results of a benchmark run (okr_sales database
 only): with the ORM, as a cascade company > department > team > salesperson,
-measures mixed as `KINDS` says, a tenth of them on tickets; with `--rollups`,
+measures mixed as `KINDS` says, a tenth of them on tickets, a twentieth on
+sales orders; with `--rollups`,
 the seed's three levels of roll-ups over the salespeople's amounts.
 """
 
@@ -52,12 +53,23 @@ KINDS = {
     "ticket_satisfaction": {
         "preset": "okr_sales_helpdesk.okr_preset_ticket_satisfaction",
         "target": 90.0, "helpdesk": True},
+    # sales orders (okr_sales_sale): no gamification goal
+    "order_revenue": {"preset": "okr_sales_sale.okr_preset_order_revenue",
+                      "target": 1e9, "sale": True},
+    "orders_confirmed": {"preset": "okr_sales_sale.okr_preset_orders_confirmed",
+                         "target": 1000.0, "sale": True},
 }  # fmt: skip
-SALES_KINDS = [kind for kind, spec in KINDS.items() if not spec.get("helpdesk")]
+SALES_KINDS = [
+    kind
+    for kind, spec in KINDS.items()
+    if not (spec.get("helpdesk") or spec.get("sale"))
+]
 LEVELS = ("company", "team", "individual")
 
-# Share of the key results that measure tickets, when there are tickets.
+# Share of the key results that measure tickets, when there are tickets;
+# orders, when there are orders.
 TICKET_SHARE = 0.10
+ORDER_SHARE = 0.05
 
 
 @dataclass
@@ -92,16 +104,23 @@ def _spread(n, groups):
     ]
 
 
-def plan_key_results(n, owners, leaders, admin_id, tickets=False):
+def plan_key_results(n, owners, leaders, admin_id, tickets=False, orders=False):
     """Which key results to create: ~4% company-wide (on the company objective
     and the sales department's, alternately), ~16% on team objectives, the
     rest on salespeople's, measures mixed (see `_spread`). With `tickets`,
-    a tenth of `n` measure tickets instead (see `plan_ticket_key_results`)."""
+    a tenth of `n` measure tickets instead (see `plan_ticket_key_results`);
+    with `orders`, a twentieth measure orders (`plan_order_key_results`)."""
     ticket_plan = (
         plan_ticket_key_results(round(n * TICKET_SHARE), owners, leaders, admin_id)
         if tickets
         else []
     )
+    order_plan = (
+        plan_order_key_results(round(n * ORDER_SHARE), owners, leaders, admin_id)
+        if orders
+        else []
+    )
+    ticket_plan += order_plan
     n -= len(ticket_plan)
     n_company = max(2, round(n * 0.04))
     n_team = max(len(leaders), round(n * 0.16))
@@ -142,6 +161,29 @@ def plan_ticket_key_results(n, owners, leaders, admin_id):
         PlannedKeyResult(
             "individual",
             "ticket_satisfaction",
+            *owners[i * len(owners) // n_individual],
+        )
+        for i in range(n_individual)
+    ]
+    return plan
+
+
+def plan_order_key_results(n, owners, leaders, admin_id):
+    """`n` order key results: the company's confirmed order revenue, each
+    team's, and the salespeople's orders confirmed (spread over the teams)."""
+    if n < 1:
+        return []
+    plan = [PlannedKeyResult("company", "order_revenue", admin_id, None)]
+    n_team = min(len(leaders), (n - 1) // 2)
+    plan += [
+        PlannedKeyResult("team", "order_revenue", leaders[team], team)
+        for team in sorted(leaders)[:n_team]
+    ]
+    n_individual = n - len(plan)
+    plan += [
+        PlannedKeyResult(
+            "individual",
+            "orders_confirmed",
             *owners[i * len(owners) // n_individual],
         )
         for i in range(n_individual)

@@ -16,7 +16,10 @@ its own (no HTTP):
   kanban does), and rate tickets one by one (`rating_apply()` on the
   ticket's unanswered request, as the rating page does), each in its own
   committed transaction: the baseline then has helpdesk too, not the
-  bridge, so that a ticket closed is compared with a deal won.
+  bridge, so that a ticket closed is compared with a deal won;
+- with orders (okr_sales_sale): confirm quotations of two lines one by one
+  (`action_confirm()`), each in its own committed transaction; the baseline
+  then has sale_crm too, not the bridge.
 
 The database whose key results follow in the background (setting
 okr_sales.update_mode) runs the same operations; after each one, what its
@@ -97,6 +100,10 @@ def _rate(env, item):
     )
 
 
+def _confirm(env, order_id):
+    env["sale.order"].browse(order_id).action_confirm()
+
+
 def _load(env, table):
     fields, rows = table
     # the context of an import from the web client (base_import)
@@ -124,6 +131,8 @@ def run(registries, picked, args, log):
         if picked.get("closes"):
             _in_transactions(registry, picked["warmup_closes"], _close)
             _in_transactions(registry, picked["warmup_ratings"], _rate)
+        if picked.get("orders"):
+            _in_transactions(registry, picked["warmup_orders"], _confirm)
         if label == "bg":
             _catch_up(registry)
 
@@ -131,6 +140,9 @@ def run(registries, picked, args, log):
     tickets = bool(picked.get("closes"))
     if tickets:
         results.update(closes={}, ratings={})
+    orders = bool(picked.get("orders"))
+    if orders:
+        results["orders"] = {}
     for r in range(args.repeat):
         wins = picked["wins"][r * args.wins : (r + 1) * args.wins]
         reassigns = picked["reassigns"][r * args.reassigns : (r + 1) * args.reassigns]
@@ -144,6 +156,9 @@ def run(registries, picked, args, log):
             closes = picked["closes"][r * args.closes : (r + 1) * args.closes]
             ratings = picked["ratings"][r * args.ratings : (r + 1) * args.ratings]
             operations += [("closes", closes, _close), ("ratings", ratings, _rate)]
+        if orders:
+            confirms = picked["orders"][r * args.orders : (r + 1) * args.orders]
+            operations.append(("orders", confirms, _confirm))
         for label in labels if r % 2 == 0 else labels[::-1]:
             registry = registries[label]
             figures = {}

@@ -13,7 +13,7 @@ import odoo.release
 # "notes": a write no key result reads must not run the engine (<= 1.05x);
 # a ticket closed or rated, with the bridge, against helpdesk alone (issue #10)
 TARGETS = {"wins": 1.25, "reassigns": 1.25, "import": 1.5, "notes": 1.05,
-           "closes": 1.25, "ratings": 1.25}  # fmt: skip
+           "closes": 1.25, "ratings": 1.25, "orders": 1.25}  # fmt: skip
 SCALE_TARGET = 0.10  # measure 4: overhead per operation within 10% across sizes
 # the databases: crm alone, with okr_sales, with okr_sales in the background mode
 LABELS = ("crm", "okr", "bg")
@@ -72,6 +72,12 @@ def header(info):
         if s.get("tickets")
         else "         no helpdesk tickets"
     )
+    orders = (
+        f"         {s['orders']:,} quotations confirmed per run (two lines each); "
+        f"{info.get('order_key_results', 0)} of the key results measure orders"
+        if s.get("orders")
+        else "         no sales orders"
+    )
     return "\n".join(
         [
             f"== okr_sales benchmark, {info['started']}",
@@ -83,6 +89,7 @@ def header(info):
             f"year (company {levels['company']}, team {levels['team']}, "
             f"individual {levels['individual']})",
             tickets,
+            orders,
             f"         measuring {', '.join(info['kinds'])}",
             "         roll-ups: each team's sum of its salespeople's amounts, the "
             "department's of the teams', the company's of the department's, and "
@@ -104,9 +111,12 @@ def baseline_name(info):
 
 
 def with_okr_sales(info):
-    if baseline_name(info) == "crm alone":
-        return "crm + okr_sales"
-    return "crm + helpdesk + okr_sales + okr_sales_helpdesk"
+    """The baseline's modules with okr_sales and the bridges to them."""
+    parts = baseline_name(info).removesuffix(" alone").split(" + ")
+    bridges = {"helpdesk": "okr_sales_helpdesk", "sale": "okr_sales_sale"}
+    return " + ".join(
+        parts + ["okr_sales"] + [bridges[part] for part in parts if part in bridges]
+    )
 
 
 def write_table(results, args, info=None):
@@ -121,6 +131,7 @@ def write_table(results, args, info=None):
         " priority), 1 tx each",
         "closes": f"{args.closes:,} tickets closed (write stage_id Done), 1 tx each",
         "ratings": f"{args.ratings:,} tickets rated (rating_apply), 1 tx each",
+        "orders": f"{args.orders:,} quotations confirmed (action_confirm), 1 tx each",
     }
     rows = [
         ["operation", "key results updated", baseline_name(info), "okr_sales", "ratio",
@@ -168,28 +179,33 @@ def write_table(results, args, info=None):
         f"  each run (s, {baseline_name(info)} / okr_sales in the deal's "
         f"transaction / in the background): {'; '.join(runs)}",
     ]
-    if "closes" in results and "wins" in results:
-        lines += ticket_against_win(results)
+    for operation, noun in (
+        ("closes", "a ticket closed"),
+        ("orders", "an order confirmed"),
+    ):
+        if operation in results and "wins" in results:
+            lines += against_win(results, operation, noun)
     return "\n".join(lines)
 
 
-def ticket_against_win(results):
-    """The lines "a ticket closed costs no more than a deal won", per mode."""
+def against_win(results, operation, noun):
+    """The lines "<noun> costs no more than a deal won", per mode."""
     lines = []
+    short = noun.split()[1]
     for label, mode in MODES.items():
         ratio = {}
-        for operation in ("closes", "wins"):
-            by = results[operation]
-            ratio[operation] = by[label]["seconds"] / by["crm"]["seconds"]
+        for op in (operation, "wins"):
+            by = results[op]
+            ratio[op] = by[label]["seconds"] / by["crm"]["seconds"]
         added = added_per_operation(
-            {op: results[op] for op in ("closes", "wins")}, label
+            {op: results[op] for op in (operation, "wins")}, label
         )
-        met = ratio["closes"] <= ratio["wins"]
+        met = ratio[operation] <= ratio["wins"]
         lines.append(
-            f"  a ticket closed costs no more than a deal won ({mode}): "
-            f"{ratio['closes']:.2f}x against {ratio['wins']:.2f}x "
-            f"({ms(added['closes'], '+')} a ticket, {ms(added['wins'], '+')} a "
-            f"win): {'met' if met else 'MISSED'}"
+            f"  {noun} costs no more than a deal won ({mode}): "
+            f"{ratio[operation]:.2f}x against {ratio['wins']:.2f}x "
+            f"({ms(added[operation], '+')} {'an' if short[0] in 'aeiou' else 'a'} "
+            f"{short}, {ms(added['wins'], '+')} a win): {'met' if met else 'MISSED'}"
         )
     return lines
 

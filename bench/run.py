@@ -2,12 +2,13 @@
 `make bench-quick`, or `python -m bench.run --config .okr/odoo.conf [options]`
 (`--help`).
 
-1. Builds the data set once (datagen.build): database <prefix>_crm gets crm
-   and OCA helpdesk (when on the addons path; `--tickets 0` leaves it out)
-   and the seeded salespeople, customers, leads, tickets and ratings; it is
-   cloned into <prefix>_okr, where okr_sales and okr_sales_helpdesk are
-   installed and the key results created, and that one into <prefix>_bg,
-   which updates them in the background.
+1. Builds the data set once (datagen.build): database <prefix>_crm gets crm,
+   OCA helpdesk (when on the addons path; `--tickets 0` leaves it out) and
+   sale_crm (`--orders 0` leaves it out), and the seeded salespeople,
+   customers, leads, tickets, ratings and quotations; it is cloned into
+   <prefix>_okr, where okr_sales and its bridges okr_sales_helpdesk and
+   okr_sales_sale are installed and the key results created, and that one
+   into <prefix>_bg, which updates them in the background.
 2. Runs the measures asked for (`--only`), in this order: write (measure 1,
    measure_write), concurrency (measure 3, measure_concurrency), recompute
    (measure 2, measure_recompute: it installs gamification in <prefix>_crm,
@@ -28,7 +29,8 @@ from datetime import datetime, timezone
 
 QUICK = {"leads": 5000, "users": 20, "teams": 4, "key_results": 40, "wins": 50,
          "reassigns": 25, "imports": 50, "closes": 25, "ratings": 25,
-         "warmup": 5, "clients": 2, "client_wins": 15, "repeat": 1}  # fmt: skip
+         "orders": 25, "warmup": 5, "clients": 2, "client_wins": 15,
+         "repeat": 1}  # fmt: skip
 MEASURES = ("write", "concurrency", "recompute")
 
 
@@ -51,6 +53,8 @@ def parse_args(argv=None):
     add("--imports", type=int, default=5000, help="leads imported, per run")
     add("--closes", type=int, default=500, help="tickets closed, per run")
     add("--ratings", type=int, default=500, help="tickets rated, per run")
+    add("--orders", type=int, default=500,
+        help="quotations confirmed, per run (0: no sales orders)")  # fmt: skip
     add("--warmup", type=int, default=10, help="untimed wins and reassigns first")
     add("--clients", type=int, default=8, help="concurrent client processes")
     add("--client-wins", type=int, default=200, help="deals won by each client")
@@ -134,7 +138,10 @@ def main(argv=None):
         "load": report.load_average(),
         "repeat": args.repeat,
         "databases": names,
-        "baseline": "crm + helpdesk alone" if args.tickets else "crm alone",
+        "baseline": " + ".join(
+            ["crm"] + ["helpdesk"] * bool(args.tickets) + ["sale"] * bool(args.orders)
+        )
+        + " alone",
     }
     results = {}
 
@@ -147,11 +154,13 @@ def main(argv=None):
         info.update(
             period=f"{t0.date()} to {datetime.now().date()}",
             sizes={key: getattr(args, key) for key in ("leads", "partners", "users",
-                   "teams", "key_results", "tickets", "seed")},
+                   "teams", "key_results", "tickets", "orders", "seed")},
             kinds=[kind for kind in key_results.KINDS
                    if any(p.kind == kind for p in plan)],
             ticket_key_results=sum(key_results.KINDS[p.kind].get("helpdesk", False)
                                    for p in plan),
+            order_key_results=sum(key_results.KINDS[p.kind].get("sale", False)
+                                  for p in plan),
             key_result_levels={level: sum(p.level == level for p in plan)
                                for level in key_results.LEVELS},
             setup=", ".join(steps),
