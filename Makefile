@@ -33,9 +33,10 @@ ADDON_LIST := $(subst $(empty) $(empty),$(comma),$(strip $(ADDONS)))
 TEST_EXTRA := helpdesk_mgmt_merge
 # The addons' own test folders (okr_sales/tests, and each bridge's).
 ADDON_TESTS := $(wildcard $(addsuffix /tests,$(ADDONS)))
-# Tested by make test in a database of their own: okr_sales_sale brings Sales
-# and Invoicing, whose demo posts journal items in the company's currency
-# before okr_sales's demo could switch it to VND (the seed's demo values).
+# Tested by make test in a database of their own, and left out of make demo
+# and make screenshots: okr_sales_sale brings Sales and Invoicing, whose demo
+# posts journal items in the company's currency before okr_sales's demo could
+# switch it to VND (the seed's demo values).
 OWN_DB_ADDONS := $(filter okr_sales_sale,$(ADDONS))
 MAIN_LIST := $(subst $(empty) $(empty),$(comma),$(strip $(filter-out $(OWN_DB_ADDONS),$(ADDONS))))
 MAIN_TESTS := $(wildcard $(addsuffix /tests,$(filter-out $(OWN_DB_ADDONS),$(ADDONS))))
@@ -70,12 +71,12 @@ setup: setup-odoo ## setup-odoo, then find or start PostgreSQL and write .okr/od
 	http_port = $(HTTP_PORT)
 	EOF
 
-demo: setup ## Serve database okr_demo (crm + every addon, demo data) at http://localhost:8069
+demo: setup ## Serve database okr_demo (crm + the addons but okr_sales_sale, demo data) at http://localhost:8069
 	@if $(PYTHON) tools/okr_db.py exists $(DEMO_DB); then
 	  # -i too: a bridge added since the database was made gets installed.
-	  modules="-i $(ADDON_LIST) -u $(ADDON_LIST)"
+	  modules="-i $(MAIN_LIST) -u $(MAIN_LIST)"
 	else
-	  modules="-i crm,$(ADDON_LIST) --with-demo"
+	  modules="-i crm,$(MAIN_LIST) --with-demo"
 	fi
 	echo "== Odoo at http://localhost:$(HTTP_PORT) (admin / admin), database $(DEMO_DB); Ctrl+C stops it"
 	exec $(ODOO) -d $(DEMO_DB) $$modules --db-filter='^$(DEMO_DB)$$' --http-port=$(HTTP_PORT)
@@ -111,8 +112,8 @@ screenshots: setup ## Regenerate the README's screenshots (docs/img/) in headles
 	if [ -z "$$db" ]; then
 	  db=okr_shots_$$$$
 	  $(call DROP_ON_EXIT,$$db)
-	  echo "== installing $(ADDON_LIST),$(TEST_EXTRA) with demo data in $$db"
-	  $(ODOO) -d $$db -i $(ADDON_LIST),$(TEST_EXTRA) --with-demo --stop-after-init \
+	  echo "== installing $(MAIN_LIST),$(TEST_EXTRA) with demo data in $$db"
+	  $(ODOO) -d $$db -i $(MAIN_LIST),$(TEST_EXTRA) --with-demo --stop-after-init \
 	    --max-cron-threads=0 --log-level=warn
 	fi
 	$(PYTHON) tools/screenshots.py --config $(CONF) --db $$db --out docs/img
