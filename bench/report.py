@@ -174,7 +174,7 @@ def write_table(results, args, info=None):
         )
     lines = [
         "Measure 1: write overhead, as admin (uid 2); per operation: per win, "
-        "per reassign, per imported lead, per ticket",
+        "per reassign, per imported lead, per ticket, per order",
         table(rows),
         f"  each run (s, {baseline_name(info)} / okr_sales in the deal's "
         f"transaction / in the background): {'; '.join(runs)}",
