@@ -23,6 +23,7 @@ from . import test_alignment
 from . import test_approval
 from . import test_rollup
 from . import test_rollup_weighted
+from . import test_landing
 from . import test_last_moved
 from . import test_forecast
 from . import test_period_close

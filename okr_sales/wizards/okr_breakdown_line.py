@@ -104,6 +104,17 @@ class OkrBreakdownLine(models.TransientModel):
         "(in the key result's currency), 1 for a count or a ratio, its "
         "duration for an average duration.",
     )
+    # The value again, in its period's column: the pivot shows the two
+    # periods side by side, each with its own total (not one across both).
+    value_current = fields.Float(
+        "This Period", digits=0, aggregator="sum", help="The value, this period."
+    )
+    value_last_year = fields.Float(
+        "Same Period Last Year",
+        digits=0,
+        aggregator="sum",
+        help="The value, the same period last year.",
+    )
     average = fields.Float(
         digits=0,
         aggregator="avg",
@@ -242,6 +253,12 @@ class OkrBreakdownLine(models.TransientModel):
                     "month": day and f"{day.month:02d}",
                     "quarter": day and f"q{(day.month - 1) // 3 + 1}",
                     "value": float(value or 0.0),
+                    "value_current": float(value or 0.0)
+                    if period == PERIOD_CURRENT
+                    else 0.0,
+                    "value_last_year": float(value or 0.0)
+                    if period == PERIOD_LAST_YEAR
+                    else 0.0,
                     "average": float(value or 0.0),
                     "successes": int(bool(in_numerator)),
                     "distinct_key": distinct_key,
