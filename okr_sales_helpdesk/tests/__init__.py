@@ -1,4 +1,5 @@
 from . import test_ticket_key_results
+from . import test_ticket_tab
 from . import test_ratings
 from . import test_definition_errors
 from . import test_rights
