@@ -71,7 +71,8 @@ class OkrKeyResult(models.Model):
                     "forecast_value": value,
                     "forecast_progress": progress,
                     "forecast_summary": self.env._(
-                        "Forecast: %(value)s of %(target)s (%(progress)s%%)",
+                        # shown beside its "Forecast" label
+                        "%(value)s of %(target)s (%(progress)s%%)",
                         value=key_result._okr_value_display(value, style=VALUE_FULL),
                         target=key_result._okr_value_display(
                             key_result.target_value, style=VALUE_FULL

@@ -55,6 +55,8 @@ class TestPipelineForecast(OkrCrmCase):
             self.my_revenue.forecast_progress, 100.0 * expected / 3000, places=1
         )
         self.assertIn("57%", self.my_revenue.forecast_summary)
+        # beside its "Forecast" label: not "Forecast: Forecast: ..."
+        self.assertFalse(self.my_revenue.forecast_summary.startswith("Forecast"))
         # The team's B2B revenue: its rule keeps companies' deals only.
         self.assertAlmostEqual(
             self.team_b2b.forecast_value, 1000.0 + 400.0 + 200.0 + 6300.0
