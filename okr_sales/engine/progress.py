@@ -125,9 +125,13 @@ def pace_status(
     on_track=ON_TRACK_PACE,
     at_risk=AT_RISK_PACE,
     forecast=None,
+    has_data=True,
 ):
     """Traffic light of an OKR: achieved, on track, at risk or off track;
-    once ``date_end`` is past, its final state: achieved or missed.
+    once ``date_end`` is past, its final state: achieved or missed. False
+    (no status) while it has no data (``has_data``: no record counted, no
+    check-in, its value still the baseline) and its period runs: a key
+    result born today is not "off track".
 
     ``on_track`` and ``at_risk``: the share of the pace (fractions, 0.9 and
     0.7 by default) the progress must reach. ``forecast``: the progress a
@@ -142,6 +146,8 @@ def pace_status(
     if today > date_end:
         # Nothing left to catch up: "at risk" in the next year would be noise.
         return STATUS_MISSED
+    if not has_data:
+        return False
     expected = expected_progress(date_start, date_end, today)
     status = _threshold_status(progress, expected, on_track, at_risk)
     if forecast is not None:

@@ -7,9 +7,12 @@ extending that method and by mixing ``okr.source.mixin`` into its model,
 which reports the model's records to the engine.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from odoo.fields import Domain
+from odoo.tools.translate import LazyGettext, LazyTranslate
+
+_lt = LazyTranslate(__name__)
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,9 @@ class SourceSpec:
     """
 
     model: str
-    label: str
+    # translated where it is shown (``_selection_source_model``); not part
+    # of what the source is
+    label: LazyGettext = field(compare=False)
     user_field: str
     team_field: str
     company_field: str
@@ -108,7 +113,7 @@ class UserRecordsSpec(SourceSpec):
 CRM_SOURCES = (
     SourceSpec(
         model="crm.lead",
-        label="Leads / Opportunities",
+        label=_lt("Leads / Opportunities"),
         user_field="user_id",
         team_field="team_id",
         company_field="company_id",
@@ -120,7 +125,7 @@ CRM_SOURCES = (
     ),
     UserRecordsSpec(
         model="calendar.event",
-        label="Meetings",
+        label=_lt("Meetings"),
         user_field="user_id",
         team_field="user_id.crm_team_member_ids.crm_team_id",
         company_field="user_id.company_id",
@@ -130,7 +135,7 @@ CRM_SOURCES = (
     # whom. Whether he came is the invitee's answer.
     UserRecordsSpec(
         model="calendar.attendee",
-        label="Meeting Attendees",
+        label=_lt("Meeting Attendees"),
         user_field="event_id.user_id",
         team_field="event_id.user_id.crm_team_member_ids.crm_team_id",
         company_field="event_id.user_id.company_id",
@@ -147,7 +152,7 @@ CRM_SOURCES = (
     ),
     UserRecordsSpec(
         model="mail.activity",
-        label="Activities",
+        label=_lt("Activities"),
         user_field="user_id",
         team_field="user_id.crm_team_member_ids.crm_team_id",
         company_field="user_id.company_id",

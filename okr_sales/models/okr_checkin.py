@@ -157,13 +157,26 @@ class OkrCheckin(models.Model):
     def _check_date(self):
         # A later check-in would be "the latest" until its day came: it
         # would hold the value against every check-in of the days between.
+        # An earlier one would be a value of another period: a quarter's
+        # result rewritten from the next one.
         for checkin in self:
-            today = checkin.key_result_id._okr_today()
+            key_result = checkin.key_result_id
+            today = key_result._okr_today()
             if checkin.date > today:
                 raise ValidationError(
                     self.env._(
                         "A check-in cannot be dated after today (%(today)s): %(date)s.",
                         today=fields.Date.to_string(today),
+                        date=fields.Date.to_string(checkin.date),
+                    )
+                )
+            if key_result.date_start and checkin.date < key_result.date_start:
+                raise ValidationError(
+                    self.env._(
+                        "A check-in of “%(name)s” cannot be dated before its "
+                        "period begins (%(start)s): %(date)s.",
+                        name=key_result.name,
+                        start=fields.Date.to_string(key_result.date_start),
                         date=fields.Date.to_string(checkin.date),
                     )
                 )

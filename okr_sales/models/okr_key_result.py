@@ -222,7 +222,15 @@ class OkrKeyResult(models.Model):
                 key_result.current_value,
             )
 
-    @api.depends("progress", "date_start", "date_end", "cadence", "source")
+    @api.depends(
+        "progress",
+        "date_start",
+        "date_end",
+        "cadence",
+        "source",
+        "last_moved_date",
+        "last_checkin_date",
+    )
     def _compute_status(self):
         # Thresholds and forecast: see okr_key_result_pace.py. On the
         # company's today, whoever's transaction recomputes it.

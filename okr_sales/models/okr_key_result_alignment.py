@@ -20,9 +20,13 @@ day of that change, as a roll-up's value is.
 
 from odoo import api, fields, models
 from odoo.fields import Command
+from odoo.tools import format_date
 
 from ..engine.definitions import (
     MEASURE_SUM,
+    SCOPE_COMPANY,
+    SCOPE_OWNER,
+    SCOPE_TEAM,
     SOURCE_AUTOMATIC,
     SOURCE_ROLLUP,
     UNIT_CURRENCY,
@@ -36,7 +40,9 @@ from .okr_alignment_check import (
     CHECK_SCOPE_LEVEL,
     CHECK_TARGETS_SUM,
 )
-from .okr_key_result_display import VALUE_FULL
+
+# Whose records a scope counts, from the narrowest.
+SCOPE_WIDTH = {SCOPE_OWNER: 1, SCOPE_TEAM: 2, SCOPE_COMPANY: 3}
 
 # Relative tolerance of the sum check, for targets that are not amounts:
 # a sum of floats may differ from the same number typed by hand.
@@ -53,6 +59,31 @@ CHILD_DEPENDENCIES = (
 )
 
 
+# What the checks read: a change of any recomputes them.
+ALIGNMENT_DEPENDENCIES = (
+    "active",
+    "objective_id.active",
+    "objective_id.level",
+    "objective_id.parent_path",
+    "user_id",
+    "source",
+    "scope",
+    "date_start",
+    "date_end",
+    "parent_id.date_start",
+    "parent_id.date_end",
+    "parent_id.objective_id",
+    "rollup_method",
+    "measure",
+    "target_value",
+    "unit",
+    "currency_id",
+    "company_id",
+    *(f"child_ids.{path}" for path in CHILD_DEPENDENCIES),
+    *(f"rollup_child_ids.{path}" for path in CHILD_DEPENDENCIES),
+)
+
+
 class OkrKeyResult(models.Model):
     _inherit = "okr.key.result"  # pylint: disable=consider-merging-classes-inherited
 
@@ -60,9 +91,9 @@ class OkrKeyResult(models.Model):
     # FIELDS
     # ------------------------------------------------------------------
 
+    # Not stored: written in the reader's language, with figures as of now.
     alignment_warning = fields.Text(
         compute="_compute_alignment_warning",
-        store=True,
         help="What does not line up with the cascade: warnings for the "
         "manager, who decides.",
     )
@@ -72,52 +103,42 @@ class OkrKeyResult(models.Model):
         "key_result_id",
         "check_id",
         "Alignment Warnings",
-        compute="_compute_alignment_warning",
+        compute="_compute_alignment_checks",
         store=True,
     )
     has_alignment_warning = fields.Boolean(
-        compute="_compute_alignment_warning", store=True, index=True
+        compute="_compute_alignment_checks", store=True, index=True
     )
 
     # ------------------------------------------------------------------
     # COMPUTE
     # ------------------------------------------------------------------
 
-    @api.depends(
-        "active",
-        "objective_id.active",
-        "objective_id.level",
-        "objective_id.parent_path",
-        "user_id",
-        "source",
-        "scope",
-        "date_start",
-        "date_end",
-        "parent_id.date_start",
-        "parent_id.date_end",
-        "parent_id.objective_id",
-        "rollup_method",
-        "measure",
-        "target_value",
-        "unit",
-        "currency_id",
-        "company_id",
-        *(f"child_ids.{path}" for path in CHILD_DEPENDENCIES),
-        *(f"rollup_child_ids.{path}" for path in CHILD_DEPENDENCIES),
-    )
-    def _compute_alignment_warning(self):
+    @api.depends(*ALIGNMENT_DEPENDENCIES)
+    def _compute_alignment_checks(self):
         checks = self.env["okr.alignment.check"]._okr_by_code()
         for key_result in self:
-            findings = []
-            if key_result.active and key_result.objective_id.active:
-                findings = key_result._okr_alignment_findings()
-            key_result.alignment_warning = (
-                "\n".join(message for _code, message in findings) or False
-            )
+            codes = [code for code, _message in key_result._okr_live_findings()]
             key_result.alignment_check_ids = [
-                Command.set([checks[code].id for code, _msg in findings])
+                Command.set([checks[code].id for code in codes])
             ]
-            key_result.has_alignment_warning = bool(findings)
+            key_result.has_alignment_warning = bool(codes)
+
+    @api.depends(*ALIGNMENT_DEPENDENCIES)
+    @api.depends_context("lang")
+    def _compute_alignment_warning(self):
+        for key_result in self:
+            key_result.alignment_warning = (
+                "\n".join(message for _code, message in key_result._okr_live_findings())
+                or False
+            )
+
+    def _okr_live_findings(self):
+        """The findings of an active key result of an active objective."""
+        self.ensure_one()
+        if not (self.active and self.objective_id.active):
+            return []
+        return self._okr_alignment_findings()
 
     def _okr_alignment_findings(self):
         """``[(check code, message)]`` of the checks this key result fails."""
@@ -173,8 +194,8 @@ class OkrKeyResult(models.Model):
         return self.env._(
             "The key results under it aim at %(total)s in all; its own target "
             "is %(target)s.",
-            total=self._okr_value_display(total, style=VALUE_FULL),
-            target=self._okr_value_display(self.target_value, style=VALUE_FULL),
+            total=self._okr_value_display(total),
+            target=self._okr_value_display(self.target_value),
         )
 
     def _okr_check_period_in_parent(self):
@@ -186,11 +207,11 @@ class OkrKeyResult(models.Model):
         return self.env._(
             "Its period (%(start)s - %(end)s) lies outside that of “%(parent)s”, "
             "which it contributes to (%(parent_start)s - %(parent_end)s).",
-            start=self.date_start,
-            end=self.date_end,
+            start=format_date(self.env, self.date_start),
+            end=format_date(self.env, self.date_end),
             parent=parent.name,
-            parent_start=parent.date_start,
-            parent_end=parent.date_end,
+            parent_start=format_date(self.env, parent.date_start),
+            parent_end=format_date(self.env, parent.date_end),
         )
 
     def _okr_check_in_cascade(self):
@@ -214,21 +235,28 @@ class OkrKeyResult(models.Model):
         return self.env._("It has no owner: nobody checks in or answers for it.")
 
     def _okr_check_scope_level(self):
+        """It counts wider than its level: a salesperson's key result counting
+        her whole team's records (another's deal would move hers). Narrower
+        is a choice, never flagged: a team leader's own trainings held."""
         if self.source != SOURCE_AUTOMATIC:
             return None
         expected = self._okr_level_scope()
-        if self.scope == expected:
+        if SCOPE_WIDTH.get(self.scope, 0) <= SCOPE_WIDTH.get(expected, 0):
             return None
-        scopes = dict(self._fields["scope"]._description_selection(self.env))
+        whose = {
+            SCOPE_OWNER: self.env._("its owner"),
+            SCOPE_TEAM: self.env._("its whole sales team"),
+            SCOPE_COMPANY: self.env._("the whole company"),
+        }
         levels = dict(
             self.objective_id._fields["level"]._description_selection(self.env)
         )
         return self.env._(
-            "It counts the records of %(scope)s, but its objective is at the "
+            "It counts the records of %(scope)s, though its objective is at the "
             "%(level)s level, which counts those of %(expected)s.",
-            scope=scopes.get(self.scope, self.scope or "-"),
+            scope=whose[self.scope],
             level=levels.get(self.objective_id.level, self.objective_id.level),
-            expected=scopes.get(expected, expected),
+            expected=whose[expected],
         )
 
     # ------------------------------------------------------------------

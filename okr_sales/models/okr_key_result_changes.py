@@ -95,13 +95,16 @@ HISTORY_TRIGGERS = frozenset({"current_value"})
 # The last move, written with the value.
 MOVED_FIELDS = ("last_moved_date", "last_moved_model", "last_moved_res_id")
 STATUS_TRIGGERS = frozenset({"status", NOTE_STATUS})
+# The open behind-pace activity tells the value of now: a value moved
+# rewrites it (``_okr_process_status``).
+ALERT_TRIGGERS = STATUS_TRIGGERS | HISTORY_TRIGGERS
 ROLLUP_TRIGGERS = CHILD_FIELDS | ROLLUP_FIELDS | {NOTE_ROLLUP_CHILD, NOTE_ROLLUP}
 # The fields and notes the reactions take (besides the definitions').
 WATCHED = (
     DEFINITION_TRIGGERS
     | ROLLUP_TRIGGERS
     | HISTORY_TRIGGERS
-    | STATUS_TRIGGERS
+    | ALERT_TRIGGERS
     | SHOWN_FIELDS
     | {NOTE_DEFINITION}
 )
@@ -137,9 +140,24 @@ class Changes:
         flag of ``other``, taken from it."""
         for lead_id, noted in other.won.items():
             self.won.setdefault(lead_id, noted)
-        self.counted.update(other.counted)
+        self.note_counted(other.counted)
         self.outbox = self.outbox or other.outbox
         other.won, other.counted, other.outbox = {}, {}, False
+
+    def note_counted(self, records):
+        """Add what a pass of the engine counted of deals (``{lead id:
+        (before, after)}``): a deal counted twice in the transaction (created,
+        then won, in one flush) keeps its first before and its last after."""
+        for lead_id, (before, after) in records.items():
+            if lead_id in self.counted:
+                first, last = self.counted[lead_id]
+                # a key result the first pass added had no value before
+                before = {
+                    **{k: v for k, v in before.items() if k not in last},
+                    **first,
+                }
+                after = {**last, **after}
+            self.counted[lead_id] = (before, after)
 
     def of(self, triggers):
         """``{kr id: names}`` of the key results whose changes meet
@@ -172,7 +190,7 @@ VALUE_REACTIONS = (
 # Then once over everything the run recorded: these write no value.
 AFTER_REACTIONS = (
     Reaction(HISTORY_TRIGGERS, "_okr_write_history"),
-    Reaction(STATUS_TRIGGERS, "_okr_process_status"),
+    Reaction(ALERT_TRIGGERS, "_okr_process_status"),
     Reaction(SHOWN_FIELDS, "_okr_write_moved_message"),
     # before the outbox: the webhook tells the deal that moved a key result
     Reaction(None, "_okr_notify_won_deals"),
@@ -303,9 +321,12 @@ class OkrKeyResult(models.Model):
         key_results.invalidate_recordset(
             ["current_value", "write_uid", "write_date", *MOVED_FIELDS]
         )
-        # What was just written, kept in the cache: the progress that follows
-        # does not read the rows again.
+        # What was just written, kept in the cache: the progress and status
+        # that follow do not read the rows again.
         field_._insert_cache(key_results, written)
+        self._fields["last_moved_date"]._insert_cache(
+            key_results, [now] * len(key_results)
+        )
         key_results.modified(["current_value"])
         names = {"current_value", NOTE_ROLLED_UP} if rolled_up else {"current_value"}
         self._okr_record_changes(dict.fromkeys(key_results.ids, names))

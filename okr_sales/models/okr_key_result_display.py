@@ -23,7 +23,6 @@ from ..tools.figures import (
 # How ``_okr_value_display`` writes a value.
 VALUE_SHORT = "short"
 VALUE_FULL = "full"
-VALUE_PLAIN = "plain"
 
 
 class OkrKeyResult(models.Model):
@@ -93,11 +92,8 @@ class OkrKeyResult(models.Model):
 
         ``VALUE_SHORT``: in its unit, in short figures ("+3,2 tỷ ₫",
         "+14 days"); ``VALUE_FULL``: in its unit, every digit
-        (300,000,000,000 ₫, 20 %); ``VALUE_PLAIN``: a number with two
-        decimals, no unit (the pace's reasons)."""
+        (300,000,000,000 ₫, 20 %)."""
         self.ensure_one()
-        if style == VALUE_PLAIN:
-            return formatLang(self.env, value, digits=2)
         if style == VALUE_FULL:
             return self._okr_full_display(value)
         text = self._okr_number_display(value, self._okr_locale())

@@ -255,7 +255,7 @@ class OkrKeyResult(models.Model):
         counted moved, for the won-deal notification."""
         self._okr_write_values(result.values, movers=result.movers())
         if result.records.get("crm.lead"):
-            self._okr_changes().counted.update(result.records["crm.lead"])
+            self._okr_changes().note_counted(result.records["crm.lead"])
         if result.cleared:
             self.sudo().with_context(active_test=False).browse(
                 sorted(result.cleared)

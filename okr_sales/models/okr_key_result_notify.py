@@ -1,4 +1,4 @@
-"""The won-deal notification: "+3,2 tỷ ₫: Doanh thu cá nhân 57%".
+"""The won-deal notification: "Doanh thu cá nhân: +3,2 tỷ ₫ → 57%".
 
 When a user wins deals (a button, a stage dragged, a write: crm's
 ``_handle_won_lost`` sees them all), the deals and their winner are noted
@@ -7,11 +7,12 @@ returns what it counted of the deals, their contributions before and after
 (``EngineResult.records``, nothing read again). Once the engine and the
 roll-ups have run at the commit, a reaction of the one commit callback
 compares: the contributions that appeared or changed are the key results
-the deals moved;
-their winner gets one ``simple_notification`` on the bus for the whole
-transaction, listing those she may read, in her language, with their new
-progress (and the webhook outbox, written after it, tells which deal moved
-them).
+the deals moved. Their winner gets one notification on the bus for the
+whole transaction, in her language: her own key results a line each with
+their new progress, those of her team and company she may read as one
+count (shown at the bottom of the screen for 8 seconds, clear of the
+pipeline panel: ``static/src/won_notice``). The webhook outbox, written
+after it, tells which deal moved them.
 
 The bus message is a row written in the transaction and announced after
 the commit: a rolled-back win sends nothing. A failure here is logged, never
@@ -31,16 +32,18 @@ from functools import partial
 from odoo import SUPERUSER_ID, api, models
 from odoo.tools import SQL
 
-from ..engine.definitions import MEASURE_RATIO, UPDATE_BACKGROUND
+from ..engine.definitions import MEASURE_COUNT, MEASURE_SUM, UPDATE_BACKGROUND
 from ..engine.queue import DEFERRED_KEY
 from ..tools.figures import format_number
 from ..webhook.events import note_progress
 
 _logger = logging.getLogger(__name__)
 
-# Lines of one notification, at most (a deal moves a handful; an import of
-# won deals would list hundreds).
-MAX_LINES = 8
+# The winner's own key results listed one a line, at most (a deal moves a
+# handful; an import of won deals would list hundreds).
+MAX_LINES = 5
+# Shown by the won-deal notice service (static/src/won_notice).
+BUS_TYPE = "okr_sales/won_deal"
 
 
 class OkrKeyResult(models.Model):
@@ -235,63 +238,83 @@ class OkrKeyResult(models.Model):
             env = self.env(user=user, su=False, context=context)
             payload = env["okr.key.result"]._okr_won_message(deals)
             if payload:
-                user._bus_send("simple_notification", payload)
+                user._bus_send(BUS_TYPE, payload)
 
     @api.model
     def _okr_won_message(self, deals):
         """The notification of ``deals`` to the current user (their winner),
-        in her language, or None if they moved nothing she may read."""
-        lines, count = self._okr_won_lines(deals, MAX_LINES)
-        if not lines:
+        in her language, or None if they moved nothing she may read: her own
+        key results a line each, heaviest first; the others (her team's,
+        her company's) as one count."""
+        gains = self._okr_won_gains(deals)
+        if not gains:
             return None
-        if count > MAX_LINES:
-            lines.append(self.env._("and %(count)s more", count=count - MAX_LINES))
-        leads = self.env["crm.lead"].browse([deal[0] for deal in deals])
-        readable = leads._filtered_access("read")
+        mine = [kr for kr in gains if kr.user_id == self.env.user]
+        others = len(gains) - len(mine)
+        lines = [kr._okr_won_line(gains[kr]) for kr in mine[:MAX_LINES]]
+        if len(mine) > MAX_LINES:
+            lines.append(
+                self.env._("and %(count)s more of yours", count=len(mine) - MAX_LINES)
+            )
         return {
             "type": "success",
-            "title": self.env._("Won: %(deal)s", deal=readable.name)
-            if len(leads) == 1 and readable
-            else self.env._("Deals won: %(count)s", count=len(leads)),
-            "message": "; ".join(lines),
+            # CRM's own word for a won deal ("Won", "Đạt")
+            "title": self._okr_won_title([deal[0] for deal in deals]),
+            "lines": lines,
+            "more": self._okr_won_others(others, bool(lines)) if others else False,
         }
 
     @api.model
-    def _okr_won_lines(self, deals, limit):
-        """ "+3,2 tỷ ₫: Doanh thu cá nhân 57%" per key result moved, as the
-        current user (the winner) may read them: ``(the first limit lines,
-        the number of lines)``. Only the lines shown are written out: a deal
-        moves a few dozen key results of a big sales floor."""
-        moved_krs = [
-            (lead_id, before, moved, key_result)
-            for lead_id, before, moved in deals
-            for key_result in self.browse(list(moved))
-            ._filtered_access("read")
-            .sorted(lambda kr: (-kr.weight, kr.id))
-        ]
-        contributions = self.env["okr.contribution"]
-        locale = self._okr_locale()
-        lines = []
-        for lead_id, before, moved, key_result in moved_krs[:limit]:
-            value, in_numerator = moved[key_result.id]
-            old = before.get(key_result.id)
-            if old is None or key_result.measure == MEASURE_RATIO:
-                # as the deal's OKRs tab says it: "+1 won deal"
-                contribution = contributions.new(
-                    {
-                        "key_result_id": key_result.id,
-                        "res_model": "crm.lead",
-                        "res_id": lead_id,
-                        "value": value,
-                        "in_numerator": in_numerator,
-                    }
-                )
-                added = contribution.value_display
-            else:
-                added = key_result._okr_value_display(value - old[0], sign=True)
-            progress = format_number(key_result.progress, locale, decimals=0)
-            lines.append(f"{added}: {key_result.name} {progress}%")
-        return lines, len(moved_krs)
+    def _okr_won_title(self, lead_ids):
+        leads = self.env["crm.lead"].browse(lead_ids)
+        readable = leads._filtered_access("read")
+        if len(leads) == 1 and readable:
+            return self.env._("Won: %(deal)s", deal=readable.name)
+        return self.env._("Deals won: %(count)s", count=len(leads))
+
+    @api.model
+    def _okr_won_others(self, count, after_lines):
+        """The key results of her team and company the win moved, counted."""
+        if after_lines:
+            if count == 1:
+                return self.env._("and 1 key result of your team or company")
+            return self.env._(
+                "and %(count)s key results of your team and company", count=count
+            )
+        if count == 1:
+            return self.env._("It moved 1 key result of your team or company.")
+        return self.env._(
+            "It moved %(count)s key results of your team and company.", count=count
+        )
+
+    @api.model
+    def _okr_won_gains(self, deals):
+        """``{key result: what the deals added to it}`` of the key results
+        ``deals`` moved that the current user may read, heaviest first."""
+        gains = {}
+        for _lead_id, before, moved in deals:
+            for kr_id, (value, _in_numerator) in moved.items():
+                old = before.get(kr_id, (0.0, False))[0]
+                gains[kr_id] = gains.get(kr_id, 0.0) + value - old
+        readable = self.browse(list(gains))._filtered_access("read")
+        return {
+            key_result: gains[key_result.id]
+            for key_result in readable.sorted(lambda kr: (-kr.weight, kr.id))
+        }
+
+    def _okr_won_line(self, gain):
+        """ "Revenue of 15 bn VND: +3.2B ₫ → 57%": what a sum or a count
+        gained; where the key result is no sum (a rate, an average, a count
+        of customers), where it stands now."""
+        self.ensure_one()
+        if self.measure in (MEASURE_SUM, MEASURE_COUNT):
+            figure = self._okr_value_display(gain, sign=True)
+        else:
+            figure = self.env._(
+                "now %(value)s", value=self._okr_value_display(self.current_value)
+            )
+        progress = format_number(self.progress, self._okr_locale(), decimals=0)
+        return f"{self.name}: {figure} → {progress}%"
 
 
 def notify_after_commit(registry):

@@ -11,6 +11,10 @@ How a deal reaches the owner's to-do list (``okr_key_result_changes.py``):
    value moved, upserted in one statement (``_okr_write_history``), then
    the "behind pace" activity opened or closed of those whose status was
    written, or that were created (``_okr_process_status``).
+3. Right after the commit, in a transaction of its own, the open activity
+   of those still behind whose value moved is rewritten with the numbers of
+   now (``refresh_alerts_after_commit``): never a stale "5.35 bn" once she
+   reached 9.2 bn, and nothing added to the deal's statements.
 
 A value written later in the same commit (by another precommit callback)
 runs the callback again: its point is written too.
@@ -18,10 +22,11 @@ runs the callback again: its point is written too.
 
 import logging
 from datetime import timedelta
+from functools import partial
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.fields import Domain
-from odoo.tools import plaintext2html
+from odoo.tools import SQL, plaintext2html
 
 from ..engine.definitions import SOURCE_MANUAL
 from ..engine.progress import (
@@ -34,12 +39,14 @@ from ..engine.progress import (
 )
 from ..tools.amount_field import Amount
 from .base import UNTRACKED_KEY
-from .okr_key_result_display import VALUE_PLAIN
+from .okr_key_result_changes import STATUS_TRIGGERS
 
 _logger = logging.getLogger(__name__)
 
 BEHIND_ACTIVITY_XMLID = "okr_sales.mail_activity_type_okr_behind_pace"
 REMINDER_ACTIVITY_XMLID = "okr_sales.mail_activity_type_okr_checkin_reminder"
+# The key results whose behind-pace activity is rewritten after the commit.
+ALERTS_KEY = "okr_sales.alerts_to_refresh"
 # Days without a check-in before the weekly reminder.
 CHECKIN_REMINDER_DAYS = 7
 
@@ -154,6 +161,17 @@ class OkrKeyResult(models.Model):
             on_track=on_track,
             at_risk=at_risk,
             forecast=forecast,
+            has_data=self._okr_has_data(),
+        )
+
+    def _okr_has_data(self):
+        """Whether anything measured this key result yet: a record counted
+        (its last move), a check-in, or a value off its baseline."""
+        self.ensure_one()
+        return bool(
+            self.last_moved_date
+            or self.last_checkin_date
+            or self.current_value != self.baseline_value
         )
 
     # ------------------------------------------------------------------
@@ -209,12 +227,22 @@ class OkrKeyResult(models.Model):
     @api.model
     def _okr_process_status(self, changed):
         """Open the owner's activity of the key results (``{kr id: names}``)
-        that fell behind pace, close that of those back on track. Never the
-        deal's failure: a key result whose alert fails is logged and left as
-        it was."""
-        key_results = self.browse(list(changed)).exists()
-        for key_result in key_results.with_context(
-            mail_notrack=True, **{UNTRACKED_KEY: True}
+        that fell behind pace, close that of those back on track; rewrite
+        that of those still behind whose value moved, right after the commit.
+        Never the deal's failure: a key result whose alert fails is logged
+        and left as it was."""
+        status_ids = [
+            kr_id for kr_id, names in changed.items() if names & STATUS_TRIGGERS
+        ]
+        # a value moved, no status: the open alert, if any, tells it after
+        # the commit (read from the cache the value's write filled)
+        moved = self.browse(
+            [kr_id for kr_id in changed if kr_id not in status_ids]
+        ).filtered("alert_activity_id")
+        for key_result in (
+            self.browse(status_ids)
+            .exists()
+            .with_context(mail_notrack=True, **{UNTRACKED_KEY: True})
         ):
             try:
                 with self.env.cr.savepoint():
@@ -223,14 +251,25 @@ class OkrKeyResult(models.Model):
                 _logger.exception(
                     "Key result %s: behind-pace alert not updated", key_result.id
                 )
+        if moved:
+            # right after the commit, in a transaction of its own: the deal's
+            # pays nothing for a text
+            pending = self.env.cr.postcommit.data.setdefault(ALERTS_KEY, set())
+            if not pending:
+                self.env.cr.postcommit.add(
+                    partial(refresh_alerts_after_commit, self.env.registry, pending)
+                )
+            pending.update(moved.ids)
 
     def _okr_update_alert(self):
         """One open activity while behind pace, whatever the number of
-        recomputes and deals; none once back on track or achieved."""
+        recomputes and deals, telling the value of now; none once back on
+        track or achieved. Written in the owner's language."""
         self.ensure_one()
         behind = self.active and self.user_id and self.status in BEHIND_STATUSES
-        if behind and not self.alert_activity_id:
-            reason = self._okr_behind_reason()
+        activity = self.alert_activity_id
+        if behind and not activity:
+            reason = self._okr_owner_reason()
             activity = self.activity_schedule(
                 BEHIND_ACTIVITY_XMLID,
                 date_deadline=self._okr_today(),
@@ -240,28 +279,63 @@ class OkrKeyResult(models.Model):
             )
             self.message_post(body=reason, subtype_xmlid="mail.mt_note")
             self.alert_activity_id = activity
-        elif not behind and self.alert_activity_id:
-            activity = self.alert_activity_id
+        elif behind:
+            # the same alert, its status and numbers those of now
+            self._okr_refresh_alert_notes()
+        elif activity:
             self.alert_activity_id = False
             if activity.active:
-                activity.action_feedback(feedback=self._okr_recovery_reason())
+                owner = self.with_context(lang=self.user_id.lang or self.env.lang)
+                activity.action_feedback(feedback=owner._okr_recovery_reason())
                 # written now, in this context: the engine need not follow it
                 activity.flush_recordset()
 
+    def _okr_owner_reason(self):
+        """Why the key result is behind, in its owner's language."""
+        self.ensure_one()
+        lang = self.user_id.lang or self.env.lang
+        return self.with_context(lang=lang)._okr_behind_reason()
+
+    def _okr_refresh_alert_notes(self):
+        """The open behind-pace activities of these key results (still
+        behind) rewritten with the numbers of now, in one statement. The
+        note is our own text made HTML (``plaintext2html``): nothing to
+        sanitize."""
+        rows = [
+            SQL(
+                "(%s, %s)",
+                key_result.alert_activity_id.id,
+                str(plaintext2html(key_result._okr_owner_reason())),
+            )
+            for key_result in self
+            if key_result.status in BEHIND_STATUSES
+        ]
+        if not rows:
+            return
+        self.env.cr.execute(
+            SQL(
+                "UPDATE mail_activity a SET note = v.note, write_date = now() at"
+                " time zone 'UTC' FROM (VALUES %s) AS v (id, note)"
+                " WHERE a.id = v.id AND a.active AND a.note IS DISTINCT FROM v.note",
+                SQL(", ").join(rows),
+            )
+        )
+        self.env["mail.activity"].invalidate_model(["note", "write_date"])
+
     def _okr_behind_reason(self):
-        """Why the key result is behind, with the numbers."""
+        """Why the key result is behind, with the numbers of now."""
         status = dict(self._fields["status"]._description_selection(self.env))[
             self.status
         ]
         return self.env._(
-            "%(name)s is %(status)s: its value is %(value)s where %(expected)s "
-            "was expected today, for a target of %(target)s (progress "
-            "%(progress)s%% against a pace of %(pace)s%%).",
+            "%(name)s is %(status)s: %(value)s where %(expected)s was expected "
+            "by today, for a target of %(target)s (progress %(progress)s%%, "
+            "pace %(pace)s%%).",
             name=self.name,
             status=status.lower(),
-            value=self._okr_value_display(self.current_value, style=VALUE_PLAIN),
-            expected=self._okr_value_display(self.expected_value, style=VALUE_PLAIN),
-            target=self._okr_value_display(self.target_value, style=VALUE_PLAIN),
+            value=self._okr_value_display(self.current_value),
+            expected=self._okr_value_display(self.expected_value),
+            target=self._okr_value_display(self.target_value),
             progress=self._okr_percent_display(self.progress),
             pace=self._okr_percent_display(self.expected_progress),
         )
@@ -273,19 +347,19 @@ class OkrKeyResult(models.Model):
             return self.env._(
                 "The period is over: final value %(value)s for a target of "
                 "%(target)s (progress %(progress)s%%).",
-                value=self._okr_value_display(self.current_value, style=VALUE_PLAIN),
-                target=self._okr_value_display(self.target_value, style=VALUE_PLAIN),
+                value=self._okr_value_display(self.current_value),
+                target=self._okr_value_display(self.target_value),
                 progress=self._okr_percent_display(self.progress),
             )
         status = dict(self._fields["status"]._description_selection(self.env)).get(
             self.status
         ) or self.env._("no status")
         return self.env._(
-            "Back to %(status)s: value %(value)s, %(expected)s expected today "
-            "(progress %(progress)s%% against a pace of %(pace)s%%).",
+            "Back to %(status)s: %(value)s where %(expected)s was expected by "
+            "today (progress %(progress)s%%, pace %(pace)s%%).",
             status=status.lower(),
-            value=self._okr_value_display(self.current_value, style=VALUE_PLAIN),
-            expected=self._okr_value_display(self.expected_value, style=VALUE_PLAIN),
+            value=self._okr_value_display(self.current_value),
+            expected=self._okr_value_display(self.expected_value),
             progress=self._okr_percent_display(self.progress),
             pace=self._okr_percent_display(self.expected_progress),
         )
@@ -394,3 +468,16 @@ class OkrKeyResult(models.Model):
         action["name"] = self.env._("History: %(name)s", name=self.name)
         action["domain"] = [("key_result_id", "=", self.id)]
         return action
+
+
+def refresh_alerts_after_commit(registry, key_result_ids):
+    """The behind-pace activities of the key results a committed
+    transaction moved, rewritten with their numbers of now."""
+    try:
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["okr.key.result"].browse(
+                sorted(key_result_ids)
+            ).exists()._okr_refresh_alert_notes()
+    except Exception:
+        _logger.exception("Behind-pace alerts of key results not updated")

@@ -59,7 +59,9 @@ class OkrKeyResult(models.Model):
         tracking=True,
         help="Manual: the owner checks in. Automatic: the value counts the "
         "records matching a rule, as they change. Linked records: the value "
-        "counts the records linked to it by hand.",
+        "counts the records linked to it by hand. Only an OKR manager makes an "
+        "automatic key result manual or a roll-up: its value comes from its "
+        "records.",
     )
     preset_id = fields.Many2one(
         "okr.key.result.preset",
@@ -200,7 +202,7 @@ class OkrKeyResult(models.Model):
     @api.model
     def _selection_source_model(self):
         return [
-            (spec.model, spec.label)
+            (spec.model, self.env._(spec.label))
             for spec in self._okr_sources().values()
             if spec.model in self.env
         ]

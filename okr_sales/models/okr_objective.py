@@ -49,6 +49,12 @@ class OkrObjective(models.Model):
         tracking=True,
         check_company=True,
         domain="[('share', '=', False)]",
+        help="Who answers for the objective and edits it. Only an OKR manager "
+        "hands an objective over to someone else.",
+    )
+    can_hand_over = fields.Boolean(
+        compute="_compute_can_hand_over",
+        help="The current user may give the objective another owner: an OKR manager.",
     )
     team_id = fields.Many2one(
         "crm.team", "Sales Team", index=True, tracking=True, check_company=True
@@ -62,11 +68,11 @@ class OkrObjective(models.Model):
     level = fields.Selection(
         LEVEL_SELECTION,
         required=True,
-        group_expand=True,
         default=LEVEL_INDIVIDUAL,
         tracking=True,
         help="Where the objective sits in the cascade: company, sales "
-        "department, team leader or salesperson.",
+        "department, team leader or salesperson. The levels above a "
+        "salesperson's are set by OKR managers, a team's by its leader.",
     )
 
     # Alignment
@@ -194,7 +200,7 @@ class OkrObjective(models.Model):
                 [(kr.progress, kr.weight) for kr in objective.key_result_ids]
             )
 
-    @api.depends("progress", "date_start", "date_end", "key_result_ids")
+    @api.depends("progress", "date_start", "date_end", "key_result_ids.status")
     def _compute_status(self):
         on_track, at_risk = self.env["ir.config_parameter"]._okr_pace_thresholds()
         for objective in self:
@@ -209,6 +215,8 @@ class OkrObjective(models.Model):
                 objective._okr_today(),
                 on_track=on_track,
                 at_risk=at_risk,
+                # none of its key results measured yet: no status either
+                has_data=any(objective.key_result_ids.mapped("status")),
             )
 
     @api.constrains("date_start", "date_end")
@@ -251,7 +259,7 @@ class OkrObjective(models.Model):
         if not self.env.su:
             # The rules hold for the new values too (Odoo checks them before
             # a write only): an objective handed over is no longer one's own.
-            self.check_access("write")
+            self._okr_check_still_editable(vals)
         if "active" in vals:
             # Its key results count, or stop counting. (Its team, company and
             # dates reach them as their own fields' changes.)
@@ -267,10 +275,53 @@ class OkrObjective(models.Model):
     def _unlink_except_automatic_key_results(self):
         self._okr_check_removal_access()
 
+    @api.model
+    def _okr_action_home(self):
+        """The OKR home (the Objectives menu): an OKR manager lands on the
+        organisation's current period, a salesperson on her own objectives
+        of it; the kanban shows only the levels that hold some, so no empty
+        column leads."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "okr_sales.okr_objective_action"
+        )
+        context = {"search_default_current_period": 1}
+        if not self.env.user._okr_is_manager():
+            context["search_default_my_okrs"] = 1
+        action["context"] = context
+        return action
+
     def _okr_today(self):
         """Today in the objective's company (the current company's on no
         objective): ``res.company._okr_today``."""
         return (self[:1].company_id or self.env.company)._okr_today()
+
+    @api.depends_context("uid")
+    def _compute_can_hand_over(self):
+        can_hand_over = self.env.su or self.env.user._okr_is_manager()
+        for objective in self:
+            objective.can_hand_over = can_hand_over
+
+    def _okr_check_still_editable(self, vals):
+        """Refuse, in words, a change after which the user could no longer
+        edit the objective (its owner changed by its owner): Odoo's own
+        refusal would speak of records it may not touch."""
+        try:
+            self.check_access("write")
+        except AccessError:
+            names = [
+                self._fields[fname].string
+                for fname in ("user_id", "team_id", "company_id")
+                if fname in vals
+            ] or [self._fields[fname].string for fname in vals if fname in self._fields]
+            raise AccessError(
+                self.env._(
+                    "%(fields)s: after this change objective “%(name)s” would no "
+                    "longer be yours to edit; an OKR manager hands an objective "
+                    "over.",
+                    fields=", ".join(names),
+                    name=self.sudo()[:1].name,
+                )
+            ) from None
 
     def _okr_check_level_access(self):
         """The levels above a salesperson's are for OKR managers; a team

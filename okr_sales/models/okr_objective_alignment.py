@@ -10,6 +10,7 @@ manager has to look at for this objective.
 
 from odoo import api, fields, models
 from odoo.fields import Command
+from odoo.tools import format_date
 
 from .okr_alignment_check import CHECK_NO_KEY_RESULT, CHECK_PERIOD_OUTSIDE
 
@@ -21,9 +22,9 @@ class OkrObjective(models.Model):
     # FIELDS
     # ------------------------------------------------------------------
 
+    # Not stored: written in the reader's language, with figures as of now.
     alignment_warning = fields.Text(
         compute="_compute_alignment_warning",
-        store=True,
         help="What does not line up with the cascade, for this objective and "
         "its key results: warnings for the manager, who decides.",
     )
@@ -33,11 +34,11 @@ class OkrObjective(models.Model):
         "objective_id",
         "check_id",
         "Alignment Warnings",
-        compute="_compute_alignment_warning",
+        compute="_compute_alignment_checks",
         store=True,
     )
     has_alignment_warning = fields.Boolean(
-        compute="_compute_alignment_warning", store=True, index=True
+        compute="_compute_alignment_checks", store=True, index=True
     )
 
     # ------------------------------------------------------------------
@@ -52,30 +53,47 @@ class OkrObjective(models.Model):
         "parent_id.date_end",
         "key_result_ids",
         "key_result_ids.active",
-        "key_result_ids.name",
-        "key_result_ids.alignment_warning",
         "key_result_ids.alignment_check_ids",
     )
-    def _compute_alignment_warning(self):
+    def _compute_alignment_checks(self):
         checks = self.env["okr.alignment.check"]._okr_by_code()
         for objective in self:
-            findings = objective._okr_alignment_findings() if objective.active else []
-            lines = [message for _code, message in findings]
-            kinds = {checks[code] for code, _message in findings}
+            kinds = {checks[code] for code, _message in objective._okr_live_findings()}
             if objective.active:
                 for key_result in objective.key_result_ids.filtered("active"):
-                    if not key_result.alignment_warning:
-                        continue
-                    lines.extend(
-                        f"“{key_result.name}”: {line}"
-                        for line in key_result.alignment_warning.splitlines()
-                    )
                     kinds.update(key_result.alignment_check_ids)
-            objective.alignment_warning = "\n".join(lines) or False
             objective.alignment_check_ids = [
                 Command.set(sorted(check.id for check in kinds))
             ]
-            objective.has_alignment_warning = bool(lines)
+            objective.has_alignment_warning = bool(kinds)
+
+    @api.depends(
+        "active",
+        "date_start",
+        "date_end",
+        "parent_id.date_start",
+        "parent_id.date_end",
+        "key_result_ids",
+        "key_result_ids.active",
+        "key_result_ids.name",
+        "key_result_ids.alignment_warning",
+    )
+    @api.depends_context("lang")
+    def _compute_alignment_warning(self):
+        for objective in self:
+            lines = [message for _code, message in objective._okr_live_findings()]
+            if objective.active:
+                for key_result in objective.key_result_ids.filtered("active"):
+                    lines.extend(
+                        f"“{key_result.name}”: {line}"
+                        for line in (key_result.alignment_warning or "").splitlines()
+                    )
+            objective.alignment_warning = "\n".join(lines) or False
+
+    def _okr_live_findings(self):
+        """The findings of an active objective."""
+        self.ensure_one()
+        return self._okr_alignment_findings() if self.active else []
 
     def _okr_alignment_findings(self):
         """``[(check code, message)]`` of the objective's own checks."""
@@ -92,11 +110,11 @@ class OkrObjective(models.Model):
                         "Its period (%(start)s - %(end)s) lies outside that of "
                         "“%(parent)s”, which it is aligned with (%(parent_start)s - "
                         "%(parent_end)s).",
-                        start=self.date_start,
-                        end=self.date_end,
+                        start=format_date(self.env, self.date_start),
+                        end=format_date(self.env, self.date_end),
                         parent=parent.name,
-                        parent_start=parent.date_start,
-                        parent_end=parent.date_end,
+                        parent_start=format_date(self.env, parent.date_start),
+                        parent_end=format_date(self.env, parent.date_end),
                     ),
                 )
             )

@@ -3,13 +3,15 @@ from unittest.mock import patch
 
 from odoo import fields
 from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.tools import html2plaintext, mute_logger
 
-from ..models.okr_key_result_pace import OkrKeyResult
+from ..models.okr_key_result_pace import ALERTS_KEY, OkrKeyResult
 from .common import OkrCase, OkrCrmCase
 
 BEHIND = "okr_sales.mail_activity_type_okr_behind_pace"
 REMINDER = "okr_sales.mail_activity_type_okr_checkin_reminder"
+
+NBSP = "\N{NO-BREAK SPACE}"
 
 
 class AlertCase:
@@ -26,9 +28,15 @@ class AlertCase:
             ]
         )
 
+    def _after_commit(self):
+        """What runs right after the commit for the alerts (a test's
+        transaction never commits): the activities whose value moved."""
+        pending = self.env.cr.postcommit.data.pop(ALERTS_KEY, set())
+        self.env["okr.key.result"].browse(sorted(pending))._okr_refresh_alert_notes()
+
     def _alert_messages(self, key_result):
         return key_result.message_ids.filtered(
-            lambda message: "expected today" in (message.body or "")
+            lambda message: "expected by today" in (message.body or "")
         )
 
 
@@ -81,16 +89,32 @@ class TestBehindPaceAlerts(AlertCase, OkrCrmCase):
         self.assertEqual(revenue.alert_activity_id, activity)
         message = self._alert_messages(revenue)
         self.assertEqual(len(message), 1)
-        self.assertIn("0.00 where 250.00 was expected today", message.body)
-        self.assertIn("target of 1,000.00", message.body)
-        self.assertIn("progress 0.0% against a pace of 25.0%", message.body)
-        # Several deals, still behind, off track then at risk: nothing new.
+        # in short money, as the key result's card writes it
+        self.assertIn(
+            f"0{NBSP}₫ where 250{NBSP}₫ was expected by today",
+            html2plaintext(message.body),
+        )
+        self.assertIn(f"target of 1K{NBSP}₫", html2plaintext(message.body))
+        self.assertIn("progress 0.0%, pace 25.0%", message.body)
+        self.assertIn(f"0{NBSP}₫ where 250{NBSP}₫", html2plaintext(activity.note))
+        # Several deals, still behind, off track then at risk: nothing new,
+        # the one activity telling the value and status of now.
         self._win(100.0)
         self._win(50.0)
         self.assertEqual(revenue.status, "off_track")  # 150 < 175
+        # the deal's transaction leaves the text to right after its commit
+        self.assertIn(f"0{NBSP}₫ where 250{NBSP}₫", html2plaintext(activity.note))
+        self._after_commit()
+        self.assertIn(
+            f"is off track: 150{NBSP}₫ where 250{NBSP}₫", html2plaintext(activity.note)
+        )
         self._win(30.0)
         self.assertEqual(revenue.status, "at_risk")  # 175 <= 180 < 225
         self.assertEqual(self._activities(revenue, BEHIND), activity)
+        self.assertIn(
+            f"is at risk: 180{NBSP}₫ where 250{NBSP}₫", html2plaintext(activity.note)
+        )
+        self.assertIn("progress 18.0%, pace 25.0%", activity.note)
         self.assertEqual(len(self._alert_messages(revenue)), 1)
         # Back on track: the activity is done, with a message.
         self._win(70.0)
@@ -102,8 +126,14 @@ class TestBehindPaceAlerts(AlertCase, OkrCrmCase):
             revenue.message_ids.filtered(lambda m: "Back to on track" in (m.body or ""))
         )
 
-    def test_a_key_result_created_behind_pace_alerts_its_owner(self):
+    def test_a_key_result_without_data_alerts_nobody_until_it_has_some(self):
+        # born mid-period with nothing counted: no status, no alert (not
+        # "off track" on its first day)
         revenue = self._new_revenue()
+        self.assertFalse(revenue.status)
+        self.assertFalse(self._activities(revenue, BEHIND))
+        # its first deal, far behind the 250 expected: now it is
+        self._win(10.0)
         self.assertEqual(revenue.status, "off_track")
         self.assertEqual(len(self._activities(revenue, BEHIND)), 1)
         self.assertEqual(len(self._alert_messages(revenue)), 1)
@@ -131,12 +161,13 @@ class TestBehindPaceAlerts(AlertCase, OkrCrmCase):
         self._commit_point()
         self._win(40.0, user=self.salesperson)
         self._win(60.0, user=self.salesperson)
+        self._after_commit()
         activity = self._activities(revenue, BEHIND, user=self.salesperson)
         self.assertEqual(len(activity), 1)
         self.assertEqual(activity.user_id, self.salesperson)
         self.assertIn(activity, revenue.with_user(self.salesperson).activity_ids)
-        # Why, as of when it fell behind.
-        self.assertIn("0.00 where 250.00", activity.note)
+        # Why, as of now: 40 + 60 won since it fell behind at 0
+        self.assertIn(f"100{NBSP}₫ where 250{NBSP}₫", html2plaintext(activity.note))
 
     def test_done_alerts_do_not_count_as_activities_done(self):
         activities_done = self._new_auto_key_result(

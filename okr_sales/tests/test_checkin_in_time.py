@@ -137,6 +137,26 @@ class TestCheckinInTime(OkrCase):
         self.assertEqual(len(said), 1)
         self.assertEqual(said.author_id, self.director.partner_id)
 
+    def test_a_check_in_dated_before_its_period_is_refused(self):
+        # the running quarter's value may not be written into the one before
+        day = self.prospects.date_start - timedelta(days=1)
+        for user in (self.salesperson, self.director):
+            with (
+                self.subTest(user=user.login),
+                self.assertRaises(ValidationError) as caught,
+            ):
+                self._create_as(user, self.prospects, 50.0, date=day)
+            self.assertEqual(
+                str(caught.exception),
+                f"A check-in of “Meet 50 prospects” cannot be dated before its "
+                f"period begins ({self.prospects.date_start}): {day}.",
+            )
+        self.assertFalse(self.prospects.checkin_ids)
+        self._create_as(
+            self.salesperson, self.prospects, 5.0, date=self.prospects.date_start
+        )
+        self.assertEqual(self.prospects.current_value, 5.0)
+
     def test_a_check_in_on_a_closed_objective_needs_a_manager(self):
         # Close Period archives the objective; its dates may not be over yet.
         self.running.active = False

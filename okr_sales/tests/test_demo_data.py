@@ -367,7 +367,7 @@ class TestDemoData(TransactionCase):
         # The seed's misalignment, with both numbers.
         company = self._kr("okr_kr_company_revenue")
         self.assertTrue(company.has_alignment_warning)
-        self.assertIn("900,000,000,000", company.alignment_warning)
+        self.assertIn("900B\N{NO-BREAK SPACE}₫", company.alignment_warning)
         self.assertIn("300,000,000,000", company.alignment_warning)
         # The share of salespeople at target, by hand.
         reps = self._kr("okr_kr_team_reps_on_target")

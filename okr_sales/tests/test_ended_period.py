@@ -78,7 +78,7 @@ class TestEndedPeriod(OkrCase):
             lambda m: "The period is over" in (m.body or "")
         )
         self.assertEqual(len(done), 1)
-        self.assertIn("final value 10.00 for a target of 100.00", done.body)
+        self.assertIn("final value 10 for a target of 100", done.body)
         self.assertFalse(
             key_result.message_ids.filtered(lambda m: "Back to" in (m.body or ""))
         )
@@ -96,8 +96,13 @@ class TestObjectiveWithoutKeyResults(OkrCase):
                 [("status", "=", "off_track"), ("id", "=", objective.id)]
             )
             self.assertFalse(off_track)
-            # Its first key result gives it a status (0 of 100 in mid-March).
+            # Its first key result, nothing measured yet: still none; its
+            # first check-in gives both a status (10 of 100 in mid-March).
             key_result = self._new_key_result(objective, target_value=100)
+            self.assertFalse(key_result.status)
+            self.assertFalse(objective.status)
+            self._check_in(key_result, 10)
+            self.assertEqual(key_result.status, "off_track")
             self.assertEqual(objective.status, "off_track")
             # and it has none again without it
             key_result.unlink()

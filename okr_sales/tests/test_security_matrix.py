@@ -514,6 +514,22 @@ class TestSecurityMatrix(OkrCrmCase):
         with self.assertRaises(AccessError):
             self.lan_auto.with_env(self._env("salesperson")).user_id = self.colleague
 
+    def test_handing_an_objective_over_is_refused_in_words(self):
+        # what the owner reads: the field and why, not Odoo's "records you
+        # may not touch"
+        for role in ("salesperson", "leader"):
+            objective = self.own_objective[role].with_env(self._env(role))
+            with self.assertRaises(AccessError) as refusal:
+                objective.write({"user_id": self.colleague.id})
+            self.assertEqual(
+                str(refusal.exception),
+                f"Owner: after this change objective “{objective.name}” would no "
+                "longer be yours to edit; an OKR manager hands an objective over.",
+            )
+        self.own_objective["manager"].with_env(self._env("manager")).write(
+            {"user_id": self.colleague.id}
+        )
+
 
 class _RolledBack(Exception):
     """Ends an allowed operation's savepoint."""

@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import unittest
+from datetime import timedelta
 from unittest.mock import patch
 
 import polib
@@ -230,7 +231,7 @@ class TestWonDealTour(OkrTourCase):
             objective=key_result.objective_id.name,
             key_result=key_result.name,
             key_result_id=key_result.id,
-            notification=f"+3.2B ₫: {key_result.name} {progress}%",
+            notification=f"{key_result.name}: +3.2B ₫ → {progress}%",
             progress=f"{progress}%",
         )
         self.assertEqual(lead.won_status, "won")
@@ -240,7 +241,7 @@ class TestWonDealTour(OkrTourCase):
 
 @tagged("post_install", "-at_install")
 class TestPeriodCloseTour(OkrTourCase):
-    def test_okr_manager_closes_a_quarter_and_reads_the_scores(self):
+    def test_okr_manager_closes_a_quarter_and_starts_the_next(self):
         mai = self.env.ref("okr_sales.okr_user_director")
         self.assertTrue(mai._okr_is_manager())
         self.assertFalse(mai._is_superuser())
@@ -304,9 +305,11 @@ class TestPeriodCloseTour(OkrTourCase):
             "mai",
             date_start=quarter.date_start.strftime(lang.date_format),
             date_end=quarter.date_end.strftime(lang.date_format),
+            next_date_start=(quarter.date_end + timedelta(days=1)).strftime(
+                lang.date_format
+            ),
             objectives=[quarter.name],
             objective=quarter.name,
-            score=f"{score:.2f}",
         )
         self.assertFalse(quarter.active)
         self.assertAlmostEqual(revenue.closing_score, revenue_score)
@@ -317,6 +320,42 @@ class TestPeriodCloseTour(OkrTourCase):
             self.assertTrue(self.env.ref(f"okr_sales.{xmlid}").active, xmlid)
         self.assertTrue(elsewhere.active)
         self.assertFalse(elsewhere.closing_score)
+        # the next quarter started: the objective again, its key results,
+        # the three months after
+        started = self.env["okr.objective"].search(
+            [
+                ("name", "=", quarter.name),
+                ("date_start", "=", quarter.date_end + timedelta(days=1)),
+            ]
+        )
+        self.assertEqual(len(started), 1)
+        self.assertTrue(started.active)
+        self.assertFalse(started.closing_score)
+        self.assertEqual(
+            sorted(started.key_result_ids.mapped("name")),
+            sorted([revenue.name, accounts.name]),
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestPhoneTour(OkrTourCase):
+    browser_size = "390x844"
+    touch_enabled = True
+
+    def test_salesperson_on_a_phone_reads_whole_names(self):
+        deal = self.env.ref("okr_sales.okr_demo_lead_lan_won_thep")
+        self.assertEqual(deal.user_id, self.lan)
+        key_result = self.env.ref("okr_sales.okr_kr_lan_revenue")
+        self.assertIn(key_result, deal.okr_contribution_ids.key_result_id)
+        objective = key_result.objective_id
+        self.assertEqual(objective.user_id, self.lan)
+        self.start_okr_tour(
+            f"/odoo/action-crm.crm_lead_action_pipeline/{deal.id}",
+            "okr_sales_phone",
+            "lan",
+            key_result=key_result.name,
+            objective=objective.name,
+        )
 
 
 @tagged("post_install", "-at_install")

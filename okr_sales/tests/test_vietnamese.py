@@ -1,10 +1,13 @@
+import csv
+import re
+
 import polib
 
 from odoo.modules.module import get_module_path
 from odoo.tests import TransactionCase, tagged
 from odoo.tools.translate import TranslationModuleReader
 
-from .common import require_demo
+from .common import OkrCrmCase, require_demo
 
 # The addons of the repository: every term of those installed is translated.
 ADDONS = ("okr_sales", "okr_sales_helpdesk", "okr_sales_survey", "okr_sales_sale")
@@ -55,6 +58,35 @@ class TestVietnamese(TransactionCase):
             kept |= {(module, e.msgid) for e in po if e.msgstr == e.msgid}
         return kept
 
+    def test_one_term_per_concept(self):
+        """The glossary (okr_sales/i18n/glossary.csv): a text speaking of a
+        concept uses its one Vietnamese term (Odoo's own where Odoo has one:
+        CRM's "Đạt" for Won), and no text uses a term set aside."""
+        with open(
+            f"{get_module_path('okr_sales')}/i18n/glossary.csv", encoding="utf-8"
+        ) as glossary:
+            rows = list(csv.DictReader(glossary))
+        terms = [row for row in rows if row["kind"] == "term"]
+        avoided = [row["vietnamese"] for row in rows if row["kind"] == "avoid"]
+        self.assertTrue(terms and avoided)
+        wrong = []
+        for module in self.modules.mapped("name"):
+            for entry in polib.pofile(f"{get_module_path(module)}/i18n/vi.po"):
+                text = entry.msgstr.lower()
+                if not text:
+                    continue
+                for row in terms:
+                    if re.search(
+                        rf"\b{re.escape(row['english'])}\b", entry.msgid, re.I
+                    ) and (row["vietnamese"] not in text):
+                        wrong.append((module, entry.msgid[:60], row["vietnamese"]))
+                wrong += [
+                    (module, entry.msgid[:60], f"not {term}")
+                    for term in avoided
+                    if term in text
+                ]
+        self.assertFalse(wrong, f"{len(wrong)} text(s) off the glossary: {wrong[:15]}")
+
     def test_screens_and_messages_read_in_vietnamese(self):
         env = self.env(context=dict(self.env.context, lang=LANG))
         fields_info = env["okr.key.result"].fields_get(["target_value", "status"])
@@ -78,3 +110,102 @@ class TestVietnamese(TransactionCase):
         self.assertEqual(
             key_result.with_context(lang="en_US").name, "B2B revenue up to 450 bn VND"
         )
+
+
+# Words an English text of the addons may keep in Vietnamese: borrowed terms.
+BORROWED = {"check", "webhook", "sales"}
+
+
+@tagged("post_install", "-at_install")
+class TestVietnameseAtRunTime(OkrCrmCase):
+    """The texts the addons write as things happen (the won-deal
+    notification, the behind-pace activity, alignment warnings) read in
+    the reader's language, with her number format, no English word left."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang(LANG)
+        cls.env["ir.module.module"].search(
+            [("name", "in", ADDONS), ("state", "=", "installed")]
+        )._update_translations(LANG)
+        cls.salesperson.lang = LANG
+        cls.vnd = cls.env.ref("base.VND")
+        cls.revenue = cls._new_auto_key_result(
+            cls.my_objective,
+            "won_revenue",
+            name="Doanh thu cá nhân",
+            currency_id=cls.vnd.id,
+            target_value=15_000_000_000,
+        )
+
+    def assertVietnamese(self, render, names=()):
+        """``render(env)`` in English and in Vietnamese: they differ, and no
+        English word of the first (its record names aside) is in the second."""
+        english = render(self.env(context=dict(self.env.context, lang="en_US")))
+        vietnamese = render(self.env(context=dict(self.env.context, lang=LANG)))
+        self.assertNotEqual(english, vietnamese)
+        text = vietnamese
+        for name in names:
+            english, text = english.replace(name, ""), text.replace(name, "")
+        words = {word.lower() for word in re.findall(r"[A-Za-z]{4,}", english)}
+        left = {word.lower() for word in re.findall(r"[A-Za-z]{4,}", text)}
+        self.assertFalse(left & (words - BORROWED), f"English in {vietnamese!r}")
+        return vietnamese
+
+    def test_the_won_deal_notification(self):
+        deal = self._new_deal(amount=3_200_000_000)
+        moved = {self.revenue.id: (3_200_000_000.0, False)}
+
+        def render(env):
+            payload = (
+                env["okr.key.result"]
+                .with_user(self.salesperson)
+                ._okr_won_message([(deal.id, {}, moved)])
+            )
+            others = env["okr.key.result"]._okr_won_others(5, True)
+            return "\n".join([payload["title"], *payload["lines"], others])
+
+        text = self.assertVietnamese(render, names=[deal.name, self.revenue.name])
+        # CRM's own word, short money in her format
+        self.assertIn(f"Đạt: {deal.name}", text)
+        self.assertIn("+3,2 tỷ", text)
+
+    def test_the_behind_pace_activity_and_its_recovery(self):
+        self._new_deal(amount=1_000_000_000).action_set_won()
+        self.env.cr.flush()
+        self.assertTrue(self.revenue.status)
+        for reason in ("_okr_behind_reason", "_okr_recovery_reason"):
+            text = self.assertVietnamese(
+                lambda env, reason=reason: getattr(
+                    self.revenue.with_env(env), reason
+                )(),
+                names=[self.revenue.name],
+            )
+            self.assertIn("1 tỷ", text)
+
+    def test_alignment_warnings(self):
+        team_scoped = self._new_auto_key_result(
+            self.my_objective, "won_revenue", name="Team-wide", scope="team"
+        )
+        text = self.assertVietnamese(
+            lambda env: team_scoped.with_env(env).alignment_warning,
+            names=[team_scoped.name],
+        )
+        self.assertIn("cả nhóm kinh doanh", text)
+        # a sum whose children aim at more: its figures short, in her format
+        self._new_auto_key_result(
+            self.team_objective,
+            "won_revenue",
+            name="Parent",
+            scope="team",
+            currency_id=self.vnd.id,
+            target_value=1_000_000_000,
+        ).child_ids = self.revenue
+        parent = self.revenue.parent_id
+        self.assertTrue(parent)
+        text = self.assertVietnamese(
+            lambda env: parent.with_env(env).alignment_warning,
+            names=[parent.name],
+        )
+        self.assertIn("15 tỷ", text)

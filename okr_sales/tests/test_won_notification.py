@@ -19,12 +19,12 @@ class NotificationMixin:
         return self.env["bus.bus"].sudo().search([], order="id desc", limit=1).id or 0
 
     def _notifications(self, user, since):
-        """The simple notifications sent to ``user`` after bus row ``since``."""
+        """The won-deal notifications sent to ``user`` after bus row ``since``."""
         found = []
         for row in self.env["bus.bus"].sudo().search([("id", ">", since)]):
             channel = json.loads(row.channel)
             message = json.loads(row.message)
-            if message["type"] == "simple_notification" and channel[1:] == [
+            if message["type"] == "okr_sales/won_deal" and channel[1:] == [
                 "res.partner",
                 user.partner_id.id,
             ]:
@@ -61,13 +61,24 @@ class TestWonDemoDeal(NotificationMixin, TransactionCase):
         payload = notifications[0]
         self.assertEqual(payload["type"], "success")
         self.assertEqual(payload["title"], f"Won: {self.deal.name}")
-        lines = payload["message"].split("; ")
-        self.assertIn(f"+3.2B{NBSP}₫: Revenue of 15 bn VND {progress}%", lines)
-        # one line per key result the deal counts in (it counts once in each)
-        counted = self.env["okr.contribution"].search(
-            [("res_model", "=", "crm.lead"), ("res_id", "=", self.deal.id)]
+        lines = payload["lines"]
+        self.assertIn(f"Revenue of 15 bn VND: +3.2B{NBSP}₫ → {progress}%", lines)
+        # hers a line each, the others counted: each key result the deal
+        # counts in once
+        counted = (
+            self.env["okr.contribution"]
+            .search([("res_model", "=", "crm.lead"), ("res_id", "=", self.deal.id)])
+            .key_result_id
         )
-        self.assertEqual(len(lines), len(counted.key_result_id))
+        hers = counted.filtered(lambda kr: kr.user_id == self.lan)
+        self.assertEqual(len(lines), len(hers))
+        others = len(counted - hers)
+        self.assertEqual(
+            payload["more"], f"and {others} key results of your team and company"
+        )
+        # no line of hers writes what a record adds in the engine's words
+        for line in lines:
+            self.assertNotIn("counted once", line)
 
     def test_a_stage_dragged_to_won_tells_her_too(self):
         since = self._last_bus_id()
@@ -109,21 +120,18 @@ class TestWonNotification(NotificationMixin, OkrCrmCase):
         notifications = self._notifications(self.salesperson, since)
         self.assertEqual(len(notifications), 1)
         self.assertEqual(notifications[0]["title"], "Deals won: 2")
-        # by hand: 3.2 bn of 10 bn is 32%, then 5.7 bn is 57%; the team's
-        # 3.2 of 40 is 8%, then 5.7 of 40 is 14.25%, shown 14%
+        # by hand: 3.2 + 2.5 = 5.7 bn of her 10 bn is 57%; the team's key
+        # result (its leader's) is counted, not listed
         self.assertEqual(
-            set(notifications[0]["message"].split("; ")),
-            {
-                f"+3.2B{NBSP}₫: Doanh thu cá nhân 57%",
-                f"+2.5B{NBSP}₫: Doanh thu cá nhân 57%",
-                f"+3.2B{NBSP}₫: Team revenue 14%",
-                f"+2.5B{NBSP}₫: Team revenue 14%",
-            },
+            notifications[0]["lines"], [f"Doanh thu cá nhân: +5.7B{NBSP}₫ → 57%"]
+        )
+        self.assertEqual(
+            notifications[0]["more"], "and 1 key result of your team or company"
         )
 
     def test_a_deal_that_moves_many_key_results_lists_eight(self):
         # 9 more key results of hers, weighted so that the order is known:
-        # 11 in all, the 8 heaviest listed, "and 3 more"
+        # 10 of hers, the 5 heaviest listed, "and 5 more of yours"
         for index in range(9):
             self._new_auto_key_result(
                 self.my_objective,
@@ -137,10 +145,45 @@ class TestWonNotification(NotificationMixin, OkrCrmCase):
         since = self._last_bus_id()
         deal.with_user(self.salesperson).action_set_won()
         self.env.cr.flush()
-        lines = self._notifications(self.salesperson, since)[0]["message"].split("; ")
+        (payload,) = self._notifications(self.salesperson, since)
         self.assertEqual(
-            lines,
-            [f"+1B{NBSP}₫: Revenue {index} 10%" for index in range(8)] + ["and 3 more"],
+            payload["lines"],
+            [f"Revenue {index}: +1B{NBSP}₫ → 10%" for index in range(5)]
+            + ["and 5 more of yours"],
+        )
+        self.assertEqual(payload["more"], "and 1 key result of your team or company")
+
+    def test_a_rate_reads_where_it_stands_and_a_leader_hears_a_count(self):
+        win_rate = self._new_auto_key_result(
+            self.my_objective, "win_rate", name="Win rate", target_value=50, weight=0.5
+        )
+        deal = self._new_deal(amount=1_000_000_000)
+        since = self._last_bus_id()
+        deal.with_user(self.salesperson).action_set_won()
+        self.env.cr.flush()
+        (payload,) = self._notifications(self.salesperson, since)
+        # by hand: her one opportunity closed, won: a win rate of 100%, past
+        # its target of 50% (progress stops at 100%)
+        self.assertEqual(win_rate.current_value, 100)
+        self.assertEqual(
+            payload["lines"],
+            [
+                f"Doanh thu cá nhân: +1B{NBSP}₫ → 10%",
+                "Win rate: now 100% → 100%",
+            ],
+        )
+        # her leader wins a deal of hers, the team's key result made the
+        # director's: none of the three is his, all three are counted
+        self.team_revenue.user_id = self.director
+        self.env.cr.flush()
+        deal = self._new_deal(amount=1_000_000_000)
+        since = self._last_bus_id()
+        deal.with_user(self.leader).action_set_won()
+        self.env.cr.flush()
+        (payload,) = self._notifications(self.leader, since)
+        self.assertEqual(payload["lines"], [])
+        self.assertEqual(
+            payload["more"], "It moved 3 key results of your team and company."
         )
 
     def test_nothing_for_a_deal_that_moves_nothing(self):
@@ -177,7 +220,8 @@ class TestWonNotification(NotificationMixin, OkrCrmCase):
         self.env.cr.flush()
         self.assertEqual(self.team_revenue.current_value, 3_200_000_000)
         (payload,) = self._notifications(self.salesperson, since)
-        self.assertEqual(payload["message"], f"+3.2B{NBSP}₫: Doanh thu cá nhân 32%")
+        self.assertEqual(payload["lines"], [f"Doanh thu cá nhân: +3.2B{NBSP}₫ → 32%"])
+        self.assertFalse(payload["more"])
         # and none at all when she may read none of them
         self.env["ir.rule"].create(
             {
@@ -245,13 +289,8 @@ class TestWonNotification(NotificationMixin, OkrCrmCase):
         self.assertEqual(self.revenue.current_value, 3_200_000_000)
         (payload,) = self._notifications(self.salesperson, since)
         # by hand: 3.2 of 10 bn, 3.2 of 40 bn
-        self.assertEqual(
-            set(payload["message"].split("; ")),
-            {
-                f"+3.2B{NBSP}₫: Doanh thu cá nhân 32%",
-                f"+3.2B{NBSP}₫: Team revenue 8%",
-            },
-        )
+        self.assertEqual(payload["lines"], [f"Doanh thu cá nhân: +3.2B{NBSP}₫ → 32%"])
+        self.assertEqual(payload["more"], "and 1 key result of your team or company")
         self.assertFalse(self.env["okr.won.notice"].search([]))
         # told once
         since = self._last_bus_id()
@@ -277,4 +316,4 @@ class TestWonNotification(NotificationMixin, OkrCrmCase):
         self.env["okr.key.result"]._cron_fold_pending()
         self.env.cr.flush()
         (payload,) = self._notifications(self.salesperson, since)
-        self.assertIn(f"+3.2B{NBSP}₫: Doanh thu cá nhân 32%", payload["message"])
+        self.assertIn(f"Doanh thu cá nhân: +3.2B{NBSP}₫ → 32%", payload["lines"])

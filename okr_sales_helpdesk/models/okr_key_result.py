@@ -1,6 +1,9 @@
 from odoo import api, models
+from odoo.tools.translate import LazyTranslate
 
 from odoo.addons.okr_sales.engine.sources import KeptFacts, UserRecordsSpec
+
+_lt = LazyTranslate(__name__)
 
 HELPDESK_MANAGERS = "helpdesk_mgmt.group_helpdesk_manager"
 
@@ -9,7 +12,7 @@ HELPDESK_SOURCES = (
     # not sales teams) and its company's.
     UserRecordsSpec(
         model="helpdesk.ticket",
-        label="Helpdesk Tickets",
+        label=_lt("Helpdesk Tickets"),
         user_field="user_id",
         team_field="user_id.crm_team_member_ids.crm_team_id",
         company_field="company_id",
@@ -20,7 +23,7 @@ HELPDESK_SOURCES = (
     # A rating is the rated ticket's.
     UserRecordsSpec(
         model="rating.rating",
-        label="Ticket Ratings",
+        label=_lt("Ticket Ratings"),
         user_field="okr_ticket_id.user_id",
         team_field="okr_ticket_id.user_id.crm_team_member_ids.crm_team_id",
         company_field="okr_ticket_id.company_id",

@@ -1,12 +1,15 @@
 from odoo import api, models
+from odoo.tools.translate import LazyTranslate
 
 from odoo.addons.okr_sales.engine.sources import SourceSpec
+
+_lt = LazyTranslate(__name__)
 
 SALE_SOURCES = (
     # An order is its salesperson's, its sales team's and its company's.
     SourceSpec(
         model="sale.order",
-        label="Sales Orders",
+        label=_lt("Sales Orders"),
         user_field="user_id",
         team_field="team_id",
         company_field="company_id",
@@ -15,7 +18,7 @@ SALE_SOURCES = (
     # A line is its order's: revenue by product and product category.
     SourceSpec(
         model="sale.order.line",
-        label="Sales Order Lines",
+        label=_lt("Sales Order Lines"),
         user_field="salesman_id",
         team_field="order_id.team_id",
         company_field="company_id",
@@ -25,7 +28,7 @@ SALE_SOURCES = (
     # order's, when it was invoiced from one).
     SourceSpec(
         model="account.move",
-        label="Invoices",
+        label=_lt("Invoices"),
         user_field="invoice_user_id",
         team_field="team_id",
         company_field="company_id",

@@ -1,16 +1,19 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools.translate import LazyTranslate
 
 from odoo.addons.okr_sales.engine.definitions import SOURCE_AUTOMATIC
 from odoo.addons.okr_sales.engine.domains import DomainSyntaxError, parse_domain
 from odoo.addons.okr_sales.engine.sources import KeptFacts, SourceSpec
+
+_lt = LazyTranslate(__name__)
 
 SURVEY_MODEL = "survey.user_input"
 # Survey answers are attributed to whom the participant was invited for
 # (survey_user_input.py): a salesperson, his sales team, their company.
 SURVEY_SOURCE = SourceSpec(
     model=SURVEY_MODEL,
-    label="Survey Answers",
+    label=_lt("Survey Answers"),
     user_field="okr_user_id",
     team_field="okr_team_id",
     company_field="okr_company_id",

@@ -20,7 +20,7 @@ export class OkrPipelinePanel extends Component {
         this.action = useService("action");
         this.state = useState({
             keyResults: [],
-            collapsed: browser.localStorage.getItem(COLLAPSED_KEY) === "1",
+            collapsed: this.initiallyCollapsed(),
         });
         // Not awaited: the pipeline does not wait for the panel.
         onWillStart(() => {
@@ -51,6 +51,12 @@ export class OkrPipelinePanel extends Component {
     get averageProgress() {
         const krs = this.state.keyResults;
         return Math.round(krs.reduce((sum, kr) => sum + kr.progress, 0) / krs.length);
+    }
+
+    /** As she left it; on a phone collapsed until opened: the pipeline first. */
+    initiallyCollapsed() {
+        const stored = browser.localStorage.getItem(COLLAPSED_KEY);
+        return stored === null ? Boolean(this.env.isSmall) : stored === "1";
     }
 
     toggle() {

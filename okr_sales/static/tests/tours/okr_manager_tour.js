@@ -65,7 +65,7 @@ function addKeyResultFromPreset(preset, { name, target }) {
         },
         {
             content: "the key result is named after the preset",
-            trigger: '.modal .o_field_widget[name="name"] input',
+            trigger: '.modal .o_field_widget[name="name"] textarea',
             run() {
                 if (this.anchor.value !== preset.name) {
                     throw new Error(`named "${this.anchor.value}", not after the preset`);
@@ -74,7 +74,7 @@ function addKeyResultFromPreset(preset, { name, target }) {
         },
         {
             content: "name it",
-            trigger: '.modal .o_field_widget[name="name"] input',
+            trigger: '.modal .o_field_widget[name="name"] textarea',
             run: `edit ${name}`,
         },
         {

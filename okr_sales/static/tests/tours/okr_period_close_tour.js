@@ -1,13 +1,14 @@
 /**
- * An OKR manager closes a quarter: OKRs > Configuration > Close Period, the
- * quarter's dates, the objectives it lists (her company's only), Close
- * Period without preparing the next one, then the closed objectives with
- * their scores. tests/test_ui_tours.py passes the dates (as she types
- * them), the names of the objectives to be listed and the score it counted
- * by hand; it checks the scores and the archive in the database.
+ * An OKR manager closes a quarter and starts the next: OKRs > Configuration
+ * > Close Period, the quarter's dates, the objectives it lists (her
+ * company's only), the next quarter prepared from this one (its dates with
+ * their year), Close Period, then the next quarter's objectives open.
+ * tests/test_ui_tours.py passes the dates (as she types them) and the names
+ * of the objectives to be listed; it checks the scores counted by hand, the
+ * archive and the copies in the database.
  *
- * Params (tourParams): date_start, date_end, objectives (names), objective
- * (the one whose score is read), score (as shown, e.g. "0.60").
+ * Params (tourParams): date_start, date_end, next_date_start, objectives
+ * (names), objective (the one the next quarter opens on).
  */
 import { registry } from "@web/core/registry";
 import { openApp, openMenu, textOf, tourParams } from "@okr_sales/../tests/tours/okr_tour_utils";
@@ -39,7 +40,7 @@ function enterDate(fname, value) {
 registry.category("web_tour.tours").add("okr_sales_period_close", {
     url: "/odoo",
     steps: () => {
-        const { date_start, date_end, objectives, objective, score } = tourParams();
+        const { date_start, date_end, next_date_start, objectives, objective } = tourParams();
         const tags = '.modal .o_field_widget[name="objective_ids"] .o_tag';
         return [
             ...openApp("okr_sales.okr_menu_root"),
@@ -66,13 +67,19 @@ registry.category("web_tour.tours").add("okr_sales_period_close", {
                 trigger: '.modal .o_field_widget[name="line_ids"] .o_data_row',
             },
             {
-                content: "do not prepare the next period",
-                trigger: '.modal .o_field_widget[name="prepare_next"] input:checked',
-                run: "click",
+                content: "the next quarter follows: prepared from this one",
+                trigger: `.modal .o_field_widget[name="prepare_next"] input:checked`,
             },
             {
-                content: "the next period's fields are hidden",
-                trigger: '.modal:not(:has(.o_field_widget[name="next_date_start"]))',
+                content: "the next quarter's dates, with their year",
+                trigger: `.modal .o_field_widget[name="next_date_start"] button`,
+                run() {
+                    if (textOf(this.anchor) !== next_date_start) {
+                        throw new Error(
+                            `the next quarter starts ${textOf(this.anchor)}, not ${next_date_start}`
+                        );
+                    }
+                },
             },
             {
                 content: "close the period",
@@ -84,8 +91,12 @@ registry.category("web_tour.tours").add("okr_sales_period_close", {
                 trigger: "body:not(:has(.modal))",
             },
             {
-                content: "the closed objective shows its score",
-                trigger: `.o_kanban_view .o_kanban_record:contains("${objective}") .o_okr_closing_score:contains("${score}")`,
+                content: "the next quarter's objectives open, to start it",
+                trigger: `.o_kanban_view .o_kanban_record:contains("${objective}")`,
+            },
+            {
+                content: "a copy for the new quarter: no score yet",
+                trigger: `.o_kanban_view .o_kanban_record:contains("${objective}"):not(:has(.o_okr_closing_score))`,
             },
         ];
     },

@@ -9,8 +9,8 @@
  * the value rose by exactly the deal's expected revenue.
  *
  * Params (tourParams): lead, objective, key_result (names as she reads
- * them), key_result_id, notification (the line expected, e.g. "+3.2B ₫:
- * Revenue of 15 bn VND 57%"), progress (the panel's after the win, e.g.
+ * them), key_result_id, notification (the line expected, e.g. "Revenue of
+ * 15 bn VND: +3.2B ₫ → 57%"), progress (the panel's after the win, e.g.
  * "57%").
  */
 import { registry } from "@web/core/registry";
@@ -65,8 +65,8 @@ registry.category("web_tour.tours").add("okr_sales_won_deal", {
                 trigger: ".o_form_view .o_form_saved .ribbon span.text-bg-success",
             },
             {
-                content: "a notification says which key result the deal moved",
-                trigger: `.o_notification .o_notification_content:contains("${params.key_result}")`,
+                content: "a notification at the foot of the screen, clear of the panel, says which key result the deal moved",
+                trigger: `.o_okr_won_notices .o_notification .o_notification_content:contains("${params.key_result}")`,
                 run() {
                     const text = plain(textOf(this.anchor));
                     if (!text.includes(plain(params.notification))) {
