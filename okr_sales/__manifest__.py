@@ -3,7 +3,7 @@
     "name": "Sales OKRs",
     "summary": "Objectives and key results for a sales organisation, "
     "cascaded from the company down to each salesperson",
-    "version": "19.0.1.7.0",
+    "version": "19.0.1.8.0",
     "category": "Sales/CRM",
     "author": "okr_sales contributors",
     "license": "AGPL-3",
