@@ -35,6 +35,7 @@ from ..engine.dependencies import (
 from ..engine.engine import EngineInputs, ProgressEngine
 from ..engine.pg import engine_settings
 from ..engine.queue import process_after_commit
+from .okr_key_result_display import VALUE_FULL
 from .okr_source_mixin import PENDING_KEY
 
 _logger = logging.getLogger(__name__)
@@ -377,8 +378,8 @@ class OkrKeyResult(models.Model):
             key_result.message_post(
                 body=self.env._(
                     "Recompute corrected the value from %(old)s to %(new)s.",
-                    old=old,
-                    new=new,
+                    old=key_result._okr_value_display(old, style=VALUE_FULL),
+                    new=key_result._okr_value_display(new, style=VALUE_FULL),
                 ),
             )
 

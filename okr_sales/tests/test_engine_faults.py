@@ -4,6 +4,7 @@ from unittest.mock import patch
 
 from odoo import sql_db
 from odoo.tests import tagged
+from odoo.tools import format_amount, html2plaintext
 
 from ..engine.engine import ProgressEngine
 from ..engine.pg import PreparedStatements
@@ -92,9 +93,12 @@ class TestEngineFaults(OkrCrmCase):
         ):
             self.revenue.action_recompute()
         self.assertEqual(self.revenue.current_value, 130.0)
+        # in the key result's currency, every digit, as Odoo writes amounts
+        currency = self.revenue.currency_id
         self.assertIn(
-            "corrected the value from 100.0 to 130.0",
-            self.revenue.message_ids[0].body,
+            f"corrected the value from {format_amount(self.env, 100, currency)} to "
+            f"{format_amount(self.env, 130, currency)}",
+            html2plaintext(self.revenue.message_ids[0].body),
         )
 
     def test_nightly_recompute_finds_nothing_to_correct(self):
