@@ -14,6 +14,17 @@ from odoo.tools import format_date
 
 from .okr_alignment_check import CHECK_NO_KEY_RESULT, CHECK_PERIOD_OUTSIDE
 
+# What the objective's own checks read, and which key results it has.
+OBJECTIVE_DEPENDENCIES = (
+    "active",
+    "date_start",
+    "date_end",
+    "parent_id.date_start",
+    "parent_id.date_end",
+    "key_result_ids",
+    "key_result_ids.active",
+)
+
 
 class OkrObjective(models.Model):
     _inherit = "okr.objective"  # pylint: disable=consider-merging-classes-inherited
@@ -45,16 +56,7 @@ class OkrObjective(models.Model):
     # COMPUTE
     # ------------------------------------------------------------------
 
-    @api.depends(
-        "active",
-        "date_start",
-        "date_end",
-        "parent_id.date_start",
-        "parent_id.date_end",
-        "key_result_ids",
-        "key_result_ids.active",
-        "key_result_ids.alignment_check_ids",
-    )
+    @api.depends(*OBJECTIVE_DEPENDENCIES, "key_result_ids.alignment_check_ids")
     def _compute_alignment_checks(self):
         checks = self.env["okr.alignment.check"]._okr_by_code()
         for objective in self:
@@ -68,13 +70,7 @@ class OkrObjective(models.Model):
             objective.has_alignment_warning = bool(kinds)
 
     @api.depends(
-        "active",
-        "date_start",
-        "date_end",
-        "parent_id.date_start",
-        "parent_id.date_end",
-        "key_result_ids",
-        "key_result_ids.active",
+        *OBJECTIVE_DEPENDENCIES,
         "key_result_ids.name",
         "key_result_ids.alignment_warning",
     )
