@@ -296,26 +296,47 @@ class OkrKeyResult(models.Model):
         lang = self.user_id.lang or self.env.lang
         return self.with_context(lang=lang)._okr_behind_reason()
 
-    def _okr_refresh_alert_notes(self):
+    def _okr_refresh_alert_notes(self, lock=False):
         """The open behind-pace activities of these key results (still
         behind) rewritten with the numbers of now, in one statement. The
         note is our own text made HTML (``plaintext2html``): nothing to
-        sanitize."""
+        sanitize. ``lock``: after the commit, where two deals' refreshes may
+        race, the activities are locked first (in the order of their ids:
+        never a deadlock) and the numbers read after: a refresh that waited
+        writes what the one before it committed too."""
+        behind = self.filtered(
+            lambda kr: kr.status in BEHIND_STATUSES and kr.alert_activity_id
+        )
+        if behind and lock:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM mail_activity WHERE id = ANY(%s) AND active"
+                    " ORDER BY id FOR UPDATE",
+                    behind.alert_activity_id.ids,
+                )
+            )
+            locked = {row[0] for row in self.env.cr.fetchall()}
+            behind.invalidate_recordset()
+            behind = behind.filtered(
+                lambda kr: (
+                    kr.status in BEHIND_STATUSES and kr.alert_activity_id.id in locked
+                )
+            )
+        if not behind:
+            return
         rows = [
             SQL(
                 "(%s, %s)",
                 key_result.alert_activity_id.id,
                 str(plaintext2html(key_result._okr_owner_reason())),
             )
-            for key_result in self
-            if key_result.status in BEHIND_STATUSES
+            for key_result in behind
         ]
-        if not rows:
-            return
         self.env.cr.execute(
             SQL(
-                "UPDATE mail_activity a SET note = v.note, write_date = now() at"
-                " time zone 'UTC' FROM (VALUES %s) AS v (id, note)"
+                "UPDATE mail_activity a SET note = v.note,"
+                " write_date = now() at time zone 'UTC'"
+                " FROM (VALUES %s) AS v (id, note)"
                 " WHERE a.id = v.id AND a.active AND a.note IS DISTINCT FROM v.note",
                 SQL(", ").join(rows),
             )
@@ -478,6 +499,6 @@ def refresh_alerts_after_commit(registry, key_result_ids):
             env = api.Environment(cr, SUPERUSER_ID, {})
             env["okr.key.result"].browse(
                 sorted(key_result_ids)
-            ).exists()._okr_refresh_alert_notes()
+            ).exists()._okr_refresh_alert_notes(lock=True)
     except Exception:
         _logger.exception("Behind-pace alerts of key results not updated")

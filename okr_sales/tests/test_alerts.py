@@ -32,7 +32,9 @@ class AlertCase:
         """What runs right after the commit for the alerts (a test's
         transaction never commits): the activities whose value moved."""
         pending = self.env.cr.postcommit.data.pop(ALERTS_KEY, set())
-        self.env["okr.key.result"].browse(sorted(pending))._okr_refresh_alert_notes()
+        self.env["okr.key.result"].browse(sorted(pending))._okr_refresh_alert_notes(
+            lock=True
+        )
 
     def _alert_messages(self, key_result):
         return key_result.message_ids.filtered(
