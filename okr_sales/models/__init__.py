@@ -44,3 +44,5 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import res_users
+from . import okr_demo_year
+from . import okr_demo_year_activities

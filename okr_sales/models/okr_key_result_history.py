@@ -81,13 +81,22 @@ class OkrKeyResultHistory(models.Model):
 
     @api.model
     def _okr_backfill(self, key_results):
-        """Daily points of ``key_results`` for the days before their history
-        began, rebuilt from the records they count: for a count or a sum
-        over the whole period, the value at the end of each day is the
-        total of the records dated up to it. (Other measures start their
-        history with today's point.)"""
+        """Daily points of ``key_results`` for the days before today,
+        rebuilt from the records they count.
+
+        For a count or a sum over the whole period: a point at the end of
+        each day its records moved, the total of the records dated up to
+        it. Never today's point, which the engine writes at commit: one
+        point per key result and day (a point of the same day already there
+        is replaced). Other measures (ratios, averages, distinct counts,
+        monthly or quarterly values) start their history with today's point.
+
+        The records changed in this transaction are counted first (the
+        engine runs at ``cr.flush``): a data file that creates records and
+        key results, then calls this, sees them all."""
         if not isinstance(key_results, models.BaseModel):  # ids, from data files
             key_results = self.env["okr.key.result"].browse(key_results)
+        self.env.cr.flush()
         rows = []
         for key_result in key_results.sudo():
             if not (

@@ -259,3 +259,44 @@ class TestHistoryBackfill(OkrCrmCase):
         # By hand: 100 on the first day, 350 on the second.
         expected = dict(zip(days, (100.0, 350.0), strict=False))
         self.assertEqual({point.date: point.value for point in points}, expected)
+
+    def test_the_transactions_records_are_counted_first(self):
+        """A data file creates records, then backfills in the same
+        transaction (the demo does): the engine counts them first. A point
+        a day, never two, and today's is the engine's."""
+        today = self.env["okr.key.result"]._okr_today()
+        sprint = self._new_objective(
+            name="Autumn push",
+            date_start=today - timedelta(days=20),
+            date_end=today + timedelta(days=20),
+        )
+        key_result = self._new_auto_key_result(sprint, "won_revenue", scope="owner")
+        first, second = today - timedelta(days=12), today - timedelta(days=4)
+        for amount, day in [
+            (100.0, first),
+            (50.0, first),
+            (250.0, second),
+            (400.0, today),
+            (999.0, today - timedelta(days=30)),  # before the period
+        ]:
+            deal = self._new_deal(amount=amount)
+            deal.action_set_won()
+            deal.date_closed = datetime.combine(day, time(3, 0))
+        History = self.env["okr.key.result.history"]
+        History._okr_backfill(key_result)
+        points = History.search([("key_result_id", "=", key_result.id)])
+        # By hand: 150 at the end of the first day, 400 of the second, and
+        # today 800, written by the engine when it counted the deals.
+        self.assertEqual(
+            sorted((point.date, point.value) for point in points),
+            [(first, 150.0), (second, 400.0), (today, 800.0)],
+        )
+        # the ideal pace of each day: 1000 x the share of the 41 days elapsed
+        self.assertAlmostEqual(
+            points.filtered(lambda p: p.date == first).expected_value,
+            1000.0 * 9 / 41,
+        )
+        # Run again (a second call, an upgrade): the same points, not twice.
+        History._okr_backfill(key_result)
+        again = History.search([("key_result_id", "=", key_result.id)])
+        self.assertEqual(len(again), 3)

@@ -5,3 +5,4 @@ from . import helpdesk_ticket
 from . import rating_rating
 from . import mail_message
 from . import okr_key_result
+from . import helpdesk_ticket_demo
