@@ -45,21 +45,21 @@ IDLE = (
 )
 
 THIRD_ROW = ".o_hierarchy_row ~ .o_hierarchy_row ~ .o_hierarchy_row"
-# (file, login, url, steps): a step is ("wait", selector), ("click", selector)
-# or ("maybe", selector), a part waited for a moment and left out when absent.
-# {name} in a url is a record id of okr_sales' demo data (xmlid okr_sales.name).
+PHONE = {"size": (390, 844), "mobile": True}
+VIETNAMESE = {"lang": "vi_VN"}
+# (file, login, url, steps[, options]): a step is ("wait", selector),
+# ("click", selector) or ("maybe", selector), a part waited for a moment and
+# left out when absent. {name} in a url is a record id of okr_sales' demo
+# data (xmlid okr_sales.name). Options: "size" and "mobile" (a phone),
+# "lang" (the user's language for this screen). A screen that changes the
+# data (a deal won) comes last.
 SHOTS = (
     (
         "okr_kanban.png",
         "admin",
-        "/odoo/action-okr_sales.okr_objective_action",
-        [
-            # It opens on My OKRs + Current Period: without My OKRs (the
-            # first facet), everyone's objectives of the period.
-            ("wait", ".o_searchview_facet .o_facet_remove"),
-            ("click", ".o_searchview_facet .o_facet_remove"),
-            ("wait", ".o_kanban_group ~ .o_kanban_group .o_kanban_record"),
-        ],
+        # the OKR home: an OKR manager lands on the organisation
+        "/odoo/action-okr_sales.okr_objective_action_home",
+        [("wait", ".o_kanban_group ~ .o_kanban_group .o_kanban_record")],
     ),
     (
         "objective_form.png",
@@ -98,11 +98,23 @@ SHOTS = (
     (
         "key_result_chart.png",
         "admin",
-        "/odoo/action-okr_sales.okr_key_result_action/{okr_kr_dept_b2b_revenue}",
+        "/odoo/action-okr_sales.okr_key_result_action/{okr_kr_company_revenue}",
         [
             ("wait", ".o_form_view button[name=action_open_history]"),
             ("click", ".o_form_view button[name=action_open_history]"),
             ("wait", ".o_graph_renderer canvas"),
+        ],
+    ),
+    (
+        "breakdown_pivot.png",
+        "admin",
+        "/odoo/action-okr_sales.okr_key_result_action/{okr_kr_dept_b2b_revenue}",
+        [
+            ("wait", ".o_form_view button[name=action_open_breakdown]"),
+            ("click", ".o_form_view button[name=action_open_breakdown]"),
+            ("wait", ".o_switch_view.o_pivot"),
+            ("click", ".o_switch_view.o_pivot"),
+            ("wait", ".o_pivot table"),
         ],
     ),
     (
@@ -120,6 +132,54 @@ SHOTS = (
         "lan",
         "/odoo/crm",
         [("wait", ".o_kanban_record"), ("wait", ".o_okr_pipeline_panel_kr")],
+    ),
+    (
+        "phone_landing.png",
+        "lan",
+        "/odoo/action-okr_sales.okr_objective_action_home",
+        [("wait", ".o_kanban_record")],
+        PHONE,
+    ),
+    (
+        "phone_deal_okrs_tab.png",
+        "lan",
+        "/odoo/crm/{okr_demo_lead_lan_won_thep}",
+        [
+            ("wait", ".o_notebook_headers a.nav-link[name=okr]"),
+            ("click", ".o_notebook_headers a.nav-link[name=okr]"),
+            ("wait", ".o_field_widget[name=okr_contribution_ids] .o_kanban_record"),
+        ],
+        PHONE,
+    ),
+    (
+        "key_result_form_vi.png",
+        "lan",
+        "/odoo/action-okr_sales.okr_key_result_action/{okr_kr_lan_revenue}",
+        [("wait", ".o_form_view .o_field_widget[name=current_value]")],
+        VIETNAMESE,
+    ),
+    (
+        "alignment_warning_vi.png",
+        "lan",
+        # the seed's 450 + 450 bn under the company's 300 bn
+        "/odoo/action-okr_sales.okr_objective_action/{okr_objective_company}",
+        [
+            (
+                "wait",
+                ".o_form_view .alert-warning .o_field_widget[name=alignment_warning]",
+            )
+        ],
+        VIETNAMESE,
+    ),
+    (
+        "won_notification.png",
+        "lan",
+        "/odoo/crm/{okr_demo_lead_lan_open_1}",
+        [
+            ("wait", ".o_statusbar_buttons button[name=action_set_won_rainbowman]"),
+            ("click", ".o_statusbar_buttons button[name=action_set_won_rainbowman]"),
+            ("wait", ".o_okr_won_notices .o_notification"),
+        ],
     ),
 )
 
@@ -188,6 +248,34 @@ class Odoo:
         if "error" in body:
             raise RuntimeError(f"{route}: {body['error']['data']['message']}")
         return body["result"]
+
+    def set_lang(self, session, lang):
+        """The session's user reads the screens in ``lang``."""
+        info = self._call(session, "/web/session/get_session_info")
+        self.call(session, "res.users", "write", [info["uid"]], {"lang": lang})
+
+    def install_lang(self, session, lang):
+        """``lang`` installed (Odoo's own wizard, as Settings > Languages)."""
+        ids = self.call(
+            session,
+            "res.lang",
+            "search",
+            [("code", "=", lang), ("active", "in", (True, False))],
+        )
+        wizard = self.call(
+            session, "base.language.install", "create", {"lang_ids": [(6, 0, ids)]}
+        )
+        self.call(session, "base.language.install", "lang_install", [wizard])
+
+    def call(self, session, model, method, *args):
+        return self._call(
+            session,
+            "/web/dataset/call_kw",
+            model=model,
+            method=method,
+            args=list(args),
+            kwargs={},
+        )
 
     def demo_ids(self, session, names):
         rows = self._call(
@@ -286,6 +374,26 @@ class Chromium:
 
 
 def take(browser, odoo, sessions, ids, shot, out):
+    name, login, url, steps, options = (*shot, {})[:5]
+    width, height = options.get("size", (WIDTH, HEIGHT))
+    browser.send(
+        "Emulation.setDeviceMetricsOverride",
+        width=width,
+        height=height,
+        deviceScaleFactor=1,
+        mobile=options.get("mobile", False),
+    )
+    lang = options.get("lang")
+    if lang:
+        odoo.set_lang(sessions[login], lang)
+    try:
+        _take(browser, odoo, sessions, ids, (name, login, url, steps), out)
+    finally:
+        if lang:
+            odoo.set_lang(sessions[login], "en_US")
+
+
+def _take(browser, odoo, sessions, ids, shot, out):
     name, login, url, steps = shot
     browser.send("Network.enable")
     browser.send("Network.clearBrowserCookies")
@@ -343,6 +451,9 @@ def main():
         missing = wanted - set(ids)
         if missing:
             raise SystemExit(f"screenshots: no demo data in {args.db}: {missing}")
+        langs = {shot[4]["lang"] for shot in SHOTS if "lang" in (shot[4:] or [{}])[0]}
+        for lang in sorted(langs):
+            odoo.install_lang(sessions["admin"], lang)
         browser = Chromium()
         for shot in SHOTS:
             take(browser, odoo, sessions, ids, shot, out)
