@@ -56,6 +56,11 @@ class OkrObjective(models.Model):
         compute="_compute_can_hand_over",
         help="The current user may give the objective another owner: an OKR manager.",
     )
+    can_set_level = fields.Boolean(
+        compute="_compute_can_set_level",
+        help="The current user may choose a level above a salesperson's: an "
+        "OKR manager, or a team leader (his team's).",
+    )
     team_id = fields.Many2one(
         "crm.team", "Sales Team", index=True, tracking=True, check_company=True
     )
@@ -300,6 +305,20 @@ class OkrObjective(models.Model):
         can_hand_over = self.env.su or self.env.user._okr_is_manager()
         for objective in self:
             objective.can_hand_over = can_hand_over
+
+    @api.depends_context("uid")
+    def _compute_can_set_level(self):
+        can_set_level = (
+            self.env.su
+            or self.env.user._okr_is_manager()
+            or bool(
+                self.env["crm.team"]
+                .sudo()
+                .search_count([("user_id", "=", self.env.uid)], limit=1)
+            )
+        )
+        for objective in self:
+            objective.can_set_level = can_set_level
 
     def _okr_check_still_editable(self, vals):
         """Refuse, in words, a change after which the user could no longer

@@ -514,6 +514,31 @@ class TestSecurityMatrix(OkrCrmCase):
         with self.assertRaises(AccessError):
             self.lan_auto.with_env(self._env("salesperson")).user_id = self.colleague
 
+    def test_the_form_shows_read_only_what_the_server_refuses(self):
+        # the owner and the level above a salesperson's: the form's
+        # read-only fields are the server's refusals
+        for role, can_hand_over, can_set_level in (
+            ("salesperson", False, False),
+            ("leader", False, True),
+            ("manager", True, True),
+        ):
+            objective = self.own_objective[role].with_env(self._env(role))
+            with self.subTest(role=role):
+                self.assertEqual(objective.can_hand_over, can_hand_over)
+                self.assertEqual(objective.can_set_level, can_set_level)
+        # what the salesperson's read-only level stands for
+        with self.assertRaises(AccessError):
+            self.own_objective["salesperson"].with_env(
+                self._env("salesperson")
+            ).level = "team"
+        form = self.env.ref("okr_sales.okr_objective_view_form").arch
+        self.assertIn('name="level" readonly="not can_edit or not can_set_level"', form)
+        self.assertIn(
+            'name="user_id" widget="many2one_avatar_user" readonly="not can_edit or '
+            'not can_hand_over"',
+            form,
+        )
+
     def test_handing_an_objective_over_is_refused_in_words(self):
         # what the owner reads: the field and why, not Odoo's "records you
         # may not touch"
