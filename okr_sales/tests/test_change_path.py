@@ -61,6 +61,7 @@ class TestOneValueWrite(OkrCrmCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls.env.company.partner_id.tz = "Asia/Ho_Chi_Minh"
         cls.department_rollup = cls._new_rollup(
             cls.department, name="Company revenue", target_value=1e6
         )
@@ -100,8 +101,11 @@ class TestOneValueWrite(OkrCrmCase):
         # the roll-up chain, counted by hand: a sum of one, twice
         self.chain.invalidate_recordset()
         self.assertEqual(self.chain.mapped("current_value"), [1200.0] * 3)
-        # the day's point of each
-        today = fields.Date.context_today(self.my_revenue)
+        # the day's point of each, on the company's day (UTC's or the
+        # user's may be another one)
+        today = fields.Date.context_today(
+            self.my_revenue.with_context(tz="Asia/Ho_Chi_Minh")
+        )
         points = self.env["okr.key.result.history"].search(
             [("key_result_id", "in", self.chain.ids)]
         )
