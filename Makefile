@@ -46,7 +46,7 @@ PG_ENV := set -a; source $(OKR)/pg.env; set +a
 DROP_ON_EXIT = trap '$(PYTHON) tools/okr_db.py drop $(1)' EXIT; trap 'exit 130' INT TERM
 
 .PHONY: help setup setup-odoo demo test lint crm-test helpdesk-test sale-test bench bench-quick \
-  screenshots clean
+  screenshots readme wheels wheel-test upgrade-test clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -129,6 +129,8 @@ lint: setup-odoo ## ruff check, ruff format --check, pylint-odoo mandatory check
 	  $(PYTHON) -m pylint --rcfile=.pylintrc-mandatory --valid-odoo-versions=19.0 \
 	    $(ADDONS) || status=1
 	fi
+	echo "== README.rst up to date (tools/gen_addon_readme.py --check)"
+	$(PYTHON) tools/gen_addon_readme.py --check || status=1
 	exit $$status
 
 crm-test: setup ## Odoo's crm tests with okr_sales installed (see tools/addon_tests.py)
@@ -143,6 +145,16 @@ helpdesk-test: setup ## OCA helpdesk_mgmt's and helpdesk_mgmt_rating's tests, th
 sale-test: setup ## Odoo's sale and sale_crm tests with okr_sales_sale installed, the same way
 	@$(PG_ENV)
 	$(PYTHON) tools/addon_tests.py sale --config $(CONF) --odoo "$(ODOO_BIN)" --logs $(OKR)/logs
+
+readme: ## Write each addon's README.rst from its manifest and readme/ fragments
+	@$(PYTHON) tools/gen_addon_readme.py
+
+wheels: setup-odoo ## Build each addon's wheel (OCA's whool backend) into dist/
+	@$(PYTHON) tools/wheels.py build --dist dist
+
+wheel-test: setup ## Build the wheels, pip-install them in a fresh venv, install the addons from there
+	@$(PG_ENV)
+	$(PYTHON) tools/wheels.py test --dist dist --config $(CONF)
 
 # bench/run.py drops its databases okr_bench_<pid>_crm and _okr when done; the
 # trap drops them when the run is interrupted. BENCH_ARGS=--keep-db keeps them.

@@ -5,8 +5,11 @@
     "cascaded from the company down to each salesperson",
     "version": "19.0.1.8.0",
     "category": "Sales/CRM",
+    "website": "https://github.com/okr-sales/okr_sales",
     "author": "okr_sales contributors",
+    "maintainers": ["okr-sales"],
     "license": "AGPL-3",
+    "development_status": "Beta",
     "depends": ["crm", "web_hierarchy"],
     "data": [
         "security/okr_security.xml",

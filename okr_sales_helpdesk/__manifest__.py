@@ -5,8 +5,11 @@
     "ratings: tickets solved in time, resolution time, satisfaction",
     "version": "19.0.1.1.0",
     "category": "Sales/CRM",
+    "website": "https://github.com/okr-sales/okr_sales",
     "author": "okr_sales contributors",
+    "maintainers": ["okr-sales"],
     "license": "AGPL-3",
+    "development_status": "Beta",
     "depends": ["okr_sales", "helpdesk_mgmt", "helpdesk_mgmt_rating", "resource"],
     "data": [
         "data/okr_key_result_preset_data.xml",

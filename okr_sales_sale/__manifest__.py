@@ -5,8 +5,11 @@
     "invoices: revenue as finance counts it, by product and channel",
     "version": "19.0.1.0.0",
     "category": "Sales/CRM",
+    "website": "https://github.com/okr-sales/okr_sales",
     "author": "okr_sales contributors",
+    "maintainers": ["okr-sales"],
     "license": "AGPL-3",
+    "development_status": "Beta",
     "depends": ["okr_sales", "sale_crm"],
     "data": [
         "data/okr_key_result_preset_data.xml",

@@ -5,8 +5,11 @@
     "salesperson or sales team the participant was invited for",
     "version": "19.0.1.0.0",
     "category": "Sales/CRM",
+    "website": "https://github.com/okr-sales/okr_sales",
     "author": "okr_sales contributors",
+    "maintainers": ["okr-sales"],
     "license": "AGPL-3",
+    "development_status": "Beta",
     "depends": ["okr_sales", "survey"],
     "data": [
         "data/okr_key_result_preset_data.xml",
