@@ -156,6 +156,10 @@ wheel-test: setup ## Build the wheels, pip-install them in a fresh venv, install
 	@$(PG_ENV)
 	$(PYTHON) tools/wheels.py test --dist dist --config $(CONF)
 
+upgrade-test: setup ## Upgrade a demo database of release 19.0.1.4.0 to this tree: nothing lost, only what migrations mean changed
+	@$(PG_ENV)
+	$(PYTHON) tools/upgrade_test.py --config $(CONF)
+
 # bench/run.py drops its databases okr_bench_<pid>_crm and _okr when done; the
 # trap drops them when the run is interrupted. BENCH_ARGS=--keep-db keeps them.
 define BENCH_DATABASES

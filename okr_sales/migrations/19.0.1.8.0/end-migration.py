@@ -7,7 +7,9 @@ objective none of whose key results has one: the statuses of running
 periods are taken again. An alignment warning is written when it is read,
 in the reader's language: its stored text, in whatever language the last
 change was made, is dropped (its kinds stay stored, for the filter and the
-grouping).
+grouping). The kinds are taken again, of every key result and objective: the
+scope check no longer flags a key result whose scope is narrower than its
+level (a team leader's key result counting her own deals), only a wider one.
 
 At the end of the upgrade, as 19.0.1.7.0's: the bridges' key results are
 loaded."""
@@ -34,6 +36,17 @@ def migrate(cr, version):
         env.add_to_compute(records._fields["status"], records)
         records.flush_recordset(["status"])
         _logger.info("%s: %s status(es) taken again", model_name, len(records))
+    # key results first: an objective's kinds gather theirs
+    for model_name in ("okr.key.result", "okr.objective"):
+        records = env[model_name].search([])
+        for field_name in ("alignment_check_ids", "has_alignment_warning"):
+            env.add_to_compute(records._fields[field_name], records)
+        records.flush_recordset(["alignment_check_ids", "has_alignment_warning"])
+        _logger.info(
+            "%s: alignment warnings of %s record(s) taken again",
+            model_name,
+            len(records),
+        )
     for table in ("okr_key_result", "okr_objective"):
         cr.execute(
             SQL(
