@@ -263,6 +263,14 @@ def test_check_detects_drift_and_write_fixes_it(tmp_path, capsys):
     assert "New usage." not in (addon / "README.rst").read_text(encoding="utf-8")
 
 
+def test_a_developer_note_in_readme_is_not_part_of_it(tmp_path):
+    addon = make_addon(tmp_path / "notes")
+    assert gen.main([str(addon)]) == 0
+    (addon / "readme" / "DEVELOP.md").write_text("Engine notes.", encoding="utf-8")
+    assert gen.main(["--check", str(addon)]) == 0
+    assert "Engine notes." not in (addon / "README.rst").read_text(encoding="utf-8")
+
+
 def test_a_rendering_error_fails_both_modes(tmp_path, capsys, monkeypatch):
     addon = make_addon(tmp_path / "broken")
     assert gen.main([str(addon)]) == 0

@@ -271,22 +271,23 @@ AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^\s<>]+)>")
 LINK = re.compile(r"\[((?:[^\[\]\\]|\\.)*)\]\(([^()\s]+)(?:\s+\"[^\"]*\")?\)")
 
 
-def _before_ok(char):
+def _delimits(char, chars, categories):
     return (
         char is None
         or char.isspace()
-        or char in BEFORE_OK
-        or unicodedata.category(char) in ("Pd", "Po", "Ps", "Pi", "Pf")
+        or char in chars
+        or unicodedata.category(char) in categories
     )
+
+
+def _before_ok(char):
+    """May ``char`` stand before an inline markup start-string?"""
+    return _delimits(char, BEFORE_OK, ("Pd", "Po", "Ps", "Pi", "Pf"))
 
 
 def _after_ok(char):
-    return (
-        char is None
-        or char.isspace()
-        or char in AFTER_OK
-        or unicodedata.category(char) in ("Pd", "Po", "Pe", "Pi", "Pf")
-    )
+    """May ``char`` stand after an inline markup end-string?"""
+    return _delimits(char, AFTER_OK, ("Pd", "Po", "Pe", "Pi", "Pf"))
 
 
 def escape_rst(text, following_text=""):
@@ -553,6 +554,14 @@ def read_manifest(addon):
     return ast.literal_eval(text)
 
 
+# The fragments README.rst is made of (CREDITS and CONTRIBUTORS go to Credits):
+# another file of readme/ (DEVELOP.md) neither shows nor counts in the digest.
+FRAGMENTS = {name for name, _title in SECTIONS_BEFORE_TOC + SECTIONS} | {
+    "CREDITS",
+    "CONTRIBUTORS",
+}
+
+
 def read_fragments(addon):
     """``{"DESCRIPTION": markdown, ...}``: the readme/*.md fragments."""
     folder = addon / "readme"
@@ -561,6 +570,7 @@ def read_fragments(addon):
     return {
         path.stem: path.read_text(encoding="utf-8")
         for path in sorted(folder.glob("*.md"))
+        if path.stem in FRAGMENTS
     }
 
 
