@@ -22,16 +22,17 @@ A customer's database was made by a release, not by the working tree: what
    values equal to the cent, except what a migration says it changes
    (MIGRATIONS, read from their docstrings): each such difference is listed
    with the migration that means it; any other fails.
-6. Every stored computed field of objectives, key results and check-ins
-   holds what the new code computes (`_stale_fields`: a compute changed
-   without a migration recomputing it leaves stale values, which a fresh
-   install never shows). Every automatic key result equals a rebuild
-   (`in_odoo_rebuild`): the nightly check on running periods finds no
-   drift, then the engine's stored state
-   is erased (contributions, period totals, values: as the addon's tests'
-   `_erase_engine_state`) and rebuilt from the records
-   (`_okr_recompute(ids, rebuild=True)`); values and contributions must equal
-   the upgraded ones. Rolled back: nothing is kept.
+6. Every stored computed field of objectives, key results and check-ins,
+   and every one these addons add to other models (a deal's, a ticket's, a
+   survey answer's), holds what the new code computes (`_stale_fields`: a
+   compute changed without a migration recomputing it leaves stale values,
+   which a fresh install never shows). Every automatic key result equals a
+   rebuild (`in_odoo_rebuild`): the nightly check on running periods finds
+   no drift, then the engine's stored state is erased (contributions,
+   period totals, values: as the addon's tests' `_erase_engine_state`) and
+   rebuilt from the records (`_okr_recompute(ids, rebuild=True)`); values
+   and contributions must equal the upgraded ones. Rolled back: nothing is
+   kept.
 7. Print a summary; exit 0 if all held, else 1. The databases are dropped
    on exit, also on failure or Ctrl-C, unless `--keep-db`.
 
@@ -470,6 +471,32 @@ def in_odoo_snapshot(env, output):
 
 # Models whose stored computed fields must hold what their code computes now.
 RECOMPUTED_MODELS = ("okr.objective", "okr.key.result", "okr.checkin")
+# ... and, on every other model, the stored computed fields these addons add
+# (a deal's, a ticket's, an answer's: what the engine counts them by)
+ADDONS_PREFIX = "okr_sales"
+
+
+def _recomputed_fields(env):
+    """{model: [stored computed field names]} to check for staleness."""
+    found = {}
+    for model_name in env.registry:
+        model = env[model_name]
+        if model._abstract or model._transient or not model._auto:
+            continue
+        ours = model_name in RECOMPUTED_MODELS
+        names = [
+            name
+            for name, field in model._fields.items()
+            if field.store
+            and field.compute
+            and field.readonly
+            and field.type not in ("binary", "html")
+            and name != "parent_path"
+            and (ours or (field._module or "").startswith(ADDONS_PREFIX))
+        ]
+        if names:
+            found[model_name] = names
+    return found
 
 
 def _readable(env, field, value):
@@ -484,25 +511,16 @@ def _stale_fields(env):
     code computes (a compute changed without a migration recomputing it):
     [(model, field, record, stored, computed)]. All are recomputed before
     any is compared: one may read another (an objective its key results')."""
-    stored, names = {}, {}
-    for model in RECOMPUTED_MODELS:
-        records = env[model].search([])
-        names[model] = [
-            name
-            for name, field in records._fields.items()
-            if field.store
-            and field.compute
-            and field.readonly
-            and field.type not in ("binary", "html")
-            and name != "parent_path"
-        ]
+    stored, names = {}, _recomputed_fields(env)
+    for model in names:
+        records = env[model].with_context(active_test=False).search([])
         stored[model] = {row["id"]: row for row in records.read(names[model])}
         for name in names[model]:
             env.add_to_compute(records._fields[name], records)
     env.flush_all()
     env.invalidate_all()
     stale = []
-    for model in RECOMPUTED_MODELS:
+    for model in names:
         keys = _keys(env, env[model].browse(stored[model]), _natural_key)
         fields = env[model]._fields
         for row in env[model].browse(stored[model]).read(names[model]):
