@@ -60,6 +60,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+OKR_DB = [sys.executable, str(ROOT / "tools" / "okr_db.py")]
 DEFAULT_RELEASE = "19.0.1.4.0"
 # Releases by tag, for clones without tags: the commit each was made from.
 RELEASES = {"19.0.1.4.0": "414be3317701d0ee97dee4ace55709fcddd19b68"}
@@ -811,34 +812,6 @@ def compare_rebuild(rebuild):
 # ----------------------------------------------------------------------
 
 
-def drop_databases(options, names):
-    """Drop these databases (closing their connections) and their filestores."""
-    import psycopg2  # noqa: PLC0415 - not needed by the pure parts' tests
-    from psycopg2 import sql  # noqa: PLC0415
-
-    params = {
-        "host": options.get("db_host") or None,
-        "port": options.get("db_port") or None,
-        "user": options.get("db_user") or None,
-        "password": options.get("db_password") or None,
-        "dbname": "postgres",
-    }
-    conn = psycopg2.connect(**{k: v for k, v in params.items() if v})
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cr:
-            for name in names:
-                query = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-                cr.execute(query.format(sql.Identifier(name)))
-    finally:
-        conn.close()
-    for name in names:
-        if options.get("data_dir"):
-            shutil.rmtree(
-                Path(options["data_dir"]) / "filestore" / name, ignore_errors=True
-            )
-
-
 def step(message):
     print(f"== {message}", flush=True)
 
@@ -924,7 +897,8 @@ def main():
         if args.keep_db:
             step(f"kept database {db}; logs and snapshots in {work}")
         elif options is not None:
-            drop_databases(options, [db])
+            # the Makefile's database chores, filestore included
+            subprocess.run([*OKR_DB, "drop", db], check=False)
             shutil.rmtree(work / "release", ignore_errors=True)
             if not problems:
                 shutil.rmtree(work, ignore_errors=True)
